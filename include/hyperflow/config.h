@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration: a libconfig file turned into plain structs and validated
+ * completely before anything uses it. See docs/configuration.md for every
+ * key. Nothing here needs EAL.
+ *
+ * Thread-safety: a struct hf_config is built by one thread (main at start,
+ * the control lcore on reload) and is read-only afterwards. Workers never
+ * see it; they read the dataplane snapshot built from it.
+ */
+#ifndef HF_CONFIG_H
+#define HF_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hyperflow/addr.h>
+#include <hyperflow/err.h>
+#include <hyperflow/limits.h>
+
+enum hf_cluster_type { HF_CLUSTER_VPN, HF_CLUSTER_FIREWALL, HF_CLUSTER_SERVER };
+
+enum hf_hash_mode {
+	HF_HASH_DST_IP,   /* "dst-ip" (default): one VPN tunnel = one member */
+	HF_HASH_SRC_IP,   /* "src-ip" */
+	HF_HASH_SRC_DST,  /* "src-dst": symmetric, both directions agree */
+	HF_HASH_5TUPLE,   /* "5-tuple": addresses, protocol, L4 ports */
+};
+
+enum hf_admin_state { HF_ADMIN_UP, HF_ADMIN_DRAIN, HF_ADMIN_DOWN };
+
+enum hf_health_method { HF_HEALTH_NONE, HF_HEALTH_ARP, HF_HEALTH_ICMP, HF_HEALTH_TUNNEL };
+
+enum hf_unmatched { HF_UNMATCHED_DROP, HF_UNMATCHED_BRIDGE };
+
+struct hf_port_conf {
+	char name[HF_NAME_MAX];
+	char device[HF_DEVICE_MAX];   /* DPDK device name, e.g. "net_pcap0" */
+	bool has_mac;
+	struct hf_mac mac;            /* else the device's own MAC */
+	int line;
+};
+
+struct hf_health_conf {
+	enum hf_health_method method;  /* default: arp */
+	uint32_t interval_ms;          /* default 100, range 10..60000 */
+	uint32_t timeout_ms;           /* default 300, range 1..60000 */
+	uint32_t rise;                 /* default 2, range 1..100 */
+	uint32_t fall;                 /* default 3, range 1..100 */
+	uint32_t target;               /* tunnel method: far-end IPv4 (network order) */
+};
+
+struct hf_member_conf {
+	char name[HF_NAME_MAX];
+	uint32_t ip;                   /* network order */
+	bool has_mac;
+	struct hf_mac mac;             /* else resolved by ARP */
+	uint16_t port;                 /* index into hf_config.ports */
+	uint32_t weight;               /* default 1, range 1..100 */
+	enum hf_admin_state state;     /* default up */
+	int line;
+};
+
+struct hf_cluster_conf {
+	char name[HF_NAME_MAX];
+	enum hf_cluster_type type;     /* default vpn */
+	uint32_t ip;                   /* cluster IP, network order */
+	struct hf_mac mac;             /* cluster MAC */
+	uint32_t port_mask;            /* bit i = ports[i]: where proxy ARP answers */
+	enum hf_hash_mode hash;        /* default dst-ip */
+	uint32_t buckets;              /* bucket table size, power of two */
+	struct hf_health_conf health;
+	uint32_t nb_members;
+	struct hf_member_conf *members;  /* nb_members entries */
+	int line;
+};
+
+struct hf_ha_conf {
+	bool enabled;                  /* true when an "ha" block is present */
+	uint16_t port;                 /* index into ports */
+	uint8_t vrid;                  /* 1..255 */
+	uint8_t priority;              /* 1..254, default 100 */
+	uint32_t advert_ms;            /* default 1000, 10..40950, multiple of 10 */
+	bool preempt;                  /* default true */
+	uint32_t peer;                 /* optional unicast peer, 0 = multicast */
+	int line;
+};
+
+struct hf_config {
+	char path[HF_ERR_FILE_MAX];
+	uint32_t nb_ports;
+	struct hf_port_conf ports[HF_MAX_PORTS];
+	uint32_t nb_probe;
+	uint32_t probe_pool[HF_MAX_PROBE_POOL];   /* network order */
+	enum hf_unmatched unmatched;              /* default drop */
+	uint32_t flow_size;                       /* flows.size, per worker */
+	uint32_t flow_timeout_ms;                 /* flows.timeout_ms */
+	uint32_t nb_clusters;
+	struct hf_cluster_conf *clusters;         /* nb_clusters entries */
+	uint32_t nb_members_total;
+	struct hf_ha_conf ha;
+};
+
+/*
+ * Parse and validate a file. On success returns 0 and *out holds a new
+ * config (free with hf_config_free). On any error returns -EINVAL (or
+ * -ENOENT/-ENOMEM), *out is NULL and errs lists every problem found, each
+ * with file, line and reason.
+ */
+int hf_config_load(const char *path, struct hf_config **out, struct hf_errlist *errs);
+
+/* The same over an in-memory text; name is used as the "file" in errors. */
+int hf_config_load_string(const char *text, const char *name, struct hf_config **out,
+			  struct hf_errlist *errs);
+
+void hf_config_free(struct hf_config *cfg);
+
+/* Lookups by name; return index or -1. */
+int hf_config_port_index(const struct hf_config *cfg, const char *name);
+int hf_config_cluster_index(const struct hf_config *cfg, const char *name);
+
+const char *hf_hash_mode_str(enum hf_hash_mode m);
+const char *hf_cluster_type_str(enum hf_cluster_type t);
+const char *hf_admin_state_str(enum hf_admin_state s);
+const char *hf_health_method_str(enum hf_health_method m);
+
+#endif /* HF_CONFIG_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Compile-time bounds of every table hyperflow keeps. The configuration is
+ * validated against them; nothing grows past them at run time.
+ */
+#ifndef HF_LIMITS_H
+#define HF_LIMITS_H
+
+#define HF_NAME_MAX            32     /* names of ports, clusters, members, incl. NUL */
+#define HF_DEVICE_MAX          128    /* DPDK device names */
+#define HF_MAX_PORTS           32     /* ports; a cluster's port set is a 32-bit mask */
+#define HF_MAX_CLUSTERS        1024
+#define HF_MAX_MEMBERS         64     /* per cluster */
+#define HF_MAX_MEMBERS_TOTAL   16384  /* over all clusters */
+#define HF_MAX_WORKERS         16     /* worker lcores */
+#define HF_MAX_PROBE_POOL      16
+
+#define HF_BUCKETS_DEFAULT     4096   /* per-cluster bucket table, power of two */
+#define HF_BUCKETS_MIN         64
+#define HF_BUCKETS_MAX         65536
+
+#define HF_FLOWS_DEFAULT       65536  /* flow table entries per worker lcore */
+#define HF_FLOWS_MAX           (1u << 22)
+#define HF_FLOW_TIMEOUT_MS_DEFAULT 30000
+
+#define HF_BRIDGE_FDB_SIZE     4096   /* per worker lcore, power of two */
+
+#endif /* HF_LIMITS_H */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Consistent-hashing bucket table (Maglev-style, weighted).
+ *
+ * The base table is built over ALL configured members of a cluster, live or
+ * not, from per-member permutations seeded by the member's identity key (its
+ * IP), so the same configuration gives the same table on every start and on
+ * both boxes of an HA pair. Then each bucket whose owner is not live is
+ * handed to the live member with the highest hf_mix32-based score for
+ * (bucket, member key) (rendezvous hashing). Hence:
+ *   - only a removed/dead member's buckets move, spread over the others;
+ *   - when it comes back it takes exactly its own buckets back;
+ *   - shares are proportional to weight (equal weights: within 1 bucket).
+ *
+ * Thread-safety: pure functions; tables are built by the control plane and
+ * published read-only in a dataplane snapshot.
+ */
+#ifndef HF_MAGLEV_H
+#define HF_MAGLEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HF_MAGLEV_NONE 0xffffu   /* bucket value when no member is live */
+
+struct hf_maglev_member {
+	uint32_t key;      /* identity: member IP, network order (unique per cluster) */
+	uint32_t weight;   /* >= 1 */
+	bool live;         /* may receive new flows */
+};
+
+/*
+ * Fill table[0..size-1] with member indexes (0..n-1) or HF_MAGLEV_NONE.
+ * size must be a power of two >= n (so bucket = hash & (size - 1)); n <= 65534.
+ * Returns 0, -EINVAL on bad arguments, -ENOMEM.
+ */
+int hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint16_t *table);
+
+/* Count buckets per member into counts[0..n-1]; returns buckets with NONE. */
+uint32_t hf_maglev_shares(const uint16_t *table, uint32_t size, uint32_t n, uint32_t *counts);
+
+#endif /* HF_MAGLEV_H */

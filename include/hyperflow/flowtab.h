@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Flow table: the "list of operational flows". One per worker lcore,
- * bounded, set-associative (buckets of HF_FLOWTAB_WAYS entries), keyed by a
- * cluster's normalised hash fields, value = member uid. An entry idle for
- * longer than the timeout is expired: lookups ignore it and inserts reuse
- * it. When every way of a bucket holds a live entry an insert fails with
- * -ENOSPC (counted as "full") and the caller falls back to stateless bucket
- * selection: a full table never fails a packet.
+ * bounded, set-associative (buckets of HF_FLOWTAB_WAYS entries; each key has
+ * two candidate buckets, cuckoo-style), keyed by a cluster's normalised hash
+ * fields, value = member uid. An entry idle for longer than the timeout is
+ * expired: lookups ignore it and inserts reuse it. When every way of both
+ * of a key's buckets holds a live entry and no entry can be moved to its
+ * other bucket, an insert fails with -ENOSPC (counted as "full") and the
+ * caller falls back to stateless bucket selection: a full table never fails
+ * a packet. Random keys fill well over 90% of the capacity before the first
+ * -ENOSPC.
  *
  * Time is whatever unit the caller uses consistently (TSC cycles in the
  * worker, milliseconds in tests); the timeout is in the same unit.
@@ -54,6 +57,13 @@ void hf_flowtab_free(struct hf_flowtab *ft);
 
 uint32_t hf_flowtab_capacity(const struct hf_flowtab *ft);
 
+/*
+ * Start loading the cache lines a lookup of k will read (its primary
+ * bucket). Optional: call it a few packets ahead of hf_flowtab_lookup in a
+ * burst to overlap the memory latency of a large table.
+ */
+void hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k);
+
 /* 1 and *val when a live entry exists (its last-seen becomes now), else 0. */
 int hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now,
 		      uint32_t *val);
@@ -76,7 +86,10 @@ uint32_t hf_flowtab_purge_val(struct hf_flowtab *ft, uint32_t val);
 
 void hf_flowtab_get_stats(const struct hf_flowtab *ft, struct hf_flowtab_stats *st);
 
-/* Call cb for up to max live entries; stops early when cb returns non-zero. */
+/*
+ * Call cb for up to max live entries; stops early when cb returns non-zero.
+ * Returns the number of calls made.
+ */
 typedef int (*hf_flowtab_walk_cb)(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen,
 				  void *arg);
 uint32_t hf_flowtab_walk(const struct hf_flowtab *ft, uint64_t now, uint32_t max,

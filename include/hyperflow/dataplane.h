@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane snapshot: everything a worker reads to classify, select and
+ * rewrite, precomputed by the control plane from the configuration and the
+ * members' live state. Plain C: building and classifying need no EAL, so
+ * both are unit-tested directly.
+ *
+ * Thread-safety: built by the control lcore (or main before the workers
+ * start), never modified after publication. The control lcore publishes a
+ * new snapshot with a release store of the pointer; workers load it with
+ * acquire once per loop iteration and report an RCU quiescent state
+ * (rte_rcu_qsbr) at the end of it; the old snapshot is freed only after a
+ * grace period. See src/cp/control.c.
+ */
+#ifndef HF_DATAPLANE_H
+#define HF_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <hyperflow/addrtab.h>
+#include <hyperflow/config.h>
+#include <hyperflow/hash.h>
+#include <hyperflow/maglev.h>
+#include <hyperflow/pkt.h>
+#include <hyperflow/stats.h>
+
+#define HF_DP_NONE UINT32_MAX
+
+/* Values of the IPv4 address table: a cluster index, or a flag. */
+#define HF_DP_IP_LOCAL 0x80000000u   /* the control plane's own (probe) address */
+
+struct hf_dp_port {
+	uint16_t port_id;          /* DPDK port id */
+	struct hf_mac mac;         /* MAC used as eth src on egress */
+};
+
+struct hf_dp_member {
+	uint8_t eth[12];           /* precomputed header: dst = member MAC, src = port MAC */
+	uint16_t pidx;             /* egress port, config index */
+	uint16_t port_id;          /* egress port, DPDK id */
+	uint32_t stat;             /* member counter id, stable across reloads */
+	uint32_t uid;              /* flow-table value; equals stat */
+	uint8_t live;              /* may take new flows (up, healthy, MAC known) */
+	uint8_t usable;            /* may keep tracked flows (live, or draining and healthy) */
+};
+
+struct hf_dp_cluster {
+	const uint16_t *table;     /* buckets -> index into the cluster's members, or HF_MAGLEV_NONE */
+	uint32_t bucket_mask;      /* buckets - 1 */
+	uint32_t member_base;      /* first member in hf_dataplane.members */
+	uint16_t nb_members;
+	uint16_t nb_live;
+	uint8_t hash_mode;         /* enum hf_hash_mode */
+	uint8_t type;              /* enum hf_cluster_type */
+	uint32_t port_mask;        /* ports where proxy ARP answers */
+	uint32_t ip;               /* network order */
+	struct hf_mac mac;
+	uint32_t stat;             /* cluster counter id, stable across reloads */
+};
+
+/* Live state of one member as the control plane knows it (per config member). */
+struct hf_member_rt {
+	bool healthy;              /* health monitor says up (true when method none) */
+	bool mac_known;
+	struct hf_mac mac;         /* configured or resolved */
+};
+
+struct hf_dp_build {
+	const struct hf_config *cfg;
+	const struct hf_dp_port *ports;        /* cfg->nb_ports entries */
+	const struct hf_member_rt *members;    /* cfg->nb_members_total entries, config order;
+						  NULL: healthy, MAC from config */
+	const uint32_t *cluster_stat;          /* per cluster stat id; NULL: index */
+	const uint32_t *member_stat;           /* per member stat id; NULL: index */
+	uint32_t local_ip;                     /* probe source address, 0 = none */
+	bool active;                           /* HA master (or no HA) */
+	uint64_t generation;
+};
+
+struct hf_dataplane {
+	uint64_t generation;
+	uint32_t nb_ports;
+	struct hf_dp_port ports[HF_MAX_PORTS];
+	uint32_t nb_clusters;
+	struct hf_dp_cluster *clusters;
+	uint32_t nb_members;
+	struct hf_dp_member *members;
+	struct hf_addrtab ip_tab;      /* IPv4 -> cluster index | HF_DP_IP_LOCAL */
+	struct hf_addrtab mac_tab;     /* cluster MAC -> first cluster with that MAC */
+	uint32_t local_ip;
+	uint8_t unmatched;             /* enum hf_unmatched */
+	uint8_t active;                /* forward cluster traffic and answer ARP */
+	uint8_t ha_enabled;
+	uint16_t uid_cap;              /* size of uid_to_member */
+	uint32_t *uid_to_member;       /* member uid -> index in members, or HF_DP_NONE */
+	uint16_t *tables;              /* storage of all bucket tables */
+};
+
+/* Build a snapshot. NULL with errno (EINVAL, ENOMEM) on failure. */
+struct hf_dataplane *hf_dataplane_build(const struct hf_dp_build *in);
+void hf_dataplane_free(struct hf_dataplane *dp);
+
+/* What a worker does with one frame. */
+enum hf_action {
+	HF_ACT_DROP = 0,
+	HF_ACT_CLUSTER,   /* hash and select a member of cluster */
+	HF_ACT_PUNT,      /* to the control lcore */
+	HF_ACT_BRIDGE,    /* L2 bridge */
+};
+
+struct hf_verdict {
+	uint8_t action;      /* enum hf_action */
+	uint8_t drop;        /* enum hf_drop when action == HF_ACT_DROP */
+	uint16_t cluster;    /* when action == HF_ACT_CLUSTER */
+};
+
+static inline uint8_t
+hf_drop_of_pkt_err(int err)
+{
+	switch (err) {
+	case HF_PKT_ERR_SHORT: return HF_DROP_MALFORMED_SHORT;
+	case HF_PKT_ERR_VLAN: return HF_DROP_MALFORMED_VLAN;
+	case HF_PKT_ERR_ARP: return HF_DROP_MALFORMED_ARP;
+	case HF_PKT_ERR_IPV4: return HF_DROP_MALFORMED_IPV4;
+	default: return HF_DROP_MALFORMED_IPV6;
+	}
+}
+
+/*
+ * Classify a parsed, well-formed frame, in the order of DESIGN.md:
+ * control traffic (ARP for our addresses, VRRP, IPv4 to our own address)
+ * is punted; IPv4 to a cluster IP, then any frame to a cluster MAC, is
+ * cluster traffic; everything else is bridged or dropped per config.
+ */
+static inline struct hf_verdict
+hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, const uint8_t *frame)
+{
+	struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0 };
+	uint32_t c;
+
+	if (pi->kind == HF_PKT_IPV4) {
+		if (pi->proto == HF_IPPROTO_VRRP && dp->ha_enabled) {
+			v.action = HF_ACT_PUNT;
+			return v;
+		}
+		c = hf_addrtab_lookup(&dp->ip_tab, pi->dst_key);
+		if (c != HF_ADDRTAB_EMPTY) {
+			if (c & HF_DP_IP_LOCAL) {
+				v.action = HF_ACT_PUNT;
+			} else {
+				v.action = HF_ACT_CLUSTER;
+				v.cluster = (uint16_t)c;
+			}
+			return v;
+		}
+	} else if (pi->kind == HF_PKT_ARP) {
+		if (hf_addrtab_lookup(&dp->ip_tab, pi->arp_tip) != HF_ADDRTAB_EMPTY) {
+			v.action = HF_ACT_PUNT;
+			return v;
+		}
+	}
+	if (!(frame[0] & 1)) {
+		c = hf_addrtab_lookup(&dp->mac_tab, hf_mac_key(frame));
+		if (c != HF_ADDRTAB_EMPTY) {
+			if (pi->kind == HF_PKT_IPV4 || pi->kind == HF_PKT_IPV6) {
+				v.action = HF_ACT_CLUSTER;
+				v.cluster = (uint16_t)c;
+			} else {
+				v.drop = HF_DROP_CLUSTER_NON_IP;
+			}
+			return v;
+		}
+	}
+	if (dp->unmatched == HF_UNMATCHED_BRIDGE)
+		v.action = HF_ACT_BRIDGE;
+	return v;
+}
+
+/* Member index (into dp->members) for a hash by the bucket table, or HF_DP_NONE. */
+static inline uint32_t
+hf_dp_bucket_member(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t hash)
+{
+	uint16_t m = cl->table[hash & cl->bucket_mask];
+
+	(void)dp;
+	return m == HF_MAGLEV_NONE ? HF_DP_NONE : cl->member_base + m;
+}
+
+/* Normalised flow-table key for a cluster's hash mode. */
+struct hf_flow_key;
+void hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
+		    struct hf_flow_key *k);
+
+#endif /* HF_DATAPLANE_H */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The running appliance: what main wires together and the lcores share.
+ *
+ * Thread-safety:
+ *  - hf_runtime.dp: written by the control lcore only (release store of a
+ *    new immutable snapshot, old one freed after rte_rcu_qsbr_synchronize);
+ *    read by workers with an acquire load once per loop iteration.
+ *  - hf_runtime.stop: written by the control lcore (release), read by
+ *    workers (acquire).
+ *  - hf_worker: fields are the worker's own except last_rx_tsc and stats,
+ *    which the control lcore and telemetry read with relaxed loads.
+ *  - rings: punt rings are single-producer (worker) single-consumer
+ *    (control); ctl_tx rings are single-producer (control) single-consumer
+ *    (worker 0, which sends on its own tx queues).
+ *  - everything else is set up by main before the lcores start and is
+ *    read-only afterwards, except cfg, which only the control lcore touches.
+ */
+#ifndef HF_RUNTIME_H
+#define HF_RUNTIME_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <hyperflow/config.h>
+#include <hyperflow/dataplane.h>
+#include <hyperflow/flowtab.h>
+#include <hyperflow/ids.h>
+#include <hyperflow/stats.h>
+
+#define HF_BURST        32
+#define HF_PUNT_RING    4096
+#define HF_CTL_RING     1024
+#define HF_NB_RXD       1024
+#define HF_NB_TXD       1024
+#define HF_TX_DRAIN_US  100
+
+struct hf_fdb;
+struct hf_worker;
+
+/* Argument of a tx buffer's error callback: whose counters to charge. */
+struct hf_txcb {
+	struct hf_lcore_stats *stats;
+	uint32_t pidx;
+};
+
+struct hf_worker {
+	unsigned int wid;              /* queue index on every port and RCU thread id */
+	unsigned int lcore;
+	struct hf_runtime *rt;
+	struct rte_ring *punt;         /* to the control lcore */
+	struct hf_lcore_stats *stats;
+	struct hf_flowtab *flows;
+	struct hf_fdb *fdb;            /* bridge forwarding database, per worker */
+	uint64_t last_rx_tsc;          /* relaxed store by the worker */
+	uint64_t loops;                /* relaxed store by the worker */
+	struct rte_eth_dev_tx_buffer *txb[HF_MAX_PORTS];   /* by config port index */
+	struct hf_txcb txcb[HF_MAX_PORTS];
+} __attribute__((aligned(64)));
+
+struct hf_runtime {
+	struct hf_config *cfg;
+	struct hf_dataplane *dp;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_mempool *pool;
+	unsigned int nb_workers;
+	struct hf_worker workers[HF_MAX_WORKERS];
+	struct hf_lcore_stats *ctl_stats;
+	struct rte_ring *ctl_tx[HF_MAX_PORTS];
+	uint32_t nb_ports;
+	struct hf_dp_port ports[HF_MAX_PORTS];   /* by config port index */
+	struct hf_member_rt *members;            /* control plane view, config order */
+	struct hf_ids ids;                       /* stable ids, see ids.h */
+	uint32_t *cluster_stat;                  /* id per config cluster */
+	uint32_t *member_stat;                   /* id per config member */
+	uint64_t generation;
+	/* outcome of the last (re)load, for logs and telemetry */
+	uint64_t loaded_at;                      /* unix seconds */
+	uint64_t reload_attempts;
+	int last_reload_ok;                      /* 1 ok, 0 rejected, -1 none yet */
+	char last_reload_msg[512];
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	int stop;
+	/* options */
+	const char *config_path;
+	uint32_t exit_when_idle_ms;
+	const char *stats_file;
+	uint32_t status_interval_ms;             /* 0 = no periodic status line */
+};
+
+/* Signal flags: set by handlers, consumed by the control lcore. */
+extern volatile sig_atomic_t hf_signal_quit;
+extern volatile sig_atomic_t hf_signal_reload;
+
+/* src/dp/port.c: find, configure and start every configured port. */
+int hf_ports_init(struct hf_runtime *rt);
+void hf_ports_close(struct hf_runtime *rt);
+
+/* src/dp/worker.c */
+int hf_worker_setup(struct hf_runtime *rt, struct hf_worker *w);
+void hf_worker_teardown(struct hf_worker *w);
+int hf_worker_main(void *arg);
+
+/* src/cp/control.c */
+int hf_control_init(struct hf_runtime *rt);
+int hf_control_main(struct hf_runtime *rt);
+void hf_control_fini(struct hf_runtime *rt);
+/* Publish a new snapshot built from rt->cfg and rt->members. 0 or -errno. */
+int hf_control_publish(struct hf_runtime *rt);
+
+/* src/common/stats.c: sum all lcores' counters. */
+void hf_runtime_stats(const struct hf_runtime *rt, struct hf_stats_sum *sum);
+int hf_stats_write_json(const struct hf_runtime *rt, FILE *f);
+
+#endif /* HF_RUNTIME_H */

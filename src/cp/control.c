@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control lcore (the EAL main lcore): drains the punt rings, answers
+ * ARP for cluster IPs (proxy ARP), sends gratuitous ARP, publishes dataplane
+ * snapshots through RCU, handles signals, idle exit and the status line.
+ * It never exits the process: every failure is logged and survived.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include <hyperflow/log.h>
+#include <hyperflow/runtime.h>
+
+#define CTL_IDLE_SLEEP_US 100
+
+volatile sig_atomic_t hf_signal_quit;
+volatile sig_atomic_t hf_signal_reload;
+
+static inline void
+ctl_count(struct hf_runtime *rt, enum hf_ctl_ctr c)
+{
+	hf_ctr_add(&rt->ctl_stats->ctl[c], 1);
+}
+
+static int
+pidx_of_port(const struct hf_runtime *rt, uint16_t port_id)
+{
+	uint32_t i;
+
+	for (i = 0; i < rt->nb_ports; i++)
+		if (rt->ports[i].port_id == port_id)
+			return (int)i;
+	return -1;
+}
+
+/* Queue a frame the control plane built for worker 0 to send on port pidx. */
+static int
+ctl_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rt->pool);
+	char *d;
+
+	if (m == NULL) {
+		ctl_count(rt, HF_CTL_ALLOC_FAIL);
+		return -ENOMEM;
+	}
+	d = rte_pktmbuf_append(m, len);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		ctl_count(rt, HF_CTL_ALLOC_FAIL);
+		return -ENOSPC;
+	}
+	memcpy(d, frame, len);
+	if (rte_ring_sp_enqueue(rt->ctl_tx[pidx], m) != 0) {
+		rte_pktmbuf_free(m);
+		ctl_count(rt, HF_CTL_TX_FULL);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/* Gratuitous ARP for every cluster IP on every port the cluster serves. */
+static void
+send_garps(struct hf_runtime *rt)
+{
+	static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct hf_mac zero = { { 0 } };
+	const struct hf_config *cfg = rt->cfg;
+	uint8_t frame[HF_ETH_MIN_FRAME];
+	char ip[HF_IP4_STRLEN];
+	uint32_t ci, p;
+
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+		unsigned int sent = 0;
+
+		for (p = 0; p < rt->nb_ports; p++) {
+			int len;
+
+			if (!(cc->port_mask & (1u << p)))
+				continue;
+			len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST,
+					   &cc->mac, cc->ip, &zero, cc->ip);
+			if (len > 0 && ctl_send(rt, p, frame, (uint16_t)len) == 0) {
+				ctl_count(rt, HF_CTL_GARP_SENT);
+				sent++;
+			}
+		}
+		HF_LOG(control, INFO, "cluster '%s': gratuitous ARP for %s on %u port(s)", cc->name,
+		       hf_ip4_str(cc->ip, ip), sent);
+	}
+}
+
+static void
+handle_arp(struct hf_runtime *rt, const struct hf_dataplane *dp, int pidx,
+	   const struct hf_pkt_info *pi)
+{
+	uint8_t frame[HF_ETH_MIN_FRAME];
+	const struct hf_dp_cluster *cl;
+	uint32_t c;
+	int len;
+
+	if (pi->arp_op != HF_ARP_OP_REQUEST) {
+		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
+		return;
+	}
+	c = hf_addrtab_lookup(&dp->ip_tab, pi->arp_tip);
+	if (c == HF_ADDRTAB_EMPTY || (c & HF_DP_IP_LOCAL)) {
+		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
+		return;
+	}
+	ctl_count(rt, HF_CTL_ARP_REQUESTS);
+	cl = &dp->clusters[c];
+	if (!dp->active || !(cl->port_mask & (1u << pidx))) {
+		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_ARP_NOT_SERVED], 1);
+		return;
+	}
+	len = hf_arp_build(frame, sizeof(frame), &pi->arp_sha, &cl->mac, HF_ARP_OP_REPLY, &cl->mac,
+			   cl->ip, &pi->arp_sha, pi->arp_sip);
+	if (len > 0 && ctl_send(rt, (uint32_t)pidx, frame, (uint16_t)len) == 0)
+		ctl_count(rt, HF_CTL_ARP_REPLIES);
+}
+
+static void
+handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbuf *m)
+{
+	struct hf_pkt_info pi;
+	int pidx = pidx_of_port(rt, m->port);
+
+	if (pidx < 0 || hf_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
+				     rte_pktmbuf_data_len(m), &pi) != HF_PKT_OK) {
+		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
+		return;
+	}
+	if (pi.kind == HF_PKT_ARP)
+		handle_arp(rt, dp, pidx, &pi);
+	else
+		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
+}
+
+/* Handle every punted frame; returns how many. */
+static unsigned int
+drain_punts(struct hf_runtime *rt)
+{
+	const struct hf_dataplane *dp = rt->dp;
+	struct rte_mbuf *pkts[HF_BURST];
+	unsigned int w, i, n, total = 0;
+
+	for (w = 0; w < rt->nb_workers; w++) {
+		do {
+			n = rte_ring_sc_dequeue_burst(rt->workers[w].punt, (void **)pkts, HF_BURST,
+						      NULL);
+			for (i = 0; i < n; i++) {
+				handle_punt(rt, dp, pkts[i]);
+				rte_pktmbuf_free(pkts[i]);
+			}
+			total += n;
+		} while (n == HF_BURST);
+	}
+	return total;
+}
+
+/* Member g (config order) of cfg. */
+static const struct hf_member_conf *
+member_conf(const struct hf_config *cfg, uint32_t g)
+{
+	uint32_t ci;
+
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		if (g < cfg->clusters[ci].nb_members)
+			return &cfg->clusters[ci].members[g];
+		g -= cfg->clusters[ci].nb_members;
+	}
+	return NULL;
+}
+
+static void
+member_rt_init(struct hf_member_rt *m, const struct hf_member_conf *mc)
+{
+	memset(m, 0, sizeof(*m));
+	m->healthy = true;
+	m->mac_known = mc->has_mac;
+	m->mac = mc->mac;
+}
+
+/* Same member on the wire: address, port and MAC configuration unchanged. */
+static bool
+member_same(const struct hf_member_conf *a, const struct hf_member_conf *b)
+{
+	return a->ip == b->ip && a->port == b->port && a->has_mac == b->has_mac &&
+	       (!a->has_mac || hf_mac_eq(&a->mac, &b->mac));
+}
+
+static const char *
+ports_differ(const struct hf_config *a, const struct hf_config *b)
+{
+	uint32_t i;
+
+	if (a->nb_ports != b->nb_ports)
+		return "the number of ports changed";
+	for (i = 0; i < a->nb_ports; i++) {
+		const struct hf_port_conf *x = &a->ports[i], *y = &b->ports[i];
+
+		if (strcmp(x->name, y->name) != 0 || strcmp(x->device, y->device) != 0 ||
+		    x->has_mac != y->has_mac || (x->has_mac && !hf_mac_eq(&x->mac, &y->mac)))
+			return "a port's name, device or MAC changed";
+	}
+	return NULL;
+}
+
+static void
+reload_result(struct hf_runtime *rt, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+reload_result(struct hf_runtime *rt, bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rt->last_reload_msg, sizeof(rt->last_reload_msg), fmt, ap);
+	va_end(ap);
+	rt->last_reload_ok = ok;
+	ctl_count(rt, ok ? HF_CTL_RELOADS : HF_CTL_RELOAD_FAILURES);
+	if (ok)
+		HF_LOG(config, NOTICE, "reload: %s", rt->last_reload_msg);
+	else
+		HF_LOG(config, ERR, "reload rejected, configuration unchanged: %s",
+		       rt->last_reload_msg);
+}
+
+/*
+ * SIGHUP: parse and validate the whole file off the fast path; on any
+ * problem keep everything as it is and say why; otherwise carry over ids,
+ * counters and live state of unchanged members and publish one snapshot.
+ */
+static void
+reload(struct hf_runtime *rt)
+{
+	struct hf_config *ncfg = NULL, *ocfg = rt->cfg;
+	struct hf_errlist errs;
+	struct hf_ids nids = rt->ids;
+	struct hf_member_rt *nmem = NULL, *omem = rt->members;
+	uint32_t *ncid = NULL, *nmid = NULL, *ocid = rt->cluster_stat, *omid = rt->member_stat;
+	int32_t *om = NULL;
+	char buf[HF_ERR_FILE_MAX + HF_ERR_MSG_MAX + 16];
+	const char *why;
+	uint32_t g, i, kept = 0;
+	int ret;
+
+	rt->reload_attempts++;
+	HF_LOG(config, INFO, "reload: reading %s", rt->config_path);
+	hf_errlist_init(&errs);
+	ret = hf_config_load(rt->config_path, &ncfg, &errs);
+	if (ret != 0) {
+		for (i = 0; i < errs.n; i++)
+			HF_LOG(config, ERR, "%s", hf_err_format(&errs.e[i], buf, sizeof(buf)));
+		reload_result(rt, false, "%u error(s) in %s; first: %s", hf_errlist_count(&errs),
+			      rt->config_path,
+			      errs.n > 0 ? hf_err_format(&errs.e[0], buf, sizeof(buf)) : "?");
+		return;
+	}
+	why = ports_differ(ocfg, ncfg);
+	if (why != NULL) {
+		reload_result(rt, false, "%s: ports cannot change at run time, restart hyperflow",
+			      why);
+		goto out;
+	}
+	g = ncfg->nb_members_total ? ncfg->nb_members_total : 1;
+	nmem = calloc(g, sizeof(*nmem));
+	nmid = calloc(g, sizeof(*nmid));
+	om = calloc(g, sizeof(*om));
+	ncid = calloc(ncfg->nb_clusters ? ncfg->nb_clusters : 1, sizeof(*ncid));
+	if (nmem == NULL || nmid == NULL || om == NULL || ncid == NULL) {
+		reload_result(rt, false, "out of memory");
+		goto out;
+	}
+	if (hf_ids_assign(&nids, ocfg, ocid, omid, ncfg, ncid, nmid, om) != 0) {
+		reload_result(rt, false, "no free cluster or member id");
+		goto out;
+	}
+	for (g = 0; g < ncfg->nb_members_total; g++) {
+		const struct hf_member_conf *mc = member_conf(ncfg, g);
+
+		if (om[g] >= 0 && member_same(member_conf(ocfg, (uint32_t)om[g]), mc)) {
+			nmem[g] = omem[om[g]];
+			kept++;
+		} else {
+			member_rt_init(&nmem[g], mc);
+		}
+	}
+	rt->cfg = ncfg;
+	rt->members = nmem;
+	rt->cluster_stat = ncid;
+	rt->member_stat = nmid;
+	if (hf_control_publish(rt) != 0) {
+		rt->cfg = ocfg;
+		rt->members = omem;
+		rt->cluster_stat = ocid;
+		rt->member_stat = omid;
+		reload_result(rt, false, "snapshot build failed");
+		goto out;
+	}
+	rt->ids = nids;
+	rt->loaded_at = (uint64_t)time(NULL);
+	reload_result(rt, true, "%s: %u cluster(s), %u member(s), %u member(s) kept their state, "
+		      "generation %lu", rt->config_path, ncfg->nb_clusters, ncfg->nb_members_total,
+		      kept, (unsigned long)rt->generation);
+	/* the old generation is unreachable now: free it */
+	ncfg = ocfg;
+	nmem = omem;
+	ncid = ocid;
+	nmid = omid;
+out:
+	hf_config_free(ncfg);
+	free(nmem);
+	free(ncid);
+	free(nmid);
+	free(om);
+}
+
+int
+hf_control_publish(struct hf_runtime *rt)
+{
+	struct hf_dp_build in;
+	struct hf_dataplane *dp, *old;
+
+	memset(&in, 0, sizeof(in));
+	in.cfg = rt->cfg;
+	in.ports = rt->ports;
+	in.members = rt->members;
+	in.cluster_stat = rt->cluster_stat;
+	in.member_stat = rt->member_stat;
+	in.active = true;
+	in.generation = ++rt->generation;
+	dp = hf_dataplane_build(&in);
+	if (dp == NULL) {
+		HF_LOG(control, ERR, "dataplane snapshot build failed: %s", strerror(errno));
+		return -errno;
+	}
+	old = rt->dp;
+	__atomic_store_n(&rt->dp, dp, __ATOMIC_RELEASE);
+	if (old != NULL) {
+		/* every worker has passed a quiescent state: none still reads old */
+		rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
+		hf_dataplane_free(old);
+	}
+	return 0;
+}
+
+int
+hf_control_init(struct hf_runtime *rt)
+{
+	const struct hf_config *cfg = rt->cfg;
+	char name[RTE_RING_NAMESIZE];
+	uint32_t g, p;
+	int32_t *om;
+	size_t sz;
+	int ret;
+
+	rt->ctl_stats = rte_zmalloc("hf_ctl_stats", sizeof(*rt->ctl_stats), 64);
+	sz = rte_rcu_qsbr_get_memsize(rt->nb_workers);
+	rt->qsbr = rte_zmalloc("hf_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	rt->members = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1,
+			     sizeof(*rt->members));
+	rt->cluster_stat = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(uint32_t));
+	rt->member_stat = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1,
+				 sizeof(uint32_t));
+	om = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1, sizeof(int32_t));
+	if (rt->ctl_stats == NULL || rt->qsbr == NULL || rt->members == NULL ||
+	    rt->cluster_stat == NULL || rt->member_stat == NULL || om == NULL) {
+		free(om);
+		return -ENOMEM;
+	}
+	hf_ids_init(&rt->ids);
+	ret = hf_ids_assign(&rt->ids, NULL, NULL, NULL, cfg, rt->cluster_stat, rt->member_stat, om);
+	free(om);
+	if (ret != 0)
+		return ret;
+	if (rte_rcu_qsbr_init(rt->qsbr, rt->nb_workers) != 0)
+		return -rte_errno;
+	for (p = 0; p < rt->nb_ports; p++) {
+		snprintf(name, sizeof(name), "hf_ctl_tx_%u", p);
+		rt->ctl_tx[p] = rte_ring_create(name, HF_CTL_RING, rte_socket_id(),
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (rt->ctl_tx[p] == NULL)
+			return -rte_errno;
+	}
+	for (g = 0; g < cfg->nb_members_total; g++)
+		member_rt_init(&rt->members[g], member_conf(cfg, g));
+	rt->loaded_at = (uint64_t)time(NULL);
+	rt->last_reload_ok = -1;
+	snprintf(rt->last_reload_msg, sizeof(rt->last_reload_msg), "loaded at start");
+	return hf_control_publish(rt);
+}
+
+static void
+print_status(struct hf_runtime *rt, struct hf_stats_sum *prev, double secs)
+{
+	struct hf_stats_sum *now = malloc(sizeof(*now));
+	const struct hf_dataplane *dp = rt->dp;
+	char line[512];
+	size_t off;
+	uint32_t ci;
+
+	if (now == NULL)
+		return;
+	hf_runtime_stats(rt, now);
+	off = (size_t)snprintf(line, sizeof(line), "status: rx %.0f pps, tx %.0f pps, dropped %lu",
+			       (double)(now->rx - prev->rx) / secs, (double)(now->tx - prev->tx) / secs,
+			       (unsigned long)now->dropped);
+	for (ci = 0; ci < dp->nb_clusters && off < sizeof(line) - 64; ci++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "; %s %u/%u up",
+					rt->cfg->clusters[ci].name, dp->clusters[ci].nb_live,
+					dp->clusters[ci].nb_members);
+	printf("%s\n", line);
+	fflush(stdout);
+	memcpy(prev, now, sizeof(*now));
+	free(now);
+}
+
+static bool
+idle_for(struct hf_runtime *rt, uint64_t now, uint64_t idle_tsc)
+{
+	unsigned int w;
+
+	for (w = 0; w < rt->nb_workers; w++) {
+		uint64_t last = __atomic_load_n(&rt->workers[w].last_rx_tsc, __ATOMIC_RELAXED);
+
+		if (now - last < idle_tsc)
+			return false;
+	}
+	return true;
+}
+
+int
+hf_control_main(struct hf_runtime *rt)
+{
+	const uint64_t idle_tsc = rt->tsc_hz / 1000 * rt->exit_when_idle_ms;
+	const uint64_t status_tsc = rt->tsc_hz / 1000 * rt->status_interval_ms;
+	struct hf_stats_sum *prev = calloc(1, sizeof(*prev));
+	uint64_t last_status = rte_rdtsc();
+
+	send_garps(rt);
+	for (;;) {
+		uint64_t now;
+
+		if (hf_signal_quit) {
+			HF_LOG(control, INFO, "signal received, stopping");
+			break;
+		}
+		if (hf_signal_reload) {
+			hf_signal_reload = 0;
+			reload(rt);
+		}
+		if (drain_punts(rt) == 0)
+			rte_delay_us_sleep(CTL_IDLE_SLEEP_US);
+		now = rte_rdtsc();
+		if (rt->exit_when_idle_ms > 0 && idle_for(rt, now, idle_tsc)) {
+			HF_LOG(control, INFO, "no packet for %u ms, stopping", rt->exit_when_idle_ms);
+			break;
+		}
+		if (status_tsc > 0 && prev != NULL && now - last_status >= status_tsc) {
+			print_status(rt, prev, (double)(now - last_status) / (double)rt->tsc_hz);
+			last_status = now;
+		}
+	}
+	/* answer what is still queued, then let the workers send it and stop */
+	drain_punts(rt);
+	__atomic_store_n(&rt->stop, 1, __ATOMIC_RELEASE);
+	free(prev);
+	return 0;
+}
+
+void
+hf_control_fini(struct hf_runtime *rt)
+{
+	uint32_t p;
+
+	for (p = 0; p < HF_MAX_PORTS; p++) {
+		struct rte_mbuf *m;
+
+		if (rt->ctl_tx[p] == NULL)
+			continue;
+		while (rte_ring_sc_dequeue(rt->ctl_tx[p], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(rt->ctl_tx[p]);
+	}
+	hf_dataplane_free(rt->dp);
+	rt->dp = NULL;
+	free(rt->members);
+	free(rt->cluster_stat);
+	free(rt->member_stat);
+	rte_free(rt->qsbr);
+	rte_free(rt->ctl_stats);
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Build the immutable dataplane snapshot from a configuration plus the
+ * members' live state. Control-plane code: allocates, may be slow; the
+ * result is what the fast path reads.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hyperflow/dataplane.h>
+#include <hyperflow/flowtab.h>
+
+void
+hf_dataplane_free(struct hf_dataplane *dp)
+{
+	if (dp == NULL)
+		return;
+	hf_addrtab_free(&dp->ip_tab);
+	hf_addrtab_free(&dp->mac_tab);
+	free(dp->clusters);
+	free(dp->members);
+	free(dp->uid_to_member);
+	free(dp->tables);
+	free(dp);
+}
+
+static int
+build_member(struct hf_dataplane *dp, const struct hf_dp_build *in, const struct hf_member_conf *mc,
+	     uint32_t gidx, struct hf_dp_member *m)
+{
+	const struct hf_member_rt *rt = in->members != NULL ? &in->members[gidx] : NULL;
+	struct hf_mac mac;
+	bool mac_known, healthy;
+
+	if (mc->port >= dp->nb_ports)
+		return -EINVAL;
+	if (rt != NULL) {
+		mac_known = rt->mac_known;
+		mac = rt->mac;
+		healthy = rt->healthy;
+	} else {
+		mac_known = mc->has_mac;
+		mac = mc->mac;
+		healthy = true;
+	}
+	memset(m, 0, sizeof(*m));
+	if (mac_known)
+		memcpy(&m->eth[0], mac.b, 6);
+	memcpy(&m->eth[6], dp->ports[mc->port].mac.b, 6);
+	m->pidx = mc->port;
+	m->port_id = dp->ports[mc->port].port_id;
+	m->stat = in->member_stat != NULL ? in->member_stat[gidx] : gidx;
+	m->uid = m->stat;
+	m->live = mac_known && healthy && mc->state == HF_ADMIN_UP;
+	m->usable = mac_known && healthy && mc->state != HF_ADMIN_DOWN;
+	return 0;
+}
+
+static int
+build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
+	      uint16_t *table)
+{
+	const struct hf_cluster_conf *cc = &in->cfg->clusters[ci];
+	struct hf_dp_cluster *cl = &dp->clusters[ci];
+	struct hf_maglev_member mm[HF_MAX_MEMBERS];
+	uint32_t i;
+	int ret;
+
+	if (cc->nb_members == 0 || cc->nb_members > HF_MAX_MEMBERS)
+		return -EINVAL;
+	cl->member_base = gbase;
+	cl->nb_members = (uint16_t)cc->nb_members;
+	cl->nb_live = 0;
+	cl->hash_mode = (uint8_t)cc->hash;
+	cl->type = (uint8_t)cc->type;
+	cl->port_mask = cc->port_mask;
+	cl->ip = cc->ip;
+	cl->mac = cc->mac;
+	cl->stat = in->cluster_stat != NULL ? in->cluster_stat[ci] : ci;
+	cl->bucket_mask = cc->buckets - 1;
+	for (i = 0; i < cc->nb_members; i++) {
+		struct hf_dp_member *m = &dp->members[gbase + i];
+
+		ret = build_member(dp, in, &cc->members[i], gbase + i, m);
+		if (ret < 0)
+			return ret;
+		mm[i].key = cc->members[i].ip;
+		mm[i].weight = cc->members[i].weight;
+		mm[i].live = m->live;
+		cl->nb_live += m->live;
+	}
+	ret = hf_maglev_build(mm, cc->nb_members, cc->buckets, table);
+	if (ret < 0)
+		return ret;
+	cl->table = table;
+	return 0;
+}
+
+static int
+build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
+{
+	const struct hf_config *cfg = in->cfg;
+	uint32_t ci;
+	int ret;
+
+	ret = hf_addrtab_init(&dp->ip_tab, cfg->nb_clusters + 1);
+	if (ret < 0)
+		return ret;
+	ret = hf_addrtab_init(&dp->mac_tab, cfg->nb_clusters);
+	if (ret < 0)
+		return ret;
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+
+		ret = hf_addrtab_add(&dp->ip_tab, cc->ip, ci);
+		if (ret < 0)
+			return ret;
+		/* Clusters may share a MAC: the first one in config order takes frames by MAC. */
+		ret = hf_addrtab_add(&dp->mac_tab, hf_mac_key(cc->mac.b), ci);
+		if (ret < 0 && ret != -EEXIST)
+			return ret;
+	}
+	if (in->local_ip != 0) {
+		ret = hf_addrtab_add(&dp->ip_tab, in->local_ip, HF_DP_IP_LOCAL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+struct hf_dataplane *
+hf_dataplane_build(const struct hf_dp_build *in)
+{
+	const struct hf_config *cfg = in->cfg;
+	struct hf_dataplane *dp;
+	uint32_t ci, gbase = 0, toff = 0, uid_cap = 0;
+	size_t tsize = 0;
+	int ret = -ENOMEM;
+
+	if (cfg == NULL || in->ports == NULL || cfg->nb_ports > HF_MAX_PORTS ||
+	    cfg->nb_clusters > HF_MAX_CLUSTERS || cfg->nb_members_total > HF_MAX_MEMBERS_TOTAL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	dp = calloc(1, sizeof(*dp));
+	if (dp == NULL)
+		goto fail;
+	dp->generation = in->generation;
+	dp->nb_ports = cfg->nb_ports;
+	memcpy(dp->ports, in->ports, cfg->nb_ports * sizeof(dp->ports[0]));
+	dp->nb_clusters = cfg->nb_clusters;
+	dp->nb_members = cfg->nb_members_total;
+	dp->local_ip = in->local_ip;
+	dp->unmatched = (uint8_t)cfg->unmatched;
+	dp->active = in->active;
+	dp->ha_enabled = cfg->ha.enabled;
+	for (ci = 0; ci < cfg->nb_clusters; ci++)
+		tsize += cfg->clusters[ci].buckets;
+	dp->clusters = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(*dp->clusters));
+	dp->members = calloc(dp->nb_members ? dp->nb_members : 1, sizeof(*dp->members));
+	dp->tables = malloc((tsize ? tsize : 1) * sizeof(uint16_t));
+	if (dp->clusters == NULL || dp->members == NULL || dp->tables == NULL)
+		goto fail;
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		ret = build_cluster(dp, in, ci, gbase, &dp->tables[toff]);
+		if (ret < 0)
+			goto fail;
+		gbase += cfg->clusters[ci].nb_members;
+		toff += cfg->clusters[ci].buckets;
+	}
+	if (gbase != dp->nb_members) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	for (ci = 0; ci < dp->nb_members; ci++)
+		if (dp->members[ci].uid + 1 > uid_cap)
+			uid_cap = dp->members[ci].uid + 1;
+	if (uid_cap > UINT16_MAX) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	dp->uid_cap = (uint16_t)uid_cap;
+	dp->uid_to_member = malloc((uid_cap ? uid_cap : 1) * sizeof(uint32_t));
+	if (dp->uid_to_member == NULL)
+		goto fail;
+	for (ci = 0; ci < uid_cap; ci++)
+		dp->uid_to_member[ci] = HF_DP_NONE;
+	for (ci = 0; ci < dp->nb_members; ci++)
+		dp->uid_to_member[dp->members[ci].uid] = ci;
+	ret = build_tables(dp, in);
+	if (ret < 0)
+		goto fail;
+	return dp;
+fail:
+	hf_dataplane_free(dp);
+	errno = -ret;
+	return NULL;
+}
+
+void
+hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
+	       struct hf_flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->cluster = cluster;
+	k->family = pi->kind == HF_PKT_IPV6 ? 6 : 4;
+	switch (hash_mode) {
+	case HF_HASH_DST_IP:
+		k->dst = pi->dst_key;
+		break;
+	case HF_HASH_SRC_IP:
+		k->src = pi->src_key;
+		break;
+	case HF_HASH_SRC_DST:
+		/* symmetric: both directions share one entry */
+		if (pi->src_key < pi->dst_key) {
+			k->src = pi->src_key;
+			k->dst = pi->dst_key;
+		} else {
+			k->src = pi->dst_key;
+			k->dst = pi->src_key;
+		}
+		break;
+	default:
+		k->src = pi->src_key;
+		k->dst = pi->dst_key;
+		k->proto = pi->proto;
+		k->sport = pi->sport;
+		k->dport = pi->dport;
+		break;
+	}
+}

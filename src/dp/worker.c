@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker lcores: rx burst -> parse -> classify -> select -> rewrite -> tx
+ * buffer, per DESIGN.md. No allocation, no locks, no syscalls, no logging
+ * per packet; every drop is counted by reason in the worker's own counters.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include <hyperflow/log.h>
+#include <hyperflow/runtime.h>
+
+#define FDB_MASK (HF_BRIDGE_FDB_SIZE - 1)
+#define FDB_AGE_S 300
+#define FLOW_AGE_BUDGET 64   /* flow-table buckets swept per ~1 ms */
+
+struct hf_fdb_ent {
+	uint64_t key;        /* MAC as 48-bit integer, 0 = empty */
+	uint64_t seen_tsc;
+	uint32_t pidx;
+	uint32_t pad;
+};
+
+struct hf_fdb {
+	uint64_t age_tsc;
+	struct hf_fdb_ent e[HF_BRIDGE_FDB_SIZE];
+};
+
+/* Per-burst scratch, on the worker's stack. */
+struct burst_ctx {
+	struct hf_worker *w;
+	const struct hf_dataplane *dp;
+	struct hf_lcore_stats *st;
+	uint64_t now;
+	uint16_t in_pidx;
+	uint16_t nb_drop;
+	struct rte_mbuf *drop[HF_BURST];
+};
+
+static void
+tx_error_cb(struct rte_mbuf **pkts, uint16_t unsent, void *arg)
+{
+	struct hf_txcb *cb = arg;
+
+	rte_pktmbuf_free_bulk(pkts, unsent);
+	hf_ctr_add(&cb->stats->port[cb->pidx].tx_dropped, unsent);
+	/* tx counts frames handed to the port; take back the refused ones */
+	hf_ctr_add(&cb->stats->port[cb->pidx].tx, -(uint64_t)unsent);
+	hf_ctr_add(&cb->stats->drops[HF_DROP_TX_FULL], unsent);
+}
+
+static inline void
+drop_pkt(struct burst_ctx *c, struct rte_mbuf *m, unsigned int reason)
+{
+	hf_ctr_add(&c->st->drops[reason], 1);
+	c->drop[c->nb_drop++] = m;
+}
+
+static inline void
+tx_pkt(struct hf_worker *w, uint32_t pidx, uint16_t port_id, struct rte_mbuf *m)
+{
+	hf_ctr_add(&w->stats->port[pidx].tx, 1);
+	rte_eth_tx_buffer(port_id, (uint16_t)w->wid, w->txb[pidx], m);
+}
+
+static inline uint32_t
+select_member(struct burst_ctx *c, const struct hf_dp_cluster *cl, const struct hf_pkt_info *pi)
+{
+	const struct hf_dataplane *dp = c->dp;
+	struct hf_flow_key k;
+	uint32_t hash, uid, mi;
+
+	hash = hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode);
+	if (c->w->flows == NULL)
+		return hf_dp_bucket_member(dp, cl, hash);
+	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
+	if (hf_flowtab_lookup(c->w->flows, &k, c->now, &uid) && uid < dp->uid_cap) {
+		mi = dp->uid_to_member[uid];
+		/* a tracked flow stays on its member while that member is usable */
+		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
+		    dp->members[mi].usable)
+			return mi;
+	}
+	mi = hf_dp_bucket_member(dp, cl, hash);
+	if (mi != HF_DP_NONE)
+		hf_flowtab_insert(c->w->flows, &k, dp->members[mi].uid, c->now);
+	return mi;
+}
+
+static inline void
+forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth, uint16_t ci,
+		const struct hf_pkt_info *pi)
+{
+	const struct hf_dp_cluster *cl = &c->dp->clusters[ci];
+	struct hf_cluster_ctr *cc = &c->st->cluster[cl->stat];
+	const struct hf_dp_member *mb;
+	uint32_t mi;
+
+	hf_ctr_add(&cc->rx, 1);
+	if (unlikely(!c->dp->active)) {
+		hf_ctr_add(&cc->dropped, 1);
+		drop_pkt(c, m, HF_DROP_HA_BACKUP);
+		return;
+	}
+	mi = select_member(c, cl, pi);
+	if (unlikely(mi == HF_DP_NONE)) {
+		hf_ctr_add(&cc->dropped, 1);
+		drop_pkt(c, m, HF_DROP_NO_MEMBER);
+		return;
+	}
+	mb = &c->dp->members[mi];
+	/* only the Ethernet addresses change: 12 bytes from the member's template */
+	memcpy(eth, mb->eth, 12);
+	hf_ctr_add(&cc->tx, 1);
+	hf_ctr_add(&c->st->member_tx[mb->stat], 1);
+	tx_pkt(c->w, mb->pidx, mb->port_id, m);
+}
+
+static inline void
+bridge(struct burst_ctx *c, struct rte_mbuf *m, const uint8_t *eth)
+{
+	struct hf_fdb *fdb = c->w->fdb;
+	const struct hf_dataplane *dp = c->dp;
+	uint64_t age = fdb->age_tsc;
+	uint32_t p, nb_out;
+
+	if (!(eth[6] & 1)) {
+		uint64_t sk = hf_mac_key(eth + 6);
+		struct hf_fdb_ent *se = &fdb->e[hf_mix64(sk) & FDB_MASK];
+
+		se->key = sk;
+		se->pidx = c->in_pidx;
+		se->seen_tsc = c->now;
+	}
+	if (!(eth[0] & 1)) {
+		uint64_t dk = hf_mac_key(eth);
+		const struct hf_fdb_ent *de = &fdb->e[hf_mix64(dk) & FDB_MASK];
+
+		if (de->key == dk && c->now - de->seen_tsc < age) {
+			if (de->pidx == c->in_pidx) {
+				drop_pkt(c, m, HF_DROP_BRIDGE_SAME_PORT);
+				return;
+			}
+			hf_ctr_add(&c->st->bridged, 1);
+			tx_pkt(c->w, de->pidx, dp->ports[de->pidx].port_id, m);
+			return;
+		}
+	}
+	/* broadcast, multicast or unknown unicast: flood to every other port */
+	nb_out = dp->nb_ports - 1;
+	if (nb_out == 0) {
+		drop_pkt(c, m, HF_DROP_UNMATCHED);
+		return;
+	}
+	hf_ctr_add(&c->st->bridged, 1);
+	if (nb_out > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(nb_out - 1));
+	for (p = 0; p < dp->nb_ports; p++)
+		if (p != c->in_pidx)
+			tx_pkt(c->w, p, dp->ports[p].port_id, m);
+}
+
+static inline void
+process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hf_pkt_info pi;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+		struct hf_verdict v;
+		int err;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		err = hf_pkt_parse(eth, rte_pktmbuf_data_len(m), &pi);
+		if (unlikely(err != HF_PKT_OK)) {
+			drop_pkt(c, m, hf_drop_of_pkt_err(err));
+			continue;
+		}
+		v = hf_dp_classify(c->dp, &pi, eth);
+		switch (v.action) {
+		case HF_ACT_CLUSTER:
+			forward_cluster(c, m, eth, v.cluster, &pi);
+			break;
+		case HF_ACT_PUNT:
+			if (unlikely(rte_ring_sp_enqueue(c->w->punt, m) != 0))
+				drop_pkt(c, m, HF_DROP_PUNT_FULL);
+			else
+				hf_ctr_add(&c->st->punted, 1);
+			break;
+		case HF_ACT_BRIDGE:
+			bridge(c, m, eth);
+			break;
+		default:
+			drop_pkt(c, m, v.drop);
+			break;
+		}
+	}
+	if (c->nb_drop > 0) {
+		rte_pktmbuf_free_bulk(c->drop, c->nb_drop);
+		c->nb_drop = 0;
+	}
+}
+
+/* Worker 0 sends what the control lcore queued, on its own tx queues. */
+static void
+drain_control(struct hf_worker *w)
+{
+	struct hf_runtime *rt = w->rt;
+	struct rte_mbuf *pkts[HF_BURST];
+	uint32_t p, i, n;
+
+	for (p = 0; p < rt->nb_ports; p++) {
+		n = rte_ring_sc_dequeue_burst(rt->ctl_tx[p], (void **)pkts, HF_BURST, NULL);
+		for (i = 0; i < n; i++)
+			tx_pkt(w, p, rt->ports[p].port_id, pkts[i]);
+	}
+}
+
+static void
+flush_all(struct hf_worker *w)
+{
+	struct hf_runtime *rt = w->rt;
+	uint32_t p;
+
+	for (p = 0; p < rt->nb_ports; p++)
+		rte_eth_tx_buffer_flush(rt->ports[p].port_id, (uint16_t)w->wid, w->txb[p]);
+}
+
+int
+hf_worker_main(void *arg)
+{
+	struct hf_worker *w = arg;
+	struct hf_runtime *rt = w->rt;
+	struct rte_mbuf *pkts[HF_BURST];
+	const uint64_t drain_tsc = rt->tsc_hz * HF_TX_DRAIN_US / 1000000;
+	const uint64_t age_tsc = rt->tsc_hz / 1000;
+	uint64_t prev_flush = rte_rdtsc(), prev_age = prev_flush, loops = 0;
+	struct burst_ctx c;
+	uint32_t p;
+
+	memset(&c, 0, sizeof(c));
+	c.w = w;
+	c.st = w->stats;
+	rte_rcu_qsbr_thread_register(rt->qsbr, w->wid);
+	rte_rcu_qsbr_thread_online(rt->qsbr, w->wid);
+	HF_LOG(dataplane, INFO, "worker %u on lcore %u: %u port(s), queue %u", w->wid, w->lcore,
+	       rt->nb_ports, w->wid);
+	while (!__atomic_load_n(&rt->stop, __ATOMIC_ACQUIRE)) {
+		bool got = false;
+
+		c.dp = __atomic_load_n(&rt->dp, __ATOMIC_ACQUIRE);
+		c.now = rte_rdtsc();
+		for (p = 0; p < rt->nb_ports; p++) {
+			uint16_t n = rte_eth_rx_burst(rt->ports[p].port_id, (uint16_t)w->wid, pkts,
+						      HF_BURST);
+
+			if (n == 0)
+				continue;
+			got = true;
+			c.in_pidx = (uint16_t)p;
+			hf_ctr_add(&c.st->port[p].rx, n);
+			process_burst(&c, pkts, n);
+		}
+		if (got)
+			__atomic_store_n(&w->last_rx_tsc, c.now, __ATOMIC_RELAXED);
+		if (w->wid == 0)
+			drain_control(w);
+		if (!got || c.now - prev_flush > drain_tsc) {
+			flush_all(w);
+			prev_flush = c.now;
+		}
+		if (w->flows != NULL && c.now - prev_age > age_tsc) {
+			hf_flowtab_age(w->flows, c.now, FLOW_AGE_BUDGET);
+			prev_age = c.now;
+		}
+		__atomic_store_n(&w->loops, ++loops, __ATOMIC_RELAXED);
+		rte_rcu_qsbr_quiescent(rt->qsbr, w->wid);
+	}
+	if (w->wid == 0)
+		drain_control(w);
+	flush_all(w);
+	rte_rcu_qsbr_thread_offline(rt->qsbr, w->wid);
+	rte_rcu_qsbr_thread_unregister(rt->qsbr, w->wid);
+	HF_LOG(dataplane, INFO, "worker %u stopped", w->wid);
+	return 0;
+}
+
+int
+hf_worker_setup(struct hf_runtime *rt, struct hf_worker *w)
+{
+	int socket = (int)rte_lcore_to_socket_id(w->lcore);
+	char name[RTE_RING_NAMESIZE];
+	uint32_t p;
+
+	w->rt = rt;
+	w->stats = rte_zmalloc_socket("hf_lcore_stats", sizeof(*w->stats), 64, socket);
+	w->fdb = rte_zmalloc_socket("hf_fdb", sizeof(*w->fdb), 64, socket);
+	if (w->stats == NULL || w->fdb == NULL)
+		return -ENOMEM;
+	w->fdb->age_tsc = rt->tsc_hz * FDB_AGE_S;
+	snprintf(name, sizeof(name), "hf_punt_%u", w->wid);
+	w->punt = rte_ring_create(name, HF_PUNT_RING, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->punt == NULL)
+		return -rte_errno;
+	w->flows = hf_flowtab_create(rt->cfg->flow_size,
+				     rt->tsc_hz / 1000 * (uint64_t)rt->cfg->flow_timeout_ms);
+	if (w->flows == NULL)
+		return -errno;
+	for (p = 0; p < rt->nb_ports; p++) {
+		w->txb[p] = rte_zmalloc_socket("hf_txb", RTE_ETH_TX_BUFFER_SIZE(HF_BURST), 0, socket);
+		if (w->txb[p] == NULL)
+			return -ENOMEM;
+		rte_eth_tx_buffer_init(w->txb[p], HF_BURST);
+		w->txcb[p].stats = w->stats;
+		w->txcb[p].pidx = p;
+		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_error_cb, &w->txcb[p]);
+	}
+	w->last_rx_tsc = rte_rdtsc();
+	return 0;
+}
+
+void
+hf_worker_teardown(struct hf_worker *w)
+{
+	uint32_t p;
+
+	if (w->rt == NULL)
+		return;
+	for (p = 0; p < HF_MAX_PORTS; p++)
+		rte_free(w->txb[p]);
+	hf_flowtab_free(w->flows);
+	rte_ring_free(w->punt);
+	rte_free(w->fdb);
+	rte_free(w->stats);
+}

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hyperflow: wires EAL, ports and lcores together. All behaviour lives in
+ * the modules; this file parses options, starts things in order, and is the
+ * only place that exits the process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <hyperflow/config.h>
+#include <hyperflow/log.h>
+#include <hyperflow/runtime.h>
+
+struct app_opts {
+	const char *config;
+	int check_only;
+	uint32_t exit_when_idle_ms;
+	const char *stats_file;
+	uint32_t status_interval_ms;
+};
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [EAL options] -- -c FILE [options]\n"
+		"  -c, --config FILE         configuration file (libconfig)\n"
+		"      --check-config        validate FILE, print every error, exit 0/1 (no EAL)\n"
+		"      --exit-when-idle MS   stop after MS ms without a received packet\n"
+		"      --stats-file FILE     write final counters to FILE as JSON\n"
+		"      --status-interval MS  periodic status line on stdout (default 1000, 0 = off)\n"
+		"  -h, --help                this text\n"
+		"  -V, --version             print the version\n",
+		prog);
+}
+
+static int
+parse_u32(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || x > UINT32_MAX)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* Returns 0, 1 for --help/--version (exit 0), or -1 on bad options. */
+static int
+parse_app_args(int argc, char **argv, struct app_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "exit-when-idle", required_argument, NULL, 'i' },
+		{ "stats-file", required_argument, NULL, 's' },
+		{ "status-interval", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->status_interval_ms = 1000;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'k':
+			o->check_only = 1;
+			break;
+		case 'i':
+			if (parse_u32(optarg, &o->exit_when_idle_ms) != 0) {
+				fprintf(stderr, "hyperflow: --exit-when-idle: not a number: %s\n", optarg);
+				return -1;
+			}
+			break;
+		case 's':
+			o->stats_file = optarg;
+			break;
+		case 't':
+			if (parse_u32(optarg, &o->status_interval_ms) != 0) {
+				fprintf(stderr, "hyperflow: --status-interval: not a number: %s\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 1;
+		case 'V':
+			printf("hyperflow %s\n", HF_VERSION);
+			return 1;
+		default:
+			usage(stderr, argv[0]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hyperflow: unexpected argument: %s\n", argv[optind]);
+		return -1;
+	}
+	if (o->config == NULL) {
+		fprintf(stderr, "hyperflow: no configuration: give -c FILE after --\n");
+		usage(stderr, argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		hf_signal_reload = 1;
+	else
+		hf_signal_quit = 1;
+}
+
+static int
+load_config(const char *path, struct hf_config **cfg)
+{
+	struct hf_errlist errs;
+	int ret;
+
+	hf_errlist_init(&errs);
+	ret = hf_config_load(path, cfg, &errs);
+	if (ret != 0) {
+		fprintf(stderr, "hyperflow: %s: configuration rejected, %u error(s):\n", path,
+			hf_errlist_count(&errs));
+		hf_errlist_print(&errs, stderr);
+	}
+	return ret;
+}
+
+static struct rte_mempool *
+make_pool(const struct hf_runtime *rt)
+{
+	unsigned int n = rt->cfg->nb_ports * rt->nb_workers * (HF_NB_RXD + HF_NB_TXD + 2 * HF_BURST) +
+			 rt->nb_workers * HF_PUNT_RING + rt->cfg->nb_ports * HF_CTL_RING + 4096;
+
+	return rte_pktmbuf_pool_create("hf_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+}
+
+static int
+write_stats(const struct hf_runtime *rt, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (f == NULL) {
+		HF_LOG(main, ERR, "cannot write stats file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	ret = hf_stats_write_json(rt, f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+static int
+run(struct hf_runtime *rt)
+{
+	unsigned int lcore, w = 0;
+	int ret;
+
+	rt->nb_workers = rte_lcore_count() - 1;
+	if (rt->nb_workers < 1 || rt->nb_workers > HF_MAX_WORKERS) {
+		HF_LOG(main, ERR, "need 1..%d worker lcores besides the main (control) lcore, have %u; "
+		       "give e.g. -l 0,1", HF_MAX_WORKERS, rt->nb_workers);
+		return -EINVAL;
+	}
+	rt->pool = make_pool(rt);
+	if (rt->pool == NULL) {
+		HF_LOG(main, ERR, "mbuf pool: %s", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	ret = hf_ports_init(rt);
+	if (ret != 0)
+		return ret;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		rt->workers[w].wid = w;
+		rt->workers[w].lcore = lcore;
+		w++;
+	}
+	ret = hf_control_init(rt);
+	if (ret != 0) {
+		HF_LOG(main, ERR, "control plane init: %s", strerror(-ret));
+		return ret;
+	}
+	for (w = 0; w < rt->nb_workers; w++) {
+		ret = hf_worker_setup(rt, &rt->workers[w]);
+		if (ret != 0) {
+			HF_LOG(main, ERR, "worker %u setup: %s", w, strerror(-ret));
+			return ret;
+		}
+	}
+	HF_LOG(main, INFO, "%s: %u port(s), %u cluster(s), %u member(s), %u worker(s)",
+	       rt->cfg->path, rt->cfg->nb_ports, rt->cfg->nb_clusters, rt->cfg->nb_members_total,
+	       rt->nb_workers);
+	for (w = 0; w < rt->nb_workers; w++) {
+		ret = rte_eal_remote_launch(hf_worker_main, &rt->workers[w], rt->workers[w].lcore);
+		if (ret != 0) {
+			HF_LOG(main, ERR, "launch worker %u: %s", w, strerror(-ret));
+			__atomic_store_n(&rt->stop, 1, __ATOMIC_RELEASE);
+			rte_eal_mp_wait_lcore();
+			return ret;
+		}
+	}
+	hf_control_main(rt);
+	rte_eal_mp_wait_lcore();
+	return 0;
+}
+
+static void
+print_summary(const struct hf_runtime *rt)
+{
+	struct hf_stats_sum *s = malloc(sizeof(*s));
+
+	if (s == NULL)
+		return;
+	hf_runtime_stats(rt, s);
+	HF_LOG(main, INFO, "final: rx %lu, tx %lu, dropped %lu, punted %lu",
+	       (unsigned long)s->rx, (unsigned long)s->tx, (unsigned long)s->dropped,
+	       (unsigned long)s->punted);
+	free(s);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app_opts opts;
+	struct hf_runtime *rt;
+	struct hf_config *cfg = NULL;
+	int dash, eal_argc, ret;
+	unsigned int w;
+
+	/* EAL options stop at "--"; ours follow it. Parse ours first so that
+	 * --check-config needs no EAL at all. */
+	for (dash = 1; dash < argc; dash++)
+		if (strcmp(argv[dash], "--") == 0)
+			break;
+	eal_argc = dash;
+	memset(&opts, 0, sizeof(opts));
+	{
+		char **app_argv = calloc((size_t)(argc - dash) + 2, sizeof(char *));
+		int app_argc = 0;
+
+		if (app_argv == NULL)
+			return EXIT_FAILURE;
+		app_argv[app_argc++] = argv[0];
+		for (int i = dash + 1; i < argc; i++)
+			app_argv[app_argc++] = argv[i];
+		ret = parse_app_args(app_argc, app_argv, &opts);
+		free(app_argv);
+	}
+	if (ret != 0)
+		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (load_config(opts.config, &cfg) != 0)
+		return EXIT_FAILURE;
+	if (opts.check_only) {
+		printf("%s: OK: %u port(s), %u cluster(s), %u member(s)\n", opts.config, cfg->nb_ports,
+		       cfg->nb_clusters, cfg->nb_members_total);
+		hf_config_free(cfg);
+		return EXIT_SUCCESS;
+	}
+
+	ret = rte_eal_init(eal_argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "hyperflow: EAL init failed: %s\n", rte_strerror(rte_errno));
+		hf_config_free(cfg);
+		return EXIT_FAILURE;
+	}
+	rt = calloc(1, sizeof(*rt));
+	if (rt == NULL)
+		return EXIT_FAILURE;
+	rt->cfg = cfg;
+	rt->config_path = opts.config;
+	rt->exit_when_idle_ms = opts.exit_when_idle_ms;
+	rt->stats_file = opts.stats_file;
+	rt->status_interval_ms = opts.status_interval_ms;
+	rt->tsc_hz = rte_get_tsc_hz();
+	rt->start_tsc = rte_rdtsc();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	ret = run(rt);
+	if (ret == 0) {
+		print_summary(rt);
+		if (rt->stats_file != NULL && write_stats(rt, rt->stats_file) != 0)
+			ret = -EIO;
+	}
+	for (w = 0; w < rt->nb_workers; w++)
+		hf_worker_teardown(&rt->workers[w]);
+	hf_control_fini(rt);
+	hf_ports_close(rt);
+	hf_config_free(rt->cfg);
+	free(rt);
+	rte_eal_cleanup();
+	return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Snapshot building and classification, without EAL. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include <hyperflow/dataplane.h>
+#include <hyperflow/flowtab.h>
+
+#define NB_MEMBERS 4
+
+struct fixture {
+	struct hf_config cfg;
+	struct hf_cluster_conf clusters[2];
+	struct hf_member_conf members[2][NB_MEMBERS];
+	struct hf_dp_port ports[2];
+};
+
+static uint32_t
+ip(const char *s)
+{
+	uint32_t v;
+
+	assert_int_equal(hf_ip4_parse(s, &v), 0);
+	return v;
+}
+
+static struct hf_mac
+mac(const char *s)
+{
+	struct hf_mac m;
+
+	assert_int_equal(hf_mac_parse(s, &m), 0);
+	return m;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char buf[32];
+	int c, i;
+
+	assert_non_null(f);
+	f->cfg.nb_ports = 2;
+	strcpy(f->cfg.ports[0].name, "lan0");
+	strcpy(f->cfg.ports[1].name, "vpn0");
+	f->ports[0].port_id = 7;
+	f->ports[0].mac = mac("02:00:00:00:00:01");
+	f->ports[1].port_id = 9;
+	f->ports[1].mac = mac("02:00:00:00:00:02");
+	f->cfg.nb_clusters = 2;
+	f->cfg.clusters = f->clusters;
+	for (c = 0; c < 2; c++) {
+		struct hf_cluster_conf *cc = &f->clusters[c];
+
+		snprintf(cc->name, sizeof(cc->name), "c%d", c);
+		cc->ip = ip(c == 0 ? "192.0.2.1" : "192.0.2.2");
+		cc->mac = mac(c == 0 ? "00:00:5e:00:01:01" : "00:00:5e:00:01:02");
+		cc->port_mask = 1;
+		cc->hash = c == 0 ? HF_HASH_DST_IP : HF_HASH_SRC_DST;
+		cc->buckets = 256;
+		cc->nb_members = NB_MEMBERS;
+		cc->members = f->members[c];
+		for (i = 0; i < NB_MEMBERS; i++) {
+			struct hf_member_conf *mc = &f->members[c][i];
+
+			snprintf(mc->name, sizeof(mc->name), "m%d", i);
+			snprintf(buf, sizeof(buf), "192.0.2.%d", 10 + c * 10 + i);
+			mc->ip = ip(buf);
+			snprintf(buf, sizeof(buf), "02:00:00:00:%02x:%02x", c + 1, i + 1);
+			mc->mac = mac(buf);
+			mc->has_mac = true;
+			mc->port = 1;
+			mc->weight = 1;
+			mc->state = HF_ADMIN_UP;
+		}
+	}
+	f->cfg.nb_members_total = 2 * NB_MEMBERS;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static struct hf_dataplane *
+build(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *mstat)
+{
+	struct hf_dp_build in;
+	struct hf_dataplane *dp;
+
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	in.ports = f->ports;
+	in.members = rt;
+	in.member_stat = mstat;
+	in.local_ip = ip("192.0.2.250");
+	in.active = true;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	return dp;
+}
+
+/* Ethernet + IPv4/UDP frame from src to dst, addressed to dmac. */
+static size_t
+udp_frame(uint8_t *b, const char *dmac, const char *src, const char *dst, uint8_t proto)
+{
+	struct hf_mac d = mac(dmac);
+	uint32_t s = ip(src), t = ip(dst);
+
+	memset(b, 0, 64);
+	memcpy(b, d.b, 6);
+	memcpy(b + 6, "\x02\x00\x00\x00\x09\x09", 6);
+	b[12] = 0x08;
+	b[13] = 0x00;
+	b[14] = 0x45;
+	b[17] = 28;          /* total length 20 + 8 */
+	b[22] = 64;
+	b[23] = proto;
+	memcpy(b + 26, &s, 4);
+	memcpy(b + 30, &t, 4);
+	b[35] = 53;          /* sport 53 */
+	b[37] = 99;          /* dport 99 */
+	b[39] = 8;
+	return 60;
+}
+
+static struct hf_verdict
+classify(const struct hf_dataplane *dp, const uint8_t *b, size_t len)
+{
+	struct hf_pkt_info pi;
+
+	assert_int_equal(hf_pkt_parse(b, (uint32_t)len, &pi), HF_PKT_OK);
+	return hf_dp_classify(dp, &pi, b);
+}
+
+static void
+test_templates_and_tables(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_dataplane *dp = build(f, NULL, NULL);
+	uint32_t counts[NB_MEMBERS], i;
+
+	assert_int_equal(dp->nb_clusters, 2);
+	assert_int_equal(dp->nb_members, 2 * NB_MEMBERS);
+	for (i = 0; i < dp->nb_members; i++) {
+		const struct hf_dp_member *m = &dp->members[i];
+
+		assert_memory_equal(m->eth, f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac.b, 6);
+		assert_memory_equal(m->eth + 6, f->ports[1].mac.b, 6);
+		assert_int_equal(m->port_id, 9);
+		assert_int_equal(m->pidx, 1);
+		assert_true(m->live);
+		assert_int_equal(m->uid, i);
+	}
+	assert_int_equal(dp->clusters[1].member_base, NB_MEMBERS);
+	assert_int_equal(dp->clusters[0].nb_live, NB_MEMBERS);
+	assert_int_equal(hf_maglev_shares(dp->clusters[0].table, 256, NB_MEMBERS, counts), 0);
+	for (i = 0; i < NB_MEMBERS; i++)
+		assert_int_equal(counts[i], 64);
+	hf_dataplane_free(dp);
+}
+
+static void
+test_classify_order(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_dataplane *dp = build(f, NULL, NULL);
+	uint8_t b[64];
+	struct hf_verdict v;
+	size_t len;
+
+	/* to a cluster MAC, far destination: cluster 0 by MAC */
+	len = udp_frame(b, "00:00:5e:00:01:01", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	v = classify(dp, b, len);
+	assert_int_equal(v.action, HF_ACT_CLUSTER);
+	assert_int_equal(v.cluster, 0);
+	/* cluster IP wins over cluster MAC: IP of cluster 1 sent to MAC of cluster 0 */
+	len = udp_frame(b, "00:00:5e:00:01:01", "198.51.100.10", "192.0.2.2", HF_IPPROTO_UDP);
+	v = classify(dp, b, len);
+	assert_int_equal(v.action, HF_ACT_CLUSTER);
+	assert_int_equal(v.cluster, 1);
+	/* to the control plane's own address: punted */
+	len = udp_frame(b, "02:00:00:00:00:01", "198.51.100.10", "192.0.2.250", HF_IPPROTO_ICMP);
+	assert_int_equal(classify(dp, b, len).action, HF_ACT_PUNT);
+	/* somebody else's unicast: dropped as unmatched */
+	len = udp_frame(b, "02:00:00:00:77:77", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	v = classify(dp, b, len);
+	assert_int_equal(v.action, HF_ACT_DROP);
+	assert_int_equal(v.drop, HF_DROP_UNMATCHED);
+	/* VRRP is not punted without HA */
+	len = udp_frame(b, "01:00:5e:00:00:12", "192.0.2.3", "224.0.0.18", HF_IPPROTO_VRRP);
+	assert_int_equal(classify(dp, b, len).action, HF_ACT_DROP);
+	hf_dataplane_free(dp);
+
+	f->cfg.unmatched = HF_UNMATCHED_BRIDGE;
+	f->cfg.ha.enabled = true;
+	dp = build(f, NULL, NULL);
+	len = udp_frame(b, "02:00:00:00:77:77", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	assert_int_equal(classify(dp, b, len).action, HF_ACT_BRIDGE);
+	len = udp_frame(b, "01:00:5e:00:00:12", "192.0.2.3", "224.0.0.18", HF_IPPROTO_VRRP);
+	assert_int_equal(classify(dp, b, len).action, HF_ACT_PUNT);
+	hf_dataplane_free(dp);
+}
+
+static void
+test_classify_arp_and_non_ip(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_dataplane *dp = build(f, NULL, NULL);
+	struct hf_mac bc = mac("ff:ff:ff:ff:ff:ff"), cm = mac("00:00:5e:00:01:01");
+	struct hf_mac cl = mac("02:00:00:00:09:09"), zero = { { 0 } };
+	uint8_t b[64];
+	struct hf_verdict v;
+	int len;
+
+	len = hf_arp_build(b, sizeof(b), &bc, &cl, HF_ARP_OP_REQUEST, &cl, ip("198.51.100.10"), &zero,
+			   ip("192.0.2.1"));
+	assert_int_equal(len, 60);
+	assert_int_equal(classify(dp, b, (size_t)len).action, HF_ACT_PUNT);
+	/* reply to our probe address */
+	len = hf_arp_build(b, sizeof(b), &bc, &cl, HF_ARP_OP_REPLY, &cl, ip("192.0.2.11"), &zero,
+			   ip("192.0.2.250"));
+	assert_int_equal(classify(dp, b, (size_t)len).action, HF_ACT_PUNT);
+	/* ARP for some other host */
+	len = hf_arp_build(b, sizeof(b), &bc, &cl, HF_ARP_OP_REQUEST, &cl, ip("198.51.100.10"), &zero,
+			   ip("198.51.100.20"));
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_DROP);
+	assert_int_equal(v.drop, HF_DROP_UNMATCHED);
+	/* non-IP frame to the cluster MAC */
+	memset(b, 0, sizeof(b));
+	memcpy(b, cm.b, 6);
+	b[12] = 0x88;
+	b[13] = 0xb5;
+	v = classify(dp, b, 60);
+	assert_int_equal(v.action, HF_ACT_DROP);
+	assert_int_equal(v.drop, HF_DROP_CLUSTER_NON_IP);
+	hf_dataplane_free(dp);
+}
+
+static void
+test_member_states(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_dataplane *dp, *base;
+	uint32_t i, counts[NB_MEMBERS];
+
+	base = build(f, NULL, NULL);
+	for (i = 0; i < 2 * NB_MEMBERS; i++) {
+		rt[i].healthy = true;
+		rt[i].mac_known = true;
+		rt[i].mac = f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac;
+	}
+	f->members[0][1].state = HF_ADMIN_DRAIN;
+	f->members[0][2].state = HF_ADMIN_DOWN;
+	rt[3].healthy = false;
+	rt[4].mac_known = false;
+	dp = build(f, rt, NULL);
+	assert_true(dp->members[0].live && dp->members[0].usable);
+	assert_true(!dp->members[1].live && dp->members[1].usable);   /* drain */
+	assert_true(!dp->members[2].live && !dp->members[2].usable);  /* down */
+	assert_true(!dp->members[3].live && !dp->members[3].usable);  /* failed */
+	assert_true(!dp->members[4].live && !dp->members[4].usable);  /* unresolved */
+	assert_int_equal(dp->clusters[0].nb_live, 1);
+	assert_int_equal(dp->clusters[1].nb_live, NB_MEMBERS - 1);
+	/* every bucket of cluster 0 now on member 0; buckets of live members never moved */
+	hf_maglev_shares(dp->clusters[0].table, 256, NB_MEMBERS, counts);
+	assert_int_equal(counts[0], 256);
+	for (i = 0; i < 256; i++) {
+		uint16_t was = base->clusters[1].table[i], now = dp->clusters[1].table[i];
+
+		if (was != 0)
+			assert_int_equal(was, now);
+		else
+			assert_int_not_equal(now, 0);
+	}
+	hf_dataplane_free(dp);
+	/* no live member: every bucket empty, selection fails */
+	for (i = 0; i < NB_MEMBERS; i++)
+		rt[i].healthy = false;
+	dp = build(f, rt, NULL);
+	assert_int_equal(hf_dp_bucket_member(dp, &dp->clusters[0], 12345), HF_DP_NONE);
+	hf_dataplane_free(dp);
+	hf_dataplane_free(base);
+}
+
+static void
+test_uids_and_determinism(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t mstat[2 * NB_MEMBERS] = { 40, 41, 42, 43, 7, 8, 9, 10 };
+	struct hf_dataplane *a = build(f, NULL, mstat), *b = build(f, NULL, mstat);
+	uint32_t i;
+
+	assert_int_equal(a->uid_cap, 44);
+	for (i = 0; i < 2 * NB_MEMBERS; i++)
+		assert_int_equal(a->uid_to_member[mstat[i]], i);
+	assert_int_equal(a->uid_to_member[0], HF_DP_NONE);
+	assert_memory_equal(a->tables, b->tables, 2 * 256 * sizeof(uint16_t));
+	hf_dataplane_free(a);
+	hf_dataplane_free(b);
+}
+
+static void
+test_shared_mac_and_bad_input(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_dataplane *dp;
+	struct hf_dp_build in;
+	uint8_t b[64];
+
+	f->clusters[1].mac = f->clusters[0].mac;
+	dp = build(f, NULL, NULL);
+	udp_frame(b, "00:00:5e:00:01:01", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	assert_int_equal(classify(dp, b, 60).cluster, 0);
+	hf_dataplane_free(dp);
+
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	assert_null(hf_dataplane_build(&in));   /* no ports */
+	f->members[1][0].port = 5;              /* port outside the config */
+	in.ports = f->ports;
+	assert_null(hf_dataplane_build(&in));
+}
+
+static void
+test_flow_keys(void **state)
+{
+	struct hf_pkt_info a, b;
+	struct hf_flow_key ka, kb;
+	uint8_t fa[64], fb[64];
+
+	(void)state;
+	udp_frame(fa, "00:00:5e:00:01:01", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	udp_frame(fb, "00:00:5e:00:01:01", "203.0.113.5", "198.51.100.10", HF_IPPROTO_UDP);
+	assert_int_equal(hf_pkt_parse(fa, 60, &a), 0);
+	assert_int_equal(hf_pkt_parse(fb, 60, &b), 0);
+	hf_dp_flow_key(&a, HF_HASH_SRC_DST, 3, &ka);
+	hf_dp_flow_key(&b, HF_HASH_SRC_DST, 3, &kb);
+	assert_memory_equal(&ka, &kb, sizeof(ka));
+	assert_int_equal(ka.cluster, 3);
+	hf_dp_flow_key(&a, HF_HASH_DST_IP, 3, &ka);
+	assert_int_equal(ka.src, 0);
+	assert_int_equal(ka.dst, a.dst_key);
+	assert_int_equal(ka.sport, 0);
+	hf_dp_flow_key(&a, HF_HASH_5TUPLE, 3, &ka);
+	assert_int_equal(ka.sport, a.sport);
+	assert_int_equal(ka.dport, a.dport);
+	assert_int_equal(ka.proto, HF_IPPROTO_UDP);
+	hf_dp_flow_key(&b, HF_HASH_5TUPLE, 3, &kb);
+	assert_memory_not_equal(&ka, &kb, sizeof(ka));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_templates_and_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_classify_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_classify_arp_and_non_ip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_member_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uids_and_determinism, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_mac_and_bad_input, setup, teardown),
+		cmocka_unit_test(test_flow_keys),
+	};
+
+	return cmocka_run_group_tests_name("dataplane", tests, NULL, NULL);
+}

@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Flow table: set-associative, two candidate buckets per key (cuckoo-style).
+ *
+ * Layout: the table is an array of 256-byte buckets (four cache lines,
+ * 64-byte aligned), each holding HF_FLOWTAB_WAYS ways:
+ *
+ *   line 0:    sig[8] (16-bit signatures, 0 = empty way) and val[8]
+ *   lines 1-3: ent[8] = { key (16 bytes), last_seen (8 bytes) }
+ *
+ * A lookup reads line 0 of a bucket, and touches a key only when its
+ * signature matches, so a miss costs one cache line per bucket and a hit
+ * two (rarely three).
+ *
+ * Placement: hash = hf_mix64 over the 16 key bytes. The primary bucket is
+ * hash & mask, the signature is the top 16 bits (never 0), and the
+ * alternate bucket is primary ^ offset(sig). Because the offset depends on
+ * the signature alone, an entry's other bucket is known from its bucket
+ * index and signature, without rehashing its key. A single-choice 8-way
+ * table refuses its first insert at ~15% fill; with two choices and a
+ * bounded move search (below) the first refusal comes above 90% fill.
+ *
+ * Insert: overwrite the key where present; else take a free way (empty
+ * first, then expired) in the primary bucket, then in the alternate one;
+ * else move one live entry of either bucket to its own alternate bucket
+ * (search depth HF_FLOWTAB_MOVE_DEPTH, at most 2 * (8 + 64) buckets
+ * examined; after a failed search, none until an entry leaves the table);
+ * else -ENOSPC. Nothing is allocated after create.
+ *
+ * Expiry: an entry is live while now - last_seen <= timeout (and when now
+ * is older than last_seen). Expired entries count in stats.entries until a
+ * lookup, insert, move or age sweep frees or reuses them (stats.aged).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <hyperflow/flowtab.h>
+#include <hyperflow/hash.h>
+#include <hyperflow/limits.h>
+
+#define HF_FLOWTAB_CACHE_LINE 64
+#define HF_FLOWTAB_MOVE_DEPTH 2		 /* entries moved for one insert, at most */
+#define HF_FLOWTAB_HUGE_ALIGN (2u << 20) /* big tables: align for transparent huge pages */
+#define HF_FLOWTAB_SEED 0x9e3779b97f4a7c15ull
+
+_Static_assert(sizeof(struct hf_flow_key) == 16, "flow key must be 16 bytes, no padding");
+_Static_assert(HF_FLOWTAB_WAYS == 8, "bucket layout assumes 8 ways");
+
+struct hf_flowtab_ent {
+	struct hf_flow_key key;
+	uint64_t last_seen;
+};
+
+struct hf_flowtab_bucket {
+	uint16_t sig[HF_FLOWTAB_WAYS]; /* 0 = empty way */
+	uint32_t val[HF_FLOWTAB_WAYS];
+	uint8_t pad[HF_FLOWTAB_CACHE_LINE -
+		    HF_FLOWTAB_WAYS * (sizeof(uint16_t) + sizeof(uint32_t))];
+	struct hf_flowtab_ent ent[HF_FLOWTAB_WAYS];
+} __attribute__((aligned(HF_FLOWTAB_CACHE_LINE)));
+
+_Static_assert(sizeof(struct hf_flowtab_bucket) == 4 * HF_FLOWTAB_CACHE_LINE,
+	"bucket must be four cache lines");
+
+/*
+ * Thread-safety: every field is written by the owning worker only. stats
+ * is also read by other threads (hf_flowtab_get_stats) with relaxed atomic
+ * loads; it sits on its own cache line so that readers do not disturb the
+ * bucket pointer and parameters the worker reads per packet.
+ */
+struct hf_flowtab {
+	struct hf_flowtab_bucket *bkt;
+	uint32_t mask; /* nb_buckets - 1 */
+	uint32_t nb_buckets;
+	uint64_t timeout;
+	uint32_t age_cursor; /* next bucket hf_flowtab_age scans */
+	bool moves_off;	     /* a move search failed and no entry left since (make_room) */
+	size_t bkt_size;     /* bytes of bkt */
+	struct hf_flowtab_stats stats __attribute__((aligned(HF_FLOWTAB_CACHE_LINE)));
+};
+
+/* Where a key lives or would live. */
+struct hf_flowtab_pos {
+	uint32_t b1; /* primary bucket */
+	uint32_t b2; /* alternate bucket (== b1 in a one-bucket table) */
+	uint16_t sig;
+};
+
+/* A slot: bucket index and way. */
+struct hf_flowtab_slot {
+	uint32_t b;
+	uint32_t way;
+};
+
+/* Single-writer counters: relaxed load + relaxed store, no atomic RMW. */
+static inline void
+ctr_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+static inline void
+ctr_sub(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) - n, __ATOMIC_RELAXED);
+}
+
+/* n entries left the table (removed, purged, aged or reused): room may have appeared. */
+static inline void
+entries_gone(struct hf_flowtab *ft, uint64_t n)
+{
+	ctr_sub(&ft->stats.entries, n);
+	ft->moves_off = false;
+}
+
+static inline bool
+expired(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t now)
+{
+	return now > last_seen && now - last_seen > ft->timeout;
+}
+
+static inline uint64_t
+key_hash(const struct hf_flow_key *k)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, k, sizeof(w0));
+	memcpy(&w1, (const uint8_t *)k + sizeof(w0), sizeof(w1));
+	return hf_mix64(hf_mix64(w0 ^ HF_FLOWTAB_SEED) ^ w1);
+}
+
+static inline bool
+key_eq(const struct hf_flow_key *a, const struct hf_flow_key *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, sizeof(a0));
+	memcpy(&a1, (const uint8_t *)a + sizeof(a0), sizeof(a1));
+	memcpy(&b0, b, sizeof(b0));
+	memcpy(&b1, (const uint8_t *)b + sizeof(b0), sizeof(b1));
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* The other bucket of an entry with signature sig sitting in bucket b. */
+static inline uint32_t
+alt_bucket(const struct hf_flowtab *ft, uint32_t b, uint16_t sig)
+{
+	uint32_t off = hf_mix32(sig) & ft->mask;
+
+	if (off == 0)
+		off = ft->mask & 1; /* 1, or 0 in a one-bucket table */
+	return b ^ off;
+}
+
+static inline struct hf_flowtab_pos
+key_pos(const struct hf_flowtab *ft, const struct hf_flow_key *k)
+{
+	uint64_t h = key_hash(k);
+	struct hf_flowtab_pos p;
+
+	p.b1 = (uint32_t)h & ft->mask;
+	p.sig = (uint16_t)(h >> 48);
+	if (p.sig == 0)
+		p.sig = 1;
+	p.b2 = alt_bucket(ft, p.b1, p.sig);
+	return p;
+}
+
+/* Way of bucket b holding key k, or -1. */
+static inline int
+bucket_find(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct hf_flow_key *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
+		if (bk->sig[i] == sig && key_eq(&bk->ent[i].key, k))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A way that can take a new entry: the first empty one, else the first expired one; -1 if none. */
+static inline int
+bucket_free_way(const struct hf_flowtab *ft, const struct hf_flowtab_bucket *bk, uint64_t now)
+{
+	int exp_way = -1;
+	unsigned int i;
+
+	for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
+		if (bk->sig[i] == 0)
+			return (int)i;
+		if (exp_way < 0 && expired(ft, bk->ent[i].last_seen, now))
+			exp_way = (int)i;
+	}
+	return exp_way;
+}
+
+/* Make way `way` of bucket b ready to be overwritten: an expired entry there is aged out. */
+static inline void
+slot_claim(struct hf_flowtab *ft, uint32_t b, uint32_t way)
+{
+	if (ft->bkt[b].sig[way] != 0) {
+		ctr_add(&ft->stats.aged, 1);
+		entries_gone(ft, 1);
+	}
+}
+
+static inline void
+slot_write(struct hf_flowtab *ft, uint32_t b, uint32_t way, uint16_t sig,
+	const struct hf_flow_key *k, uint32_t val, uint64_t last_seen)
+{
+	struct hf_flowtab_bucket *bk = &ft->bkt[b];
+
+	bk->ent[way].key = *k;
+	bk->ent[way].last_seen = last_seen;
+	bk->val[way] = val;
+	bk->sig[way] = sig;
+}
+
+static inline void
+slot_move(struct hf_flowtab *ft, struct hf_flowtab_slot from, struct hf_flowtab_slot to)
+{
+	const struct hf_flowtab_bucket *src = &ft->bkt[from.b];
+
+	slot_write(ft, to.b, to.way, src->sig[from.way], &src->ent[from.way].key,
+		src->val[from.way], src->ent[from.way].last_seen);
+}
+
+/*
+ * Find a chain of exactly `depth` moves freeing a way of bucket b (all of
+ * whose ways hold live entries). On success path[0..depth-1] lists the
+ * slots to move, from b outwards, path[depth] is the free slot at the end,
+ * and true is returned.
+ */
+static bool
+move_search(const struct hf_flowtab *ft, uint32_t b, uint64_t now, unsigned int depth,
+	struct hf_flowtab_slot *path)
+{
+	const struct hf_flowtab_bucket *bk = &ft->bkt[b];
+	unsigned int i;
+	uint32_t a;
+	int way;
+
+	for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
+		a = alt_bucket(ft, b, bk->sig[i]);
+		if (a == b)
+			continue;
+		if (depth > 1) {
+			/* a is full of live entries: a shorter search found nothing. */
+			if (!move_search(ft, a, now, depth - 1, path + 1))
+				continue;
+		} else {
+			way = bucket_free_way(ft, &ft->bkt[a], now);
+			if (way < 0)
+				continue;
+			path[1] = (struct hf_flowtab_slot){a, (uint32_t)way};
+		}
+		path[0] = (struct hf_flowtab_slot){b, i};
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Free a way in b1 or b2 (both full of live entries) by moving entries to
+ * their alternate buckets, shortest chain first, primary bucket first.
+ * Returns the freed slot in *slot, or false when no chain exists within
+ * HF_FLOWTAB_MOVE_DEPTH moves.
+ */
+static bool
+make_room(struct hf_flowtab *ft, const struct hf_flowtab_pos *p, uint64_t now,
+	struct hf_flowtab_slot *slot)
+{
+	struct hf_flowtab_slot path[HF_FLOWTAB_MOVE_DEPTH + 1];
+	unsigned int depth, i;
+	bool found = false;
+
+	/*
+	 * A failed search examines up to 2 * (8 + 64) buckets. Once one has
+	 * failed, the table is as full as moves can make it: skip the search
+	 * until an entry leaves, so that a table full of live flows refuses
+	 * new ones at the cost of two bucket scans, and each departure pays
+	 * for at most one more search.
+	 */
+	if (ft->moves_off)
+		return false;
+	for (depth = 1; depth <= HF_FLOWTAB_MOVE_DEPTH && !found; depth++) {
+		found = move_search(ft, p->b1, now, depth, path);
+		if (!found && p->b2 != p->b1)
+			found = move_search(ft, p->b2, now, depth, path);
+	}
+	if (!found) {
+		ft->moves_off = true;
+		return false;
+	}
+	depth--;
+	/* Move from the free end back towards the start. */
+	slot_claim(ft, path[depth].b, path[depth].way);
+	for (i = depth; i > 0; i--)
+		slot_move(ft, path[i - 1], path[i]);
+	*slot = path[0];
+	return true;
+}
+
+struct hf_flowtab *
+hf_flowtab_create(uint32_t entries, uint64_t timeout)
+{
+	struct hf_flowtab *ft = NULL;
+	uint32_t cap = HF_FLOWTAB_WAYS;
+	size_t align;
+	void *mem = NULL;
+	int rc;
+
+	if (entries == 0 || timeout == 0 || entries > HF_FLOWS_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (cap < entries)
+		cap <<= 1;
+
+	rc = posix_memalign(&mem, HF_FLOWTAB_CACHE_LINE, sizeof(*ft));
+	if (rc != 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ft = mem;
+	memset(ft, 0, sizeof(*ft));
+	ft->nb_buckets = cap / HF_FLOWTAB_WAYS;
+	ft->mask = ft->nb_buckets - 1;
+	ft->timeout = timeout;
+	ft->bkt_size = (size_t)ft->nb_buckets * sizeof(struct hf_flowtab_bucket);
+
+	align = ft->bkt_size >= HF_FLOWTAB_HUGE_ALIGN ? HF_FLOWTAB_HUGE_ALIGN
+						      : HF_FLOWTAB_CACHE_LINE;
+	mem = NULL;
+	rc = posix_memalign(&mem, align, ft->bkt_size);
+	if (rc != 0) {
+		free(ft);
+		errno = ENOMEM;
+		return NULL;
+	}
+#ifdef MADV_HUGEPAGE
+	/* Fewer TLB misses on random bucket access; advisory, failure is harmless. */
+	if (align == HF_FLOWTAB_HUGE_ALIGN)
+		(void)madvise(mem, ft->bkt_size, MADV_HUGEPAGE);
+#endif
+	memset(mem, 0, ft->bkt_size);
+	ft->bkt = mem;
+	return ft;
+}
+
+void
+hf_flowtab_free(struct hf_flowtab *ft)
+{
+	if (ft == NULL)
+		return;
+	free(ft->bkt);
+	free(ft);
+}
+
+uint32_t
+hf_flowtab_capacity(const struct hf_flowtab *ft)
+{
+	return ft->nb_buckets * HF_FLOWTAB_WAYS;
+}
+
+void
+hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k)
+{
+	struct hf_flowtab_pos p = key_pos(ft, k);
+	const struct hf_flowtab_bucket *bk = &ft->bkt[p.b1];
+
+	/* Signatures, and the key/last_seen lines a hit in the primary bucket reads. */
+	__builtin_prefetch(bk, 1, 3);
+	__builtin_prefetch((const uint8_t *)bk + HF_FLOWTAB_CACHE_LINE, 1, 3);
+	__builtin_prefetch((const uint8_t *)bk + 2 * HF_FLOWTAB_CACHE_LINE, 1, 3);
+	__builtin_prefetch((const uint8_t *)bk + 3 * HF_FLOWTAB_CACHE_LINE, 1, 3);
+}
+
+int
+hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now, uint32_t *val)
+{
+	struct hf_flowtab_pos p = key_pos(ft, k);
+	struct hf_flowtab_bucket *bk = &ft->bkt[p.b1];
+	int way;
+
+	way = bucket_find(bk, p.sig, k);
+	if (way < 0 && p.b2 != p.b1) {
+		bk = &ft->bkt[p.b2];
+		way = bucket_find(bk, p.sig, k);
+	}
+	if (way < 0) {
+		ctr_add(&ft->stats.misses, 1);
+		return 0;
+	}
+	if (expired(ft, bk->ent[way].last_seen, now)) {
+		/* Keys are unique in the table: free the way now, it is a miss. */
+		bk->sig[way] = 0;
+		ctr_add(&ft->stats.aged, 1);
+		entries_gone(ft, 1);
+		ctr_add(&ft->stats.misses, 1);
+		return 0;
+	}
+	bk->ent[way].last_seen = now;
+	*val = bk->val[way];
+	ctr_add(&ft->stats.hits, 1);
+	return 1;
+}
+
+int
+hf_flowtab_insert(struct hf_flowtab *ft, const struct hf_flow_key *k, uint32_t val, uint64_t now)
+{
+	struct hf_flowtab_pos p = key_pos(ft, k);
+	struct hf_flowtab_slot slot;
+	struct hf_flowtab_bucket *bk;
+	int way;
+
+	slot.b = p.b1;
+	way = bucket_find(&ft->bkt[p.b1], p.sig, k);
+	if (way < 0 && p.b2 != p.b1) {
+		slot.b = p.b2;
+		way = bucket_find(&ft->bkt[p.b2], p.sig, k);
+	}
+	if (way >= 0) {
+		bk = &ft->bkt[slot.b];
+		if (expired(ft, bk->ent[way].last_seen, now)) {
+			/* The old flow aged out; this is a new one in its way. */
+			ctr_add(&ft->stats.aged, 1);
+			ctr_add(&ft->stats.inserts, 1);
+		}
+		bk->val[way] = val;
+		bk->ent[way].last_seen = now;
+		return 0;
+	}
+
+	slot.b = p.b1;
+	way = bucket_free_way(ft, &ft->bkt[p.b1], now);
+	if (way < 0 && p.b2 != p.b1) {
+		slot.b = p.b2;
+		way = bucket_free_way(ft, &ft->bkt[p.b2], now);
+	}
+	if (way >= 0) {
+		slot.way = (uint32_t)way;
+		slot_claim(ft, slot.b, slot.way);
+	} else if (!make_room(ft, &p, now, &slot)) {
+		ctr_add(&ft->stats.full, 1);
+		return -ENOSPC;
+	}
+	slot_write(ft, slot.b, slot.way, p.sig, k, val, now);
+	ctr_add(&ft->stats.entries, 1);
+	ctr_add(&ft->stats.inserts, 1);
+	return 0;
+}
+
+int
+hf_flowtab_remove(struct hf_flowtab *ft, const struct hf_flow_key *k)
+{
+	struct hf_flowtab_pos p = key_pos(ft, k);
+	struct hf_flowtab_bucket *bk = &ft->bkt[p.b1];
+	int way;
+
+	way = bucket_find(bk, p.sig, k);
+	if (way < 0 && p.b2 != p.b1) {
+		bk = &ft->bkt[p.b2];
+		way = bucket_find(bk, p.sig, k);
+	}
+	if (way < 0)
+		return 0;
+	bk->sig[way] = 0;
+	entries_gone(ft, 1);
+	return 1;
+}
+
+uint32_t
+hf_flowtab_age(struct hf_flowtab *ft, uint64_t now, uint32_t budget)
+{
+	struct hf_flowtab_bucket *bk;
+	uint32_t removed = 0, b, n;
+	unsigned int i;
+
+	if (budget > ft->nb_buckets)
+		budget = ft->nb_buckets;
+	b = ft->age_cursor;
+	for (n = 0; n < budget; n++) {
+		bk = &ft->bkt[b];
+		for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
+			if (bk->sig[i] != 0 && expired(ft, bk->ent[i].last_seen, now)) {
+				bk->sig[i] = 0;
+				removed++;
+			}
+		}
+		b = (b + 1) & ft->mask;
+	}
+	ft->age_cursor = b;
+	if (removed > 0) {
+		ctr_add(&ft->stats.aged, removed);
+		entries_gone(ft, removed);
+	}
+	return removed;
+}
+
+uint32_t
+hf_flowtab_purge_val(struct hf_flowtab *ft, uint32_t val)
+{
+	struct hf_flowtab_bucket *bk;
+	uint32_t removed = 0, b;
+	unsigned int i;
+
+	for (b = 0; b < ft->nb_buckets; b++) {
+		bk = &ft->bkt[b];
+		for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
+			if (bk->sig[i] != 0 && bk->val[i] == val) {
+				bk->sig[i] = 0;
+				removed++;
+			}
+		}
+	}
+	if (removed > 0)
+		entries_gone(ft, removed);
+	return removed;
+}
+
+void
+hf_flowtab_get_stats(const struct hf_flowtab *ft, struct hf_flowtab_stats *st)
+{
+	st->entries = __atomic_load_n(&ft->stats.entries, __ATOMIC_RELAXED);
+	st->inserts = __atomic_load_n(&ft->stats.inserts, __ATOMIC_RELAXED);
+	st->hits = __atomic_load_n(&ft->stats.hits, __ATOMIC_RELAXED);
+	st->misses = __atomic_load_n(&ft->stats.misses, __ATOMIC_RELAXED);
+	st->aged = __atomic_load_n(&ft->stats.aged, __ATOMIC_RELAXED);
+	st->full = __atomic_load_n(&ft->stats.full, __ATOMIC_RELAXED);
+}
+
+uint32_t
+hf_flowtab_walk(
+	const struct hf_flowtab *ft, uint64_t now, uint32_t max, hf_flowtab_walk_cb cb, void *arg)
+{
+	const struct hf_flowtab_bucket *bk;
+	uint32_t visited = 0, b;
+	unsigned int i;
+
+	if (max == 0)
+		return 0;
+	for (b = 0; b < ft->nb_buckets; b++) {
+		bk = &ft->bkt[b];
+		for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
+			if (bk->sig[i] == 0 || expired(ft, bk->ent[i].last_seen, now))
+				continue;
+			visited++;
+			if (cb(&bk->ent[i].key, bk->val[i], bk->ent[i].last_seen, arg) != 0 ||
+				visited == max)
+				return visited;
+		}
+	}
+	return visited;
+}

@@ -210,6 +210,9 @@ run(struct hf_runtime *rt)
 			return ret;
 		}
 	}
+	ret = hf_telemetry_init(rt);
+	if (ret != 0)
+		return ret;
 	HF_LOG(main, INFO, "%s: %u port(s), %u cluster(s), %u member(s), %u worker(s)",
 	       rt->cfg->path, rt->cfg->nb_ports, rt->cfg->nb_clusters, rt->cfg->nb_members_total,
 	       rt->nb_workers);
@@ -306,12 +309,14 @@ main(int argc, char **argv)
 		if (rt->stats_file != NULL && write_stats(rt, rt->stats_file) != 0)
 			ret = -EIO;
 	}
+	hf_telemetry_fini(rt);
 	for (w = 0; w < rt->nb_workers; w++)
 		hf_worker_teardown(&rt->workers[w]);
 	hf_control_fini(rt);
 	hf_ports_close(rt);
 	hf_config_free(rt->cfg);
-	free(rt);
+	/* rt itself stays: the telemetry thread may still hold a pointer to it
+	 * until rte_eal_cleanup() stops that thread. */
 	rte_eal_cleanup();
 	return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -13,12 +13,17 @@
  *  - rings: punt rings are single-producer (worker) single-consumer
  *    (control); ctl_tx rings are single-producer (control) single-consumer
  *    (worker 0, which sends on its own tx queues).
+ *  - cfg, members, cluster_stat, member_stat, dp (the pointer swap and the
+ *    freeing of the old snapshot) and the reload status change only on the
+ *    control lcore, under `lock`; the telemetry thread reads them under
+ *    `lock`. Workers never take it.
  *  - everything else is set up by main before the lcores start and is
- *    read-only afterwards, except cfg, which only the control lcore touches.
+ *    read-only afterwards.
  */
 #ifndef HF_RUNTIME_H
 #define HF_RUNTIME_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -64,6 +69,7 @@ struct hf_worker {
 } __attribute__((aligned(64)));
 
 struct hf_runtime {
+	pthread_mutex_t lock;                    /* control vs telemetry, never workers */
 	struct hf_config *cfg;
 	struct hf_dataplane *dp;
 	struct rte_rcu_qsbr *qsbr;
@@ -113,6 +119,11 @@ int hf_control_main(struct hf_runtime *rt);
 void hf_control_fini(struct hf_runtime *rt);
 /* Publish a new snapshot built from rt->cfg and rt->members. 0 or -errno. */
 int hf_control_publish(struct hf_runtime *rt);
+
+/* src/cp/telemetry.c: register the /hyperflow/... commands. */
+int hf_telemetry_init(struct hf_runtime *rt);
+/* Stop answering (before the runtime is torn down). */
+void hf_telemetry_fini(struct hf_runtime *rt);
 
 /* src/common/stats.c: sum all lcores' counters. */
 void hf_runtime_stats(const struct hf_runtime *rt, struct hf_stats_sum *sum);

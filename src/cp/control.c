@@ -226,10 +226,13 @@ reload_result(struct hf_runtime *rt, bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
+	pthread_mutex_lock(&rt->lock);
 	va_start(ap, fmt);
 	vsnprintf(rt->last_reload_msg, sizeof(rt->last_reload_msg), fmt, ap);
 	va_end(ap);
 	rt->last_reload_ok = ok;
+	rt->reload_attempts++;   /* last: a reader that sees it sees the outcome */
+	pthread_mutex_unlock(&rt->lock);
 	ctl_count(rt, ok ? HF_CTL_RELOADS : HF_CTL_RELOAD_FAILURES);
 	if (ok)
 		HF_LOG(config, NOTICE, "reload: %s", rt->last_reload_msg);
@@ -257,7 +260,6 @@ reload(struct hf_runtime *rt)
 	uint32_t g, i, kept = 0;
 	int ret;
 
-	rt->reload_attempts++;
 	HF_LOG(config, INFO, "reload: reading %s", rt->config_path);
 	hf_errlist_init(&errs);
 	ret = hf_config_load(rt->config_path, &ncfg, &errs);
@@ -298,6 +300,7 @@ reload(struct hf_runtime *rt)
 			member_rt_init(&nmem[g], mc);
 		}
 	}
+	pthread_mutex_lock(&rt->lock);
 	rt->cfg = ncfg;
 	rt->members = nmem;
 	rt->cluster_stat = ncid;
@@ -307,11 +310,13 @@ reload(struct hf_runtime *rt)
 		rt->members = omem;
 		rt->cluster_stat = ocid;
 		rt->member_stat = omid;
+		pthread_mutex_unlock(&rt->lock);
 		reload_result(rt, false, "snapshot build failed");
 		goto out;
 	}
 	rt->ids = nids;
 	rt->loaded_at = (uint64_t)time(NULL);
+	pthread_mutex_unlock(&rt->lock);
 	reload_result(rt, true, "%s: %u cluster(s), %u member(s), %u member(s) kept their state, "
 		      "generation %lu", rt->config_path, ncfg->nb_clusters, ncfg->nb_members_total,
 		      kept, (unsigned long)rt->generation);
@@ -357,6 +362,18 @@ hf_control_publish(struct hf_runtime *rt)
 	return 0;
 }
 
+/* Publish under the lock that keeps telemetry off half-swapped state. */
+static int
+publish_locked(struct hf_runtime *rt)
+{
+	int ret;
+
+	pthread_mutex_lock(&rt->lock);
+	ret = hf_control_publish(rt);
+	pthread_mutex_unlock(&rt->lock);
+	return ret;
+}
+
 int
 hf_control_init(struct hf_runtime *rt)
 {
@@ -367,6 +384,7 @@ hf_control_init(struct hf_runtime *rt)
 	size_t sz;
 	int ret;
 
+	pthread_mutex_init(&rt->lock, NULL);
 	rt->ctl_stats = rte_zmalloc("hf_ctl_stats", sizeof(*rt->ctl_stats), 64);
 	sz = rte_rcu_qsbr_get_memsize(rt->nb_workers);
 	rt->qsbr = rte_zmalloc("hf_qsbr", sz, RTE_CACHE_LINE_SIZE);
@@ -400,7 +418,7 @@ hf_control_init(struct hf_runtime *rt)
 	rt->loaded_at = (uint64_t)time(NULL);
 	rt->last_reload_ok = -1;
 	snprintf(rt->last_reload_msg, sizeof(rt->last_reload_msg), "loaded at start");
-	return hf_control_publish(rt);
+	return publish_locked(rt);
 }
 
 static void

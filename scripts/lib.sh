@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Shared by the entry-point scripts: dependencies, build, small helpers.
+# Source it; do not run it.
+
+HF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HF_BUILD=${HF_BUILD:-$HF_ROOT/build}
+
+# Debian packages the build and the test tiers need, and why:
+#  build: meson ninja-build pkg-config gcc libdpdk-dev libconfig-dev libpcap-dev libcmocka-dev
+#  dpdk-dev: dpdk-testpmd for the benchmarks; dpdk: dpdk-telemetry.py
+#  python3: JSON checks in the pcap tier, hyperflowctl tests
+#  iproute2: network namespaces and veths for the e2e tier
+#  tcpdump: captures in the e2e tier; keepalived: the HA peer in the e2e tier
+HF_PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev dpdk libconfig-dev
+	libpcap-dev libcmocka-dev python3 iproute2 tcpdump)
+
+hf_log() { printf '==> %s\n' "$*"; }
+
+hf_need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "run as root (DPDK and network namespaces need it)" >&2
+		exit 1
+	fi
+}
+
+# Install whatever of "$@" (default: HF_PACKAGES) is missing.
+hf_deps() {
+	local missing=() p
+	local want=("$@")
+	[ ${#want[@]} -gt 0 ] || want=("${HF_PACKAGES[@]}")
+	for p in "${want[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	hf_log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configure (once) and build into $HF_BUILD; extra meson options in $@.
+hf_build() {
+	if [ ! -f "$HF_BUILD/build.ninja" ]; then
+		hf_log "configuring $HF_BUILD"
+		meson setup "$HF_BUILD" "$HF_ROOT" "$@" >/dev/null
+	fi
+	hf_log "building"
+	ninja -C "$HF_BUILD" >/dev/null
+}

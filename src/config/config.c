@@ -1,0 +1,1379 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration loader: a libconfig file becomes a struct hf_config.
+ *
+ * The whole file is validated before anything uses it. Parsing never stops
+ * at the first problem: every error is appended to the caller's
+ * struct hf_errlist with the file and line libconfig recorded for the
+ * offending setting (the enclosing group's line for a missing key), and the
+ * walk goes on. Cross-references (member and cluster ports, addresses used
+ * twice, probe addresses) are checked in a second walk over the libconfig
+ * tree so that their errors point at the setting at fault too.
+ *
+ * No DPDK and no logging here; see docs/configuration.md for every key.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libconfig.h>
+
+#include <hyperflow/config.h>
+
+/* Parser state for one load. */
+struct hf_cfg_parser {
+	const char *file;   /* "file" for settings libconfig gives none */
+	const char *incdir; /* directory of @include files, or NULL */
+	struct hf_errlist *errs;
+	unsigned int nerr; /* errors this load added */
+	bool nomem;
+	struct hf_config *cfg;
+	bool total_reported; /* "too many members in total" said once */
+};
+
+/* Status of a key getter. */
+#define HF_CFG_ABSENT 0 /* key not present (error already added if required) */
+#define HF_CFG_OK 1	/* present and valid, *out set */
+#define HF_CFG_BAD (-1) /* present but invalid, error added */
+
+static const char *const hf_top_keys[] = {
+	"ports", "probe", "clusters", "ha", "unmatched", "flows", NULL};
+static const char *const hf_port_keys[] = {"name", "device", "mac", NULL};
+static const char *const hf_probe_keys[] = {"pool", NULL};
+static const char *const hf_flows_keys[] = {"size", "timeout_ms", NULL};
+static const char *const hf_cluster_keys[] = {
+	"name", "type", "ip", "mac", "ports", "hash", "buckets", "health", "members", NULL};
+static const char *const hf_health_keys[] = {
+	"method", "interval_ms", "timeout_ms", "rise", "fall", "target", NULL};
+static const char *const hf_member_keys[] = {"name", "ip", "mac", "port", "weight", "state", NULL};
+static const char *const hf_ha_keys[] = {
+	"port", "vrid", "priority", "advert_ms", "preempt", "peer", NULL};
+
+/* Enum spellings, indexed by the enum value. */
+static const char *const hf_cluster_type_names[] = {"vpn", "firewall", "server", NULL};
+static const char *const hf_hash_names[] = {"dst-ip", "src-ip", "src-dst", "5-tuple", NULL};
+static const char *const hf_state_names[] = {"up", "drain", "down", NULL};
+static const char *const hf_method_names[] = {"none", "arp", "icmp", "tunnel", NULL};
+static const char *const hf_unmatched_names[] = {"drop", "bridge", NULL};
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                             */
+/* ------------------------------------------------------------------ */
+
+static int
+hf_config_line(const config_setting_t *s)
+{
+	return s != NULL ? (int)config_setting_source_line(s) : 0;
+}
+
+/*
+ * The file name to report for a setting read from file (libconfig keeps an
+ * @include name as written; it was opened relative to incdir).
+ */
+static const char *
+hf_config_file_name(const char *main, const char *incdir, const char *file, char *buf, size_t len)
+{
+	if (file == NULL)
+		return main;
+	if (incdir == NULL || file[0] == '/' || strcmp(file, main) == 0)
+		return file;
+	snprintf(buf, len, "%s/%s", incdir, file);
+	return buf;
+}
+
+/*
+ * Add one error located at setting s (NULL: no line). When where is not
+ * NULL the message reads "where: reason".
+ */
+static void hf_config_err(struct hf_cfg_parser *p, const config_setting_t *s, const char *where,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+hf_config_err(
+	struct hf_cfg_parser *p, const config_setting_t *s, const char *where, const char *fmt, ...)
+{
+	char msg[HF_ERR_MSG_MAX];
+	char fbuf[HF_ERR_FILE_MAX];
+	const char *file;
+	va_list ap;
+
+	file = hf_config_file_name(p->file, p->incdir,
+		s != NULL ? config_setting_source_file(s) : NULL, fbuf, sizeof(fbuf));
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (where != NULL)
+		hf_errlist_add(p->errs, file, hf_config_line(s), "%s: %s", where, msg);
+	else
+		hf_errlist_add(p->errs, file, hf_config_line(s), "%s", msg);
+	p->nerr++;
+}
+
+static void
+hf_config_nomem(struct hf_cfg_parser *p)
+{
+	if (!p->nomem)
+		hf_config_err(p, NULL, NULL, "out of memory");
+	p->nomem = true;
+}
+
+static const char *
+hf_config_type_name(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "nothing";
+	}
+}
+
+/* "a, b, c" from a NULL-terminated list of names. */
+static const char *
+hf_config_join(const char *const *names, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; names[i] != NULL && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i > 0 ? ", " : "", names[i]);
+	return buf;
+}
+
+/* Levenshtein distance, UINT_MAX for strings longer than a name. */
+static unsigned int
+hf_config_distance(const char *a, const char *b)
+{
+	unsigned int row[HF_NAME_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b);
+	size_t i, j;
+
+	if (la >= HF_NAME_MAX || lb >= HF_NAME_MAX)
+		return UINT_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = (unsigned int)j;
+	for (i = 1; i <= la; i++) {
+		unsigned int diag = row[0];
+
+		row[0] = (unsigned int)i;
+		for (j = 1; j <= lb; j++) {
+			unsigned int up = row[j];
+			unsigned int best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Closest known key to a misspelt one, or NULL. */
+static const char *
+hf_config_suggest(const char *key, const char *const *known)
+{
+	const char *best = NULL;
+	unsigned int best_d = UINT_MAX;
+	unsigned int i;
+
+	for (i = 0; known[i] != NULL; i++) {
+		unsigned int d = hf_config_distance(key, known[i]);
+		unsigned int limit = strlen(known[i]) <= 4 ? 1 : 2;
+
+		/* "hashing" for "hash", "interval" for "interval_ms" */
+		if (d > limit &&
+			(strncmp(key, known[i], strlen(known[i])) == 0 ||
+				strncmp(key, known[i], strlen(key)) == 0) &&
+			strlen(key) >= 3)
+			d = limit;
+		if (d <= limit && d < best_d) {
+			best = known[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* Every key of group g must be in known; where NULL means the top level. */
+static void
+hf_config_check_keys(struct hf_cfg_parser *p, const config_setting_t *g, const char *const *known,
+	const char *where)
+{
+	int i, n = config_setting_length(g);
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned int)i);
+		const char *key = config_setting_name(s);
+		const char *hint;
+		unsigned int k;
+
+		if (key == NULL)
+			continue;
+		for (k = 0; known[k] != NULL; k++)
+			if (strcmp(key, known[k]) == 0)
+				break;
+		if (known[k] != NULL)
+			continue;
+		hint = hf_config_suggest(key, known);
+		hf_config_err(p, s, NULL, "unknown key '%s' %s%s%s%s%s", key,
+			where != NULL ? "in " : "at top level", where != NULL ? where : "",
+			hint != NULL ? " (did you mean '" : "", hint != NULL ? hint : "",
+			hint != NULL ? "'?)" : "");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Typed getters: HF_CFG_OK, HF_CFG_ABSENT or HF_CFG_BAD              */
+/* ------------------------------------------------------------------ */
+
+static config_setting_t *
+hf_config_find(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool required)
+{
+	config_setting_t *s = config_setting_get_member(g, key);
+
+	if (s == NULL && required)
+		hf_config_err(p, g, where, "missing required key '%s'", key);
+	return s;
+}
+
+static int
+hf_config_get_str(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool required, const char **out)
+{
+	config_setting_t *s = hf_config_find(p, g, key, where, required);
+
+	if (s == NULL)
+		return HF_CFG_ABSENT;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		hf_config_err(
+			p, s, where, "'%s' must be a string, not %s", key, hf_config_type_name(s));
+		return HF_CFG_BAD;
+	}
+	*out = config_setting_get_string(s);
+	return HF_CFG_OK;
+}
+
+static int
+hf_config_get_uint(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool required, long long lo, long long hi, uint32_t *out)
+{
+	config_setting_t *s = hf_config_find(p, g, key, where, required);
+	long long v;
+
+	if (s == NULL)
+		return HF_CFG_ABSENT;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+		config_setting_type(s) != CONFIG_TYPE_INT64) {
+		hf_config_err(p, s, where, "'%s' must be an integer, not %s", key,
+			hf_config_type_name(s));
+		return HF_CFG_BAD;
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		hf_config_err(p, s, where, "%s %lld is out of range %lld..%lld", key, v, lo, hi);
+		return HF_CFG_BAD;
+	}
+	*out = (uint32_t)v;
+	return HF_CFG_OK;
+}
+
+static int
+hf_config_get_bool(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool *out)
+{
+	config_setting_t *s = hf_config_find(p, g, key, where, false);
+
+	if (s == NULL)
+		return HF_CFG_ABSENT;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		hf_config_err(p, s, where, "'%s' must be a boolean (true or false), not %s", key,
+			hf_config_type_name(s));
+		return HF_CFG_BAD;
+	}
+	*out = config_setting_get_bool(s) != 0;
+	return HF_CFG_OK;
+}
+
+/* A group-valued key. */
+static int
+hf_config_get_group(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool required, config_setting_t **out)
+{
+	config_setting_t *s = hf_config_find(p, g, key, where, required);
+
+	if (s == NULL)
+		return HF_CFG_ABSENT;
+	if (!config_setting_is_group(s)) {
+		hf_config_err(p, s, where, "'%s' must be a group { ... }, not %s", key,
+			hf_config_type_name(s));
+		return HF_CFG_BAD;
+	}
+	*out = s;
+	return HF_CFG_OK;
+}
+
+/* A list ( ... ) or array [ ... ]; elements are checked by the caller. */
+static int
+hf_config_get_list(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool required, const char *shape, config_setting_t **out)
+{
+	config_setting_t *s = hf_config_find(p, g, key, where, required);
+
+	if (s == NULL)
+		return HF_CFG_ABSENT;
+	if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
+		hf_config_err(
+			p, s, where, "'%s' must be %s, not %s", key, shape, hf_config_type_name(s));
+		return HF_CFG_BAD;
+	}
+	*out = s;
+	return HF_CFG_OK;
+}
+
+static int
+hf_config_get_enum(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, const char *const *names, int *out)
+{
+	const char *v;
+	char list[128];
+	int r, i;
+
+	r = hf_config_get_str(p, g, key, where, false, &v);
+	if (r != HF_CFG_OK)
+		return r;
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return HF_CFG_OK;
+		}
+	}
+	hf_config_err(p, config_setting_get_member(g, key), where,
+		"%s '%.64s' is not valid; expected one of: %s", key, v,
+		hf_config_join(names, list, sizeof(list)));
+	return HF_CFG_BAD;
+}
+
+/* A name: 1..HF_NAME_MAX-1 characters of [A-Za-z0-9_.-]. */
+static bool
+hf_config_name_ok(struct hf_cfg_parser *p, const config_setting_t *s, const char *where,
+	const char *key, const char *v)
+{
+	size_t len = strlen(v);
+	size_t i;
+
+	if (len == 0) {
+		hf_config_err(p, s, where, "%s must not be empty", key);
+		return false;
+	}
+	if (len >= HF_NAME_MAX) {
+		hf_config_err(p, s, where, "%s '%.40s...' is too long (%zu characters, max %d)",
+			key, v, len, HF_NAME_MAX - 1);
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		char c = v[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			c == '_' || c == '.' || c == '-')
+			continue;
+		hf_config_err(p, s, where,
+			"%s '%s' contains '%c'; use only letters, digits, '_', '.' and '-'", key, v,
+			c);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The name of an object. A name that fits is copied into out even when it
+ * has bad characters, so references to it do not add a second error.
+ */
+static int
+hf_config_get_name(struct hf_cfg_parser *p, const config_setting_t *g, const char *where,
+	char out[HF_NAME_MAX])
+{
+	const char *v;
+	int r;
+
+	r = hf_config_get_str(p, g, "name", where, true, &v);
+	if (r != HF_CFG_OK)
+		return r;
+	if (strlen(v) < HF_NAME_MAX)
+		snprintf(out, HF_NAME_MAX, "%s", v);
+	if (!hf_config_name_ok(p, config_setting_get_member(g, "name"), where, "name", v))
+		return HF_CFG_BAD;
+	return HF_CFG_OK;
+}
+
+/* A host address: not 0/8, loopback, multicast or 240/4 (incl. broadcast). */
+static bool
+hf_config_ip_is_host(uint32_t ip_be)
+{
+	uint32_t a = ntohl(ip_be) >> 24;
+
+	return a != 0 && a != 127 && a < 224;
+}
+
+static int
+hf_config_get_ip(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool required, uint32_t *out)
+{
+	config_setting_t *s;
+	const char *v;
+	uint32_t ip;
+	int r;
+
+	r = hf_config_get_str(p, g, key, where, required, &v);
+	if (r != HF_CFG_OK)
+		return r;
+	s = config_setting_get_member(g, key);
+	if (hf_ip4_parse(v, &ip) != 0) {
+		hf_config_err(p, s, where, "%s '%.64s' is not a valid IPv4 address", key, v);
+		return HF_CFG_BAD;
+	}
+	if (!hf_config_ip_is_host(ip)) {
+		hf_config_err(p, s, where, "%s %s is not a unicast host address", key, v);
+		return HF_CFG_BAD;
+	}
+	*out = ip;
+	return HF_CFG_OK;
+}
+
+static int
+hf_config_get_mac(struct hf_cfg_parser *p, const config_setting_t *g, const char *key,
+	const char *where, bool required, struct hf_mac *out)
+{
+	config_setting_t *s;
+	struct hf_mac mac;
+	const char *v;
+	int r;
+
+	r = hf_config_get_str(p, g, key, where, required, &v);
+	if (r != HF_CFG_OK)
+		return r;
+	s = config_setting_get_member(g, key);
+	if (hf_mac_parse(v, &mac) != 0) {
+		hf_config_err(p, s, where,
+			"%s '%.64s' is not a valid MAC address (expected aa:bb:cc:dd:ee:ff)", key,
+			v);
+		return HF_CFG_BAD;
+	}
+	if (hf_mac_is_multicast(&mac)) {
+		hf_config_err(p, s, where, "%s %s is a multicast/broadcast address", key, v);
+		return HF_CFG_BAD;
+	}
+	if (hf_mac_is_zero(&mac)) {
+		hf_config_err(p, s, where, "%s %s is the all-zero address", key, v);
+		return HF_CFG_BAD;
+	}
+	*out = mac;
+	return HF_CFG_OK;
+}
+
+/* Line of key inside group g, else the group's own line. */
+static const config_setting_t *
+hf_config_at(const config_setting_t *g, const char *key)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	return s != NULL ? s : g;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sections                                                           */
+/* ------------------------------------------------------------------ */
+
+static void
+hf_config_parse_port(struct hf_cfg_parser *p, const config_setting_t *s, unsigned int idx)
+{
+	struct hf_config *cfg = p->cfg;
+	struct hf_port_conf *pc = &cfg->ports[idx];
+	char where[64];
+	const char *dev;
+	unsigned int j;
+
+	pc->line = hf_config_line(s);
+	if (!config_setting_is_group(s)) {
+		hf_config_err(p, s, NULL,
+			"port #%u must be a group { name = ...; device = ...; }, not %s", idx + 1,
+			hf_config_type_name(s));
+		return;
+	}
+	snprintf(where, sizeof(where), "port #%u", idx + 1);
+	if (hf_config_get_name(p, s, where, pc->name) == HF_CFG_OK)
+		snprintf(where, sizeof(where), "port '%s'", pc->name);
+	hf_config_check_keys(p, s, hf_port_keys, where);
+
+	if (hf_config_get_str(p, s, "device", where, true, &dev) == HF_CFG_OK) {
+		size_t len = strlen(dev);
+
+		if (len == 0 || len >= HF_DEVICE_MAX)
+			hf_config_err(p, hf_config_at(s, "device"), where,
+				"device must be 1..%d characters, got %zu", HF_DEVICE_MAX - 1, len);
+		else if (strpbrk(dev, " \t\r\n") != NULL)
+			hf_config_err(p, hf_config_at(s, "device"), where,
+				"device '%s' must not contain white space", dev);
+		else
+			snprintf(pc->device, sizeof(pc->device), "%s", dev);
+	}
+	if (hf_config_get_mac(p, s, "mac", where, false, &pc->mac) == HF_CFG_OK)
+		pc->has_mac = true;
+
+	for (j = 0; j < idx; j++) {
+		const struct hf_port_conf *o = &cfg->ports[j];
+
+		if (pc->name[0] != '\0' && strcmp(pc->name, o->name) == 0)
+			hf_config_err(p, hf_config_at(s, "name"), NULL,
+				"duplicate port name '%s' (first defined at line %d)", pc->name,
+				o->line);
+		if (pc->device[0] != '\0' && strcmp(pc->device, o->device) == 0)
+			hf_config_err(p, hf_config_at(s, "device"), where,
+				"device '%s' is already used by port '%s' (line %d)", pc->device,
+				o->name, o->line);
+	}
+}
+
+static void
+hf_config_parse_ports(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	config_setting_t *list;
+	unsigned int i, n;
+
+	if (hf_config_get_list(p, root, "ports", NULL, true,
+		    "a list of port groups ( { ... }, ... )", &list) != HF_CFG_OK)
+		return;
+	n = (unsigned int)config_setting_length(list);
+	if (n == 0) {
+		hf_config_err(p, list, NULL, "'ports' must list at least one port");
+		return;
+	}
+	if (n > HF_MAX_PORTS) {
+		hf_config_err(p, list, NULL, "too many ports: %u (max %d)", n, HF_MAX_PORTS);
+		n = HF_MAX_PORTS;
+	}
+	for (i = 0; i < n; i++)
+		hf_config_parse_port(p, config_setting_get_elem(list, i), i);
+	p->cfg->nb_ports = n;
+}
+
+/* Port index by name for a reference; an error at s when unknown. */
+static int
+hf_config_port_ref(struct hf_cfg_parser *p, const config_setting_t *s, const char *where,
+	const char *key, const char *name)
+{
+	int idx = hf_config_port_index(p->cfg, name);
+
+	if (idx < 0)
+		hf_config_err(p, s, where, "%s '%.64s' is not a configured port", key, name);
+	return idx;
+}
+
+static void
+hf_config_parse_probe(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	struct hf_config *cfg = p->cfg;
+	config_setting_t *g, *pool;
+	unsigned int i, j, n;
+
+	if (hf_config_get_group(p, root, "probe", NULL, false, &g) != HF_CFG_OK)
+		return;
+	hf_config_check_keys(p, g, hf_probe_keys, "probe");
+	if (hf_config_get_list(p, g, "pool", "probe", true, "an array of IPv4 address strings",
+		    &pool) != HF_CFG_OK)
+		return;
+	n = (unsigned int)config_setting_length(pool);
+	if (n == 0) {
+		hf_config_err(p, pool, "probe", "'pool' must list at least one address");
+		return;
+	}
+	if (n > HF_MAX_PROBE_POOL) {
+		hf_config_err(p, pool, "probe", "too many pool addresses: %u (max %d)", n,
+			HF_MAX_PROBE_POOL);
+		n = HF_MAX_PROBE_POOL;
+	}
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(pool, i);
+		const char *v;
+		uint32_t ip;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			hf_config_err(p, e, "probe", "pool entry #%u must be a string, not %s",
+				i + 1, hf_config_type_name(e));
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (hf_ip4_parse(v, &ip) != 0) {
+			hf_config_err(p, e, "probe",
+				"pool address '%.64s' is not a valid IPv4 address", v);
+			continue;
+		}
+		if (!hf_config_ip_is_host(ip)) {
+			hf_config_err(
+				p, e, "probe", "pool address %s is not a unicast host address", v);
+			continue;
+		}
+		for (j = 0; j < cfg->nb_probe; j++)
+			if (cfg->probe_pool[j] == ip)
+				break;
+		if (j < cfg->nb_probe) {
+			hf_config_err(p, e, "probe", "pool address %s is listed twice", v);
+			continue;
+		}
+		cfg->probe_pool[cfg->nb_probe++] = ip;
+	}
+}
+
+static void
+hf_config_parse_flows(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	config_setting_t *g;
+
+	if (hf_config_get_group(p, root, "flows", NULL, false, &g) != HF_CFG_OK)
+		return;
+	hf_config_check_keys(p, g, hf_flows_keys, "flows");
+	hf_config_get_uint(p, g, "size", "flows", false, 1024, HF_FLOWS_MAX, &p->cfg->flow_size);
+	hf_config_get_uint(
+		p, g, "timeout_ms", "flows", false, 100, 86400000, &p->cfg->flow_timeout_ms);
+}
+
+static void
+hf_config_parse_health(struct hf_cfg_parser *p, const config_setting_t *cs,
+	struct hf_cluster_conf *c, const char *cwhere)
+{
+	struct hf_health_conf *h = &c->health;
+	config_setting_t *g;
+	char where[96];
+	int v;
+
+	h->method = HF_HEALTH_NONE;
+	h->interval_ms = 100;
+	h->timeout_ms = 300;
+	h->rise = 2;
+	h->fall = 3;
+	if (hf_config_get_group(p, cs, "health", cwhere, false, &g) != HF_CFG_OK)
+		return;
+	snprintf(where, sizeof(where), "health of %s", cwhere);
+	hf_config_check_keys(p, g, hf_health_keys, where);
+
+	h->method = HF_HEALTH_ARP;
+	if (hf_config_get_enum(p, g, "method", where, hf_method_names, &v) == HF_CFG_OK)
+		h->method = (enum hf_health_method)v;
+	hf_config_get_uint(p, g, "interval_ms", where, false, 10, 60000, &h->interval_ms);
+	hf_config_get_uint(p, g, "timeout_ms", where, false, 1, 60000, &h->timeout_ms);
+	hf_config_get_uint(p, g, "rise", where, false, 1, 100, &h->rise);
+	hf_config_get_uint(p, g, "fall", where, false, 1, 100, &h->fall);
+	if (hf_config_get_ip(p, g, "target", where, false, &h->target) == HF_CFG_ABSENT &&
+		h->method == HF_HEALTH_TUNNEL)
+		hf_config_err(p, g, where,
+			"method 'tunnel' requires 'target' (the far-end address to ping)");
+}
+
+static void
+hf_config_parse_member(struct hf_cfg_parser *p, const config_setting_t *s,
+	struct hf_cluster_conf *c, unsigned int idx)
+{
+	struct hf_member_conf *m = &c->members[idx];
+	const config_setting_t *ps;
+	char where[128];
+	char ipbuf[HF_IP4_STRLEN];
+	const char *pname;
+	unsigned int j;
+	int v;
+
+	m->line = hf_config_line(s);
+	m->weight = 1;
+	m->state = HF_ADMIN_UP;
+	if (!config_setting_is_group(s)) {
+		hf_config_err(p, s, NULL,
+			"member #%u of cluster '%s' must be a group { ... }, not %s", idx + 1,
+			c->name, hf_config_type_name(s));
+		return;
+	}
+	snprintf(where, sizeof(where), "member #%u of cluster '%s'", idx + 1, c->name);
+	if (hf_config_get_name(p, s, where, m->name) == HF_CFG_OK)
+		snprintf(where, sizeof(where), "member '%s' of cluster '%s'", m->name, c->name);
+	hf_config_check_keys(p, s, hf_member_keys, where);
+
+	hf_config_get_ip(p, s, "ip", where, true, &m->ip);
+	if (hf_config_get_mac(p, s, "mac", where, false, &m->mac) == HF_CFG_OK)
+		m->has_mac = true;
+	ps = hf_config_at(s, "port");
+	if (hf_config_get_str(p, s, "port", where, true, &pname) == HF_CFG_OK) {
+		v = hf_config_port_ref(p, ps, where, "port", pname);
+		if (v >= 0)
+			m->port = (uint16_t)v;
+	}
+	hf_config_get_uint(p, s, "weight", where, false, 1, 100, &m->weight);
+	if (hf_config_get_enum(p, s, "state", where, hf_state_names, &v) == HF_CFG_OK)
+		m->state = (enum hf_admin_state)v;
+
+	for (j = 0; j < idx; j++) {
+		const struct hf_member_conf *o = &c->members[j];
+
+		if (m->name[0] != '\0' && strcmp(m->name, o->name) == 0)
+			hf_config_err(p, hf_config_at(s, "name"), NULL,
+				"duplicate member name '%s' in cluster '%s' (first at line %d)",
+				m->name, c->name, o->line);
+		if (m->ip != 0 && m->ip == o->ip)
+			hf_config_err(p, hf_config_at(s, "ip"), where,
+				"ip %s is already used by member '%s' (line %d)",
+				hf_ip4_str(m->ip, ipbuf), o->name, o->line);
+	}
+}
+
+/* Cluster "ports": names of the ports where proxy ARP answers. */
+static void
+hf_config_parse_cluster_ports(struct hf_cfg_parser *p, const config_setting_t *cs,
+	struct hf_cluster_conf *c, const char *where)
+{
+	config_setting_t *list;
+	unsigned int i, n;
+
+	if (hf_config_get_list(p, cs, "ports", where, true, "an array of port names [ \"...\" ]",
+		    &list) != HF_CFG_OK)
+		return;
+	n = (unsigned int)config_setting_length(list);
+	if (n == 0) {
+		hf_config_err(p, list, where, "'ports' must name at least one port");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		const char *name;
+		int idx;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			hf_config_err(p, e, where,
+				"'ports' entry #%u must be a port name string, not %s", i + 1,
+				hf_config_type_name(e));
+			continue;
+		}
+		name = config_setting_get_string(e);
+		idx = hf_config_port_ref(p, e, where, "'ports' entry", name);
+		if (idx < 0)
+			continue;
+		if (c->port_mask & (1u << idx))
+			hf_config_err(p, e, where, "port '%s' is listed twice in 'ports'", name);
+		c->port_mask |= 1u << idx;
+	}
+}
+
+static void
+hf_config_parse_members(struct hf_cfg_parser *p, const config_setting_t *cs,
+	struct hf_cluster_conf *c, const char *where)
+{
+	struct hf_config *cfg = p->cfg;
+	config_setting_t *list;
+	unsigned int i, n;
+
+	if (hf_config_get_list(p, cs, "members", where, true,
+		    "a list of member groups ( { ... }, ... )", &list) != HF_CFG_OK)
+		return;
+	n = (unsigned int)config_setting_length(list);
+	if (n == 0) {
+		hf_config_err(p, list, where, "cluster has no members");
+		return;
+	}
+	if (n > HF_MAX_MEMBERS) {
+		hf_config_err(p, list, where, "too many members: %u (max %d per cluster)", n,
+			HF_MAX_MEMBERS);
+		n = HF_MAX_MEMBERS;
+	}
+	if (cfg->nb_members_total + n > HF_MAX_MEMBERS_TOTAL && !p->total_reported) {
+		hf_config_err(p, list, where, "too many members in total: more than %d",
+			HF_MAX_MEMBERS_TOTAL);
+		p->total_reported = true;
+	}
+	c->members = calloc(n, sizeof(*c->members));
+	if (c->members == NULL) {
+		hf_config_nomem(p);
+		return;
+	}
+	c->nb_members = n;
+	cfg->nb_members_total += n;
+	for (i = 0; i < n; i++)
+		hf_config_parse_member(p, config_setting_get_elem(list, i), c, i);
+}
+
+static void
+hf_config_parse_cluster(struct hf_cfg_parser *p, const config_setting_t *cs, unsigned int idx)
+{
+	struct hf_config *cfg = p->cfg;
+	struct hf_cluster_conf *c = &cfg->clusters[idx];
+	char ipbuf[HF_IP4_STRLEN];
+	char where[64];
+	bool buckets_ok;
+	unsigned int j;
+	int v;
+
+	c->line = hf_config_line(cs);
+	c->type = HF_CLUSTER_VPN;
+	c->hash = HF_HASH_DST_IP;
+	c->buckets = HF_BUCKETS_DEFAULT;
+	if (!config_setting_is_group(cs)) {
+		hf_config_err(p, cs, NULL, "cluster #%u must be a group { ... }, not %s", idx + 1,
+			hf_config_type_name(cs));
+		return;
+	}
+	snprintf(where, sizeof(where), "cluster #%u", idx + 1);
+	if (hf_config_get_name(p, cs, where, c->name) == HF_CFG_OK)
+		snprintf(where, sizeof(where), "cluster '%s'", c->name);
+	else if (c->name[0] == '\0')
+		snprintf(c->name, sizeof(c->name), "#%u", idx + 1);
+	hf_config_check_keys(p, cs, hf_cluster_keys, where);
+
+	if (hf_config_get_enum(p, cs, "type", where, hf_cluster_type_names, &v) == HF_CFG_OK)
+		c->type = (enum hf_cluster_type)v;
+	hf_config_get_ip(p, cs, "ip", where, true, &c->ip);
+	hf_config_get_mac(p, cs, "mac", where, true, &c->mac);
+	hf_config_parse_cluster_ports(p, cs, c, where);
+	if (hf_config_get_enum(p, cs, "hash", where, hf_hash_names, &v) == HF_CFG_OK)
+		c->hash = (enum hf_hash_mode)v;
+	buckets_ok = hf_config_get_uint(p, cs, "buckets", where, false, HF_BUCKETS_MIN,
+			     HF_BUCKETS_MAX, &c->buckets) != HF_CFG_BAD;
+	if (buckets_ok && (c->buckets & (c->buckets - 1)) != 0) {
+		hf_config_err(p, hf_config_at(cs, "buckets"), where,
+			"buckets %u is not a power of two", c->buckets);
+		buckets_ok = false;
+	}
+	hf_config_parse_health(p, cs, c, where);
+	hf_config_parse_members(p, cs, c, where);
+	if (buckets_ok && c->buckets < c->nb_members)
+		hf_config_err(p, hf_config_at(cs, "buckets"), where,
+			"buckets %u is smaller than the member count %u", c->buckets,
+			c->nb_members);
+
+	for (j = 0; j < idx; j++) {
+		const struct hf_cluster_conf *o = &cfg->clusters[j];
+
+		if (c->name[0] != '#' && strcmp(c->name, o->name) == 0)
+			hf_config_err(p, hf_config_at(cs, "name"), NULL,
+				"duplicate cluster name '%s' (first defined at line %d)", c->name,
+				o->line);
+		if (c->ip != 0 && c->ip == o->ip)
+			hf_config_err(p, hf_config_at(cs, "ip"), where,
+				"ip %s is already the IP of cluster '%s' (line %d)",
+				hf_ip4_str(c->ip, ipbuf), o->name, o->line);
+	}
+}
+
+static void
+hf_config_parse_clusters(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	struct hf_config *cfg = p->cfg;
+	config_setting_t *list = NULL;
+	unsigned int i, n = 0;
+	int r;
+
+	r = hf_config_get_list(p, root, "clusters", NULL, false,
+		"a list of cluster groups ( { ... }, ... )", &list);
+	if (r == HF_CFG_BAD)
+		return;
+	if (r == HF_CFG_OK)
+		n = (unsigned int)config_setting_length(list);
+	if (n == 0) {
+		/* A pure L2 bridge is a valid (if unusual) set-up; a box that
+		 * drops everything is not. */
+		if (cfg->unmatched != HF_UNMATCHED_BRIDGE)
+			hf_config_err(p, list, NULL,
+				"no clusters and unmatched = \"drop\": every frame would be "
+				"dropped; add a cluster or set unmatched = \"bridge\"");
+		return;
+	}
+	if (n > HF_MAX_CLUSTERS) {
+		hf_config_err(p, list, NULL, "too many clusters: %u (max %d)", n, HF_MAX_CLUSTERS);
+		n = HF_MAX_CLUSTERS;
+	}
+	cfg->clusters = calloc(n, sizeof(*cfg->clusters));
+	if (cfg->clusters == NULL) {
+		hf_config_nomem(p);
+		return;
+	}
+	cfg->nb_clusters = n;
+	for (i = 0; i < n && !p->nomem; i++)
+		hf_config_parse_cluster(p, config_setting_get_elem(list, i), i);
+}
+
+static void
+hf_config_parse_ha(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	struct hf_ha_conf *ha = &p->cfg->ha;
+	config_setting_t *g;
+	const char *pname;
+	uint32_t v;
+	int idx;
+
+	if (hf_config_get_group(p, root, "ha", NULL, false, &g) != HF_CFG_OK)
+		return;
+	ha->enabled = true;
+	ha->line = hf_config_line(g);
+	hf_config_check_keys(p, g, hf_ha_keys, "ha");
+	if (hf_config_get_str(p, g, "port", "ha", true, &pname) == HF_CFG_OK) {
+		idx = hf_config_port_ref(p, hf_config_at(g, "port"), "ha", "port", pname);
+		if (idx >= 0)
+			ha->port = (uint16_t)idx;
+	}
+	if (hf_config_get_uint(p, g, "vrid", "ha", true, 1, 255, &v) == HF_CFG_OK)
+		ha->vrid = (uint8_t)v;
+	if (hf_config_get_uint(p, g, "priority", "ha", false, 1, 254, &v) == HF_CFG_OK)
+		ha->priority = (uint8_t)v;
+	if (hf_config_get_uint(p, g, "advert_ms", "ha", false, 10, 40950, &ha->advert_ms) ==
+			HF_CFG_OK &&
+		ha->advert_ms % 10 != 0)
+		hf_config_err(p, hf_config_at(g, "advert_ms"), "ha",
+			"advert_ms %u is not a multiple of 10 (VRRPv3 counts centiseconds)",
+			ha->advert_ms);
+	hf_config_get_bool(p, g, "preempt", "ha", &ha->preempt);
+	hf_config_get_ip(p, g, "peer", "ha", false, &ha->peer);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cross checks over the whole file                                   */
+/* ------------------------------------------------------------------ */
+
+struct hf_cfg_key {
+	uint64_t key;	  /* IPv4 (host order) or MAC key */
+	uint32_t cluster; /* index of the cluster holding it */
+};
+
+static int
+hf_config_key_cmp(const void *a, const void *b)
+{
+	const struct hf_cfg_key *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->cluster < y->cluster ? -1 : (x->cluster > y->cluster);
+}
+
+static const struct hf_cfg_key *
+hf_config_key_find(const struct hf_cfg_key *tab, uint32_t n, uint64_t key)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (tab[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && tab[lo].key == key ? &tab[lo] : NULL;
+}
+
+/* Group of cluster i in the tree, or NULL. */
+static const config_setting_t *
+hf_config_cluster_elem(const config_setting_t *root, uint32_t i)
+{
+	const config_setting_t *cl = config_setting_get_member(root, "clusters");
+	const config_setting_t *cs;
+
+	if (cl == NULL || !config_setting_is_aggregate(cl))
+		return NULL;
+	cs = config_setting_get_elem(cl, i);
+	return cs != NULL && config_setting_is_group(cs) ? cs : NULL;
+}
+
+/* Group of member j of cluster i in the tree, or NULL. */
+static const config_setting_t *
+hf_config_member_elem(const config_setting_t *root, uint32_t i, uint32_t j)
+{
+	const config_setting_t *cs = hf_config_cluster_elem(root, i);
+	const config_setting_t *ml, *ms;
+
+	if (cs == NULL || (ml = config_setting_get_member(cs, "members")) == NULL ||
+		!config_setting_is_aggregate(ml))
+		return NULL;
+	ms = config_setting_get_elem(ml, j);
+	return ms != NULL && config_setting_is_group(ms) ? ms : NULL;
+}
+
+/* Member IPs and MACs against every cluster's IP and MAC. */
+static void
+hf_config_check_members(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	struct hf_config *cfg = p->cfg;
+	struct hf_cfg_key *ips, *macs;
+	char buf[HF_MAC_STRLEN];
+	uint32_t i, j;
+
+	if (cfg->nb_clusters == 0)
+		return;
+	ips = calloc(cfg->nb_clusters, sizeof(*ips));
+	macs = calloc(cfg->nb_clusters, sizeof(*macs));
+	if (ips == NULL || macs == NULL) {
+		free(ips);
+		free(macs);
+		hf_config_nomem(p);
+		return;
+	}
+	for (i = 0; i < cfg->nb_clusters; i++) {
+		ips[i].key = ntohl(cfg->clusters[i].ip);
+		ips[i].cluster = i;
+		macs[i].key = hf_mac_key(cfg->clusters[i].mac.b);
+		macs[i].cluster = i;
+	}
+	qsort(ips, cfg->nb_clusters, sizeof(*ips), hf_config_key_cmp);
+	qsort(macs, cfg->nb_clusters, sizeof(*macs), hf_config_key_cmp);
+
+	for (i = 0; i < cfg->nb_clusters; i++) {
+		const struct hf_cluster_conf *c = &cfg->clusters[i];
+
+		for (j = 0; j < c->nb_members; j++) {
+			const struct hf_member_conf *m = &c->members[j];
+			const config_setting_t *ms = hf_config_member_elem(root, i, j);
+			const struct hf_cfg_key *k;
+			char where[128];
+
+			snprintf(where, sizeof(where), "member '%s' of cluster '%s'", m->name,
+				c->name);
+			if (m->ip != 0 && (k = hf_config_key_find(
+						   ips, cfg->nb_clusters, ntohl(m->ip))) != NULL)
+				hf_config_err(p, ms != NULL ? hf_config_at(ms, "ip") : NULL, where,
+					"ip %s is the IP of cluster '%s' (line %d)",
+					hf_ip4_str(m->ip, buf), cfg->clusters[k->cluster].name,
+					cfg->clusters[k->cluster].line);
+			if (m->has_mac && (k = hf_config_key_find(macs, cfg->nb_clusters,
+						   hf_mac_key(m->mac.b))) != NULL)
+				hf_config_err(p, ms != NULL ? hf_config_at(ms, "mac") : NULL, where,
+					"mac %s is the MAC of cluster '%s' (line %d)",
+					hf_mac_str(&m->mac, buf), cfg->clusters[k->cluster].name,
+					cfg->clusters[k->cluster].line);
+		}
+	}
+	free(ips);
+	free(macs);
+}
+
+/* Probe pool addresses against cluster and member IPs. */
+static void
+hf_config_check_probe(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	struct hf_config *cfg = p->cfg;
+	const config_setting_t *g = config_setting_get_member(root, "probe");
+	const config_setting_t *pool = g != NULL ? config_setting_get_member(g, "pool") : NULL;
+	uint32_t done[HF_MAX_PROBE_POOL];
+	char buf[HF_IP4_STRLEN];
+	uint32_t i, e, c, m, nb_done = 0;
+
+	if (pool == NULL || !config_setting_is_aggregate(pool))
+		return;
+	for (e = 0; e < (uint32_t)config_setting_length(pool) && e < HF_MAX_PROBE_POOL; e++) {
+		const config_setting_t *s = config_setting_get_elem(pool, e);
+		uint32_t ip;
+
+		if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+			hf_ip4_parse(config_setting_get_string(s), &ip) != 0)
+			continue;
+		/* Only addresses kept in the pool, each once. */
+		for (i = 0; i < cfg->nb_probe; i++)
+			if (cfg->probe_pool[i] == ip)
+				break;
+		if (i == cfg->nb_probe)
+			continue;
+		for (i = 0; i < nb_done; i++)
+			if (done[i] == ip)
+				break;
+		if (i < nb_done)
+			continue;
+		done[nb_done++] = ip;
+		for (c = 0; c < cfg->nb_clusters; c++) {
+			const struct hf_cluster_conf *cc = &cfg->clusters[c];
+			char cwhere[64];
+
+			snprintf(cwhere, sizeof(cwhere), "cluster '%s'", cc->name);
+			if (cc->ip == ip)
+				hf_config_err(p, s, "probe",
+					"pool address %s is the IP of cluster '%s' (line %d)",
+					hf_ip4_str(ip, buf), cc->name, cc->line);
+			for (m = 0; m < cc->nb_members; m++)
+				if (cc->members[m].ip == ip)
+					hf_config_err(p, s, "probe",
+						"pool address %s is the IP of member '%s' of %s",
+						hf_ip4_str(ip, buf), cc->members[m].name, cwhere);
+		}
+	}
+}
+
+#define HF_PROBE_HINT "add probe = { pool = [ \"...\" ]; }"
+
+/*
+ * The control plane needs an address of its own for ARP/ICMP probes, ARP
+ * resolution of members without a MAC and VRRP adverts: without a probe
+ * block, say which setting needs one (once).
+ */
+static void
+hf_config_check_probe_needed(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	const struct hf_config *cfg = p->cfg;
+	uint32_t c, m;
+
+	if (config_setting_get_member(root, "probe") != NULL)
+		return;
+	for (c = 0; c < cfg->nb_clusters; c++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[c];
+		const config_setting_t *cs = hf_config_cluster_elem(root, c);
+		const config_setting_t *hs = NULL;
+		char where[128];
+
+		if (cs != NULL)
+			hs = config_setting_get_member(cs, "health");
+		if (cc->health.method != HF_HEALTH_NONE) {
+			snprintf(where, sizeof(where), "cluster '%s'", cc->name);
+			hf_config_err(p, hs != NULL ? hf_config_at(hs, "method") : cs, where,
+				"health method '%s' needs a probe address; %s",
+				hf_health_method_str(cc->health.method), HF_PROBE_HINT);
+			return;
+		}
+		for (m = 0; m < cc->nb_members; m++) {
+			const struct hf_member_conf *mb = &cc->members[m];
+
+			if (mb->has_mac || mb->ip == 0)
+				continue;
+			snprintf(where, sizeof(where), "member '%s' of cluster '%s'", mb->name,
+				cc->name);
+			hf_config_err(p, hf_config_member_elem(root, c, m), where,
+				"no 'mac', and resolving it by ARP needs a probe address; %s",
+				HF_PROBE_HINT);
+			return;
+		}
+	}
+	if (cfg->ha.enabled)
+		hf_config_err(p, config_setting_get_member(root, "ha"), NULL,
+			"ha needs a probe address as the VRRP source; %s", HF_PROBE_HINT);
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                       */
+/* ------------------------------------------------------------------ */
+
+void
+hf_config_free(struct hf_config *cfg)
+{
+	uint32_t i;
+
+	if (cfg == NULL)
+		return;
+	if (cfg->clusters != NULL)
+		for (i = 0; i < cfg->nb_clusters; i++)
+			free(cfg->clusters[i].members);
+	free(cfg->clusters);
+	free(cfg);
+}
+
+/* Build and validate a config from a parsed libconfig tree. */
+static int
+hf_config_build(const config_t *lc, const char *name, const char *incdir, struct hf_config **out,
+	struct hf_errlist *errs)
+{
+	struct hf_cfg_parser p = {.file = name, .incdir = incdir, .errs = errs};
+	const config_setting_t *root = config_root_setting(lc);
+	struct hf_config *cfg;
+	int v;
+
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL) {
+		hf_errlist_add(errs, name, 0, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	cfg->unmatched = HF_UNMATCHED_DROP;
+	cfg->flow_size = HF_FLOWS_DEFAULT;
+	cfg->flow_timeout_ms = HF_FLOW_TIMEOUT_MS_DEFAULT;
+	cfg->ha.priority = 100;
+	cfg->ha.advert_ms = 1000;
+	cfg->ha.preempt = true;
+	p.cfg = cfg;
+
+	hf_config_check_keys(&p, root, hf_top_keys, NULL);
+	hf_config_parse_ports(&p, root);
+	hf_config_parse_probe(&p, root);
+	if (hf_config_get_enum(&p, root, "unmatched", NULL, hf_unmatched_names, &v) == HF_CFG_OK)
+		cfg->unmatched = (enum hf_unmatched)v;
+	hf_config_parse_flows(&p, root);
+	hf_config_parse_clusters(&p, root);
+	hf_config_parse_ha(&p, root);
+	if (!p.nomem) {
+		hf_config_check_members(&p, root);
+		hf_config_check_probe(&p, root);
+		hf_config_check_probe_needed(&p, root);
+	}
+
+	if (p.nomem || p.nerr > 0) {
+		hf_config_free(cfg);
+		return p.nomem ? -ENOMEM : -EINVAL;
+	}
+	*out = cfg;
+	return 0;
+}
+
+/* A libconfig read failure as one error. */
+static void
+hf_config_syntax_err(
+	const config_t *lc, const char *name, const char *incdir, struct hf_errlist *errs)
+{
+	char fbuf[HF_ERR_FILE_MAX];
+	const char *file =
+		hf_config_file_name(name, incdir, config_error_file(lc), fbuf, sizeof(fbuf));
+	const char *text = config_error_text(lc) != NULL ? config_error_text(lc) : "parse error";
+
+	hf_errlist_add(errs, file, config_error_line(lc), "%s", text);
+}
+
+int
+hf_config_load_string(
+	const char *text, const char *name, struct hf_config **out, struct hf_errlist *errs)
+{
+	struct hf_errlist scratch;
+	config_t lc;
+	int rc;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (errs == NULL) {
+		hf_errlist_init(&scratch);
+		errs = &scratch;
+	}
+	if (name == NULL)
+		name = "<string>";
+	if (text == NULL) {
+		hf_errlist_add(errs, name, 0, "no configuration text");
+		return -EINVAL;
+	}
+	config_init(&lc);
+	if (config_read_string(&lc, text) != CONFIG_TRUE) {
+		hf_config_syntax_err(&lc, name, NULL, errs);
+		config_destroy(&lc);
+		return -EINVAL;
+	}
+	rc = hf_config_build(&lc, name, NULL, out, errs);
+	config_destroy(&lc);
+	return rc;
+}
+
+int
+hf_config_load(const char *path, struct hf_config **out, struct hf_errlist *errs)
+{
+	struct hf_errlist scratch;
+	char dir[PATH_MAX];
+	const char *incdir;
+	struct stat st;
+	config_t lc;
+	int rc;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (errs == NULL) {
+		hf_errlist_init(&scratch);
+		errs = &scratch;
+	}
+	if (path == NULL || path[0] == '\0') {
+		hf_errlist_add(errs, NULL, 0, "no configuration file given");
+		return -EINVAL;
+	}
+	if (stat(path, &st) != 0) {
+		rc = errno;
+		hf_errlist_add(errs, path, 0, "cannot open configuration file: %s", strerror(rc));
+		return -rc;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		hf_errlist_add(
+			errs, path, 0, "cannot open configuration file: %s", strerror(EISDIR));
+		return -EISDIR;
+	}
+
+	config_init(&lc);
+	/* @include "x.conf" is relative to the directory of the main file. */
+	snprintf(dir, sizeof(dir), "%s", path);
+	incdir = dirname(dir);
+	config_set_include_dir(&lc, incdir);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		rc = config_error_type(&lc) == CONFIG_ERR_FILE_IO ? -EIO : -EINVAL;
+		if (rc == -EIO)
+			hf_errlist_add(errs, path, 0, "cannot read configuration file");
+		else
+			hf_config_syntax_err(&lc, path, incdir, errs);
+		config_destroy(&lc);
+		return rc;
+	}
+	rc = hf_config_build(&lc, path, incdir, out, errs);
+	config_destroy(&lc);
+	return rc;
+}
+
+int
+hf_config_port_index(const struct hf_config *cfg, const char *name)
+{
+	uint32_t i;
+
+	if (cfg == NULL || name == NULL)
+		return -1;
+	for (i = 0; i < cfg->nb_ports; i++)
+		if (strcmp(cfg->ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+hf_config_cluster_index(const struct hf_config *cfg, const char *name)
+{
+	uint32_t i;
+
+	if (cfg == NULL || name == NULL)
+		return -1;
+	for (i = 0; i < cfg->nb_clusters; i++)
+		if (strcmp(cfg->clusters[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+hf_hash_mode_str(enum hf_hash_mode m)
+{
+	return (unsigned int)m < HF_HASH_5TUPLE + 1u ? hf_hash_names[m] : "unknown";
+}
+
+const char *
+hf_cluster_type_str(enum hf_cluster_type t)
+{
+	return (unsigned int)t < HF_CLUSTER_SERVER + 1u ? hf_cluster_type_names[t] : "unknown";
+}
+
+const char *
+hf_admin_state_str(enum hf_admin_state s)
+{
+	return (unsigned int)s < HF_ADMIN_DOWN + 1u ? hf_state_names[s] : "unknown";
+}
+
+const char *
+hf_health_method_str(enum hf_health_method m)
+{
+	return (unsigned int)m < HF_HEALTH_TUNNEL + 1u ? hf_method_names[m] : "unknown";
+}

@@ -44,6 +44,7 @@ struct hf_dp_member {
 	uint32_t uid;              /* flow-table value; equals stat */
 	uint8_t live;              /* may take new flows (up, healthy, MAC known) */
 	uint8_t usable;            /* may keep tracked flows (live, or draining and healthy) */
+	uint16_t recovered_epoch;  /* recovery epoch of its last health recovery, 0 = none */
 };
 
 struct hf_dp_cluster {
@@ -65,7 +66,20 @@ struct hf_member_rt {
 	bool healthy;              /* health monitor says up (true when method none) */
 	bool mac_known;
 	struct hf_mac mac;         /* configured or resolved */
+	uint16_t recovered_epoch;  /* see hf_dataplane.recover_epoch */
 };
+
+/*
+ * Flow-table values: member uid in the low 16 bits, the recovery epoch at
+ * insertion in the high 16. A member that recovers (health down -> up) gets
+ * the next epoch; a tracked flow whose bucket belongs to a member that
+ * recovered after the flow was inserted goes back to that member ("takes
+ * its buckets back"), while flows pinned across reloads, added members and
+ * weight changes stay put.
+ */
+#define HF_FLOW_VAL(uid, epoch) ((uint32_t)(uid) | (uint32_t)(epoch) << 16)
+#define HF_FLOW_UID(val) ((val) & 0xffffu)
+#define HF_FLOW_EPOCH(val) ((uint16_t)((val) >> 16))
 
 struct hf_dp_build {
 	const struct hf_config *cfg;
@@ -77,6 +91,7 @@ struct hf_dp_build {
 	uint32_t local_ip;                     /* probe source address, 0 = none */
 	bool active;                           /* HA master (or no HA) */
 	uint64_t generation;
+	uint16_t recover_epoch;                /* current recovery epoch */
 };
 
 struct hf_dataplane {
@@ -93,6 +108,7 @@ struct hf_dataplane {
 	uint8_t unmatched;             /* enum hf_unmatched */
 	uint8_t active;                /* forward cluster traffic and answer ARP */
 	uint8_t ha_enabled;
+	uint16_t recover_epoch;        /* stamped into new flow-table entries */
 	uint16_t uid_cap;              /* size of uid_to_member */
 	uint32_t *uid_to_member;       /* member uid -> index in members, or HF_DP_NONE */
 	uint16_t *tables;              /* storage of all bucket tables */

@@ -300,7 +300,7 @@ sample_cb(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen, void *a
 	const struct hf_dataplane *dp = rt->dp;
 	char line[RTE_TEL_MAX_STRING_LEN], src[HF_IP4_STRLEN], dst[HF_IP4_STRLEN];
 	const char *member = "?";
-	uint32_t mi = val < dp->uid_cap ? dp->uid_to_member[val] : HF_DP_NONE;
+	uint32_t mi = HF_FLOW_UID(val) < dp->uid_cap ? dp->uid_to_member[HF_FLOW_UID(val)] : HF_DP_NONE;
 	uint32_t ci, g = 0;
 
 	if (mi != HF_DP_NONE) {

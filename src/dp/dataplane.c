@@ -53,6 +53,7 @@ build_member(struct hf_dataplane *dp, const struct hf_dp_build *in, const struct
 	m->stat = in->member_stat != NULL ? in->member_stat[gidx] : gidx;
 	m->uid = m->stat;
 	m->live = mac_known && healthy && mc->state == HF_ADMIN_UP;
+	m->recovered_epoch = rt != NULL ? rt->recovered_epoch : 0;
 	m->usable = mac_known && healthy && mc->state != HF_ADMIN_DOWN;
 	return 0;
 }
@@ -155,6 +156,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	dp->unmatched = (uint8_t)cfg->unmatched;
 	dp->active = in->active;
 	dp->ha_enabled = cfg->ha.enabled;
+	dp->recover_epoch = in->recover_epoch;
 	for (ci = 0; ci < cfg->nb_clusters; ci++)
 		tsize += cfg->clusters[ci].buckets;
 	dp->clusters = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(*dp->clusters));
@@ -176,7 +178,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	for (ci = 0; ci < dp->nb_members; ci++)
 		if (dp->members[ci].uid + 1 > uid_cap)
 			uid_cap = dp->members[ci].uid + 1;
-	if (uid_cap > UINT16_MAX) {
+	if (uid_cap > 0xffff) {   /* uids must fit HF_FLOW_UID */
 		ret = -EINVAL;
 		goto fail;
 	}

@@ -75,23 +75,27 @@ select_member(struct burst_ctx *c, const struct hf_dp_cluster *cl, const struct 
 {
 	const struct hf_dataplane *dp = c->dp;
 	struct hf_flow_key k;
-	uint32_t hash, uid, mi;
+	uint32_t hash, val, mi, bi;
 
 	hash = hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode);
+	bi = hf_dp_bucket_member(dp, cl, hash);
 	if (c->w->flows == NULL)
-		return hf_dp_bucket_member(dp, cl, hash);
+		return bi;
 	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
-	if (hf_flowtab_lookup(c->w->flows, &k, c->now, &uid) && uid < dp->uid_cap) {
-		mi = dp->uid_to_member[uid];
-		/* a tracked flow stays on its member while that member is usable */
+	if (hf_flowtab_lookup(c->w->flows, &k, c->now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
+		mi = dp->uid_to_member[HF_FLOW_UID(val)];
+		/* a tracked flow stays on its member while that member is usable,
+		 * unless its bucket's owner recovered since the flow was pinned */
 		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
-		    dp->members[mi].usable)
+		    dp->members[mi].usable &&
+		    (bi == mi || bi == HF_DP_NONE ||
+		     (int16_t)(dp->members[bi].recovered_epoch - HF_FLOW_EPOCH(val)) <= 0))
 			return mi;
 	}
-	mi = hf_dp_bucket_member(dp, cl, hash);
-	if (mi != HF_DP_NONE)
-		hf_flowtab_insert(c->w->flows, &k, dp->members[mi].uid, c->now);
-	return mi;
+	if (bi != HF_DP_NONE)
+		hf_flowtab_insert(c->w->flows, &k, HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch),
+				  c->now);
+	return bi;
 }
 
 static inline void

@@ -22,6 +22,7 @@
 #include <hyperflow/addrtab.h>
 #include <hyperflow/config.h>
 #include <hyperflow/hash.h>
+#include <hyperflow/health.h>
 #include <hyperflow/maglev.h>
 #include <hyperflow/pkt.h>
 #include <hyperflow/stats.h>
@@ -30,6 +31,8 @@
 
 /* Values of the IPv4 address table: a cluster index, or a flag. */
 #define HF_DP_IP_LOCAL 0x80000000u   /* the control plane's own (probe) address */
+/* Values of the MAC table: a cluster index, or a flag. */
+#define HF_DP_MAC_PORT 0x80000000u   /* one of our ports' MACs: ARP to it is punted */
 
 struct hf_dp_port {
 	uint16_t port_id;          /* DPDK port id */
@@ -67,6 +70,10 @@ struct hf_member_rt {
 	bool mac_known;
 	struct hf_mac mac;         /* configured or resolved */
 	uint16_t recovered_epoch;  /* see hf_dataplane.recover_epoch */
+	/* control plane only, carried across reloads with the member */
+	uint16_t arp_seq;          /* unused by ARP replies, kept for symmetry with ICMP */
+	uint64_t arp_next_ms;      /* next ARP resolution/refresh request */
+	struct hf_health health;
 };
 
 /*
@@ -103,7 +110,7 @@ struct hf_dataplane {
 	uint32_t nb_members;
 	struct hf_dp_member *members;
 	struct hf_addrtab ip_tab;      /* IPv4 -> cluster index | HF_DP_IP_LOCAL */
-	struct hf_addrtab mac_tab;     /* cluster MAC -> first cluster with that MAC */
+	struct hf_addrtab mac_tab;     /* cluster MAC -> first cluster with it; port MAC -> flag */
 	uint32_t local_ip;
 	uint8_t unmatched;             /* enum hf_unmatched */
 	uint8_t active;                /* forward cluster traffic and answer ARP */
@@ -179,7 +186,13 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 	}
 	if (!(frame[0] & 1)) {
 		c = hf_addrtab_lookup(&dp->mac_tab, hf_mac_key(frame));
-		if (c != HF_ADDRTAB_EMPTY) {
+		if (c != HF_ADDRTAB_EMPTY && (c & HF_DP_MAC_PORT)) {
+			/* ARP to one of our ports: replies to our own probes */
+			if (pi->kind == HF_PKT_ARP) {
+				v.action = HF_ACT_PUNT;
+				return v;
+			}
+		} else if (c != HF_ADDRTAB_EMPTY) {
 			if (pi->kind == HF_PKT_IPV4 || pi->kind == HF_PKT_IPV6) {
 				v.action = HF_ACT_CLUSTER;
 				v.cluster = (uint16_t)c;

@@ -36,6 +36,7 @@
 #include <hyperflow/dataplane.h>
 #include <hyperflow/flowtab.h>
 #include <hyperflow/ids.h>
+#include <hyperflow/probeaddr.h>
 #include <hyperflow/stats.h>
 
 #define HF_BURST        32
@@ -85,6 +86,12 @@ struct hf_runtime {
 	uint32_t *cluster_stat;                  /* id per config cluster */
 	uint32_t *member_stat;                   /* id per config member */
 	uint64_t generation;
+	/* control plane state (control lcore only) */
+	struct hf_probeaddr paddr;               /* probe source address selection */
+	uint32_t local_ip;                       /* bound probe address, 0 = none yet */
+	uint16_t recover_epoch;                  /* see HF_FLOW_VAL */
+	bool link_up[HF_MAX_PORTS];
+	uint64_t link_polled_ms;
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
 	uint64_t reload_attempts;
@@ -119,6 +126,10 @@ int hf_control_main(struct hf_runtime *rt);
 void hf_control_fini(struct hf_runtime *rt);
 /* Publish a new snapshot built from rt->cfg and rt->members. 0 or -errno. */
 int hf_control_publish(struct hf_runtime *rt);
+/* The same, under rt->lock (what the control lcore calls after a change). */
+int hf_control_republish(struct hf_runtime *rt);
+/* Queue a frame for worker 0 to send on port pidx. 0 or -errno (counted). */
+int hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len);
 
 /* src/cp/telemetry.c: register the /hyperflow/... commands. */
 int hf_telemetry_init(struct hf_runtime *rt);

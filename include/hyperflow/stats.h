@@ -61,6 +61,16 @@ enum hf_ctl_ctr {
 	HF_CTL_ALLOC_FAIL,       /* control frames lost: no mbuf */
 	HF_CTL_RELOADS,          /* successful reloads */
 	HF_CTL_RELOAD_FAILURES,  /* rejected reloads */
+	HF_CTL_PROBES_SENT,      /* health probes sent (ARP or ICMP) */
+	HF_CTL_PROBE_REPLIES,    /* health replies matched to a probe */
+	HF_CTL_PROBE_IGNORED,    /* replies that matched no probe, member, port or address */
+	HF_CTL_MEMBER_UP,        /* member transitions to up */
+	HF_CTL_MEMBER_DOWN,      /* member transitions to down */
+	HF_CTL_MAC_RESOLVED,     /* member MACs learnt or changed by ARP */
+	HF_CTL_ADDR_PROBES,      /* ARP probes for our own probe address */
+	HF_CTL_ADDR_CONFLICTS,   /* someone else claims our (candidate) address */
+	HF_CTL_ECHO_REPLIES,     /* ICMP echo replies sent for our address */
+	HF_CTL_LINK_CHANGES,     /* port link up/down events */
 	HF_CTL__MAX
 };
 

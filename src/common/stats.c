@@ -32,6 +32,16 @@ const char *const hf_ctl_names[HF_CTL__MAX] = {
 	[HF_CTL_ALLOC_FAIL] = "alloc_fail",
 	[HF_CTL_RELOADS] = "reloads",
 	[HF_CTL_RELOAD_FAILURES] = "reload_failures",
+	[HF_CTL_PROBES_SENT] = "probes_sent",
+	[HF_CTL_PROBE_REPLIES] = "probe_replies",
+	[HF_CTL_PROBE_IGNORED] = "probe_ignored",
+	[HF_CTL_MEMBER_UP] = "member_up",
+	[HF_CTL_MEMBER_DOWN] = "member_down",
+	[HF_CTL_MAC_RESOLVED] = "mac_resolved",
+	[HF_CTL_ADDR_PROBES] = "addr_probes",
+	[HF_CTL_ADDR_CONFLICTS] = "addr_conflicts",
+	[HF_CTL_ECHO_REPLIES] = "echo_replies",
+	[HF_CTL_LINK_CHANGES] = "link_changes",
 };
 
 void

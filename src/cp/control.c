@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include <hyperflow/log.h>
+#include <hyperflow/monitor.h>
 #include <hyperflow/runtime.h>
 
 #define CTL_IDLE_SLEEP_US 100
@@ -43,8 +44,8 @@ pidx_of_port(const struct hf_runtime *rt, uint16_t port_id)
 }
 
 /* Queue a frame the control plane built for worker 0 to send on port pidx. */
-static int
-ctl_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len)
+int
+hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(rt->pool);
 	char *d;
@@ -90,7 +91,7 @@ send_garps(struct hf_runtime *rt)
 				continue;
 			len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST,
 					   &cc->mac, cc->ip, &zero, cc->ip);
-			if (len > 0 && ctl_send(rt, p, frame, (uint16_t)len) == 0) {
+			if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0) {
 				ctl_count(rt, HF_CTL_GARP_SENT);
 				sent++;
 			}
@@ -126,7 +127,7 @@ handle_arp(struct hf_runtime *rt, const struct hf_dataplane *dp, int pidx,
 	}
 	len = hf_arp_build(frame, sizeof(frame), &pi->arp_sha, &cl->mac, HF_ARP_OP_REPLY, &cl->mac,
 			   cl->ip, &pi->arp_sha, pi->arp_sip);
-	if (len > 0 && ctl_send(rt, (uint32_t)pidx, frame, (uint16_t)len) == 0)
+	if (len > 0 && hf_control_send(rt, (uint32_t)pidx, frame, (uint16_t)len) == 0)
 		ctl_count(rt, HF_CTL_ARP_REPLIES);
 }
 
@@ -141,10 +142,20 @@ handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbu
 		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
 		return;
 	}
-	if (pi.kind == HF_PKT_ARP)
-		handle_arp(rt, dp, pidx, &pi);
-	else
+	if (pi.kind == HF_PKT_ARP) {
+		bool ours = hf_monitor_arp(rt, (uint32_t)pidx, &pi);
+
+		/* the snapshot may have been republished by the monitor */
+		dp = rt->dp;
+		if (hf_addrtab_lookup(&dp->ip_tab, pi.arp_tip) != HF_ADDRTAB_EMPTY &&
+		    !(hf_addrtab_lookup(&dp->ip_tab, pi.arp_tip) & HF_DP_IP_LOCAL))
+			handle_arp(rt, dp, pidx, &pi);
+		else if (!ours)
+			hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
+	} else if (!hf_monitor_icmp(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
+				    rte_pktmbuf_data_len(m))) {
 		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
+	}
 }
 
 /* Handle every punted frame; returns how many. */
@@ -183,13 +194,33 @@ member_conf(const struct hf_config *cfg, uint32_t g)
 	return NULL;
 }
 
-static void
-member_rt_init(struct hf_member_rt *m, const struct hf_member_conf *mc)
+static const struct hf_cluster_conf *
+cluster_conf(const struct hf_config *cfg, uint32_t g)
 {
-	memset(m, 0, sizeof(*m));
-	m->healthy = true;
-	m->mac_known = mc->has_mac;
-	m->mac = mc->mac;
+	uint32_t ci;
+
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		if (g < cfg->clusters[ci].nb_members)
+			return &cfg->clusters[ci];
+		g -= cfg->clusters[ci].nb_members;
+	}
+	return NULL;
+}
+
+static void
+member_rt_init(struct hf_runtime *rt, const struct hf_config *cfg, struct hf_member_rt *m,
+	       uint32_t g)
+{
+	hf_monitor_member_init(rt, m, cluster_conf(cfg, g), member_conf(cfg, g),
+			       hf_monitor_now_ms(rt));
+}
+
+static bool
+health_same(const struct hf_health_conf *a, const struct hf_health_conf *b)
+{
+	return a->method == b->method && a->interval_ms == b->interval_ms &&
+	       a->timeout_ms == b->timeout_ms && a->rise == b->rise && a->fall == b->fall &&
+	       a->target == b->target;
 }
 
 /* Same member on the wire: address, port and MAC configuration unchanged. */
@@ -293,11 +324,13 @@ reload(struct hf_runtime *rt)
 	for (g = 0; g < ncfg->nb_members_total; g++) {
 		const struct hf_member_conf *mc = member_conf(ncfg, g);
 
-		if (om[g] >= 0 && member_same(member_conf(ocfg, (uint32_t)om[g]), mc)) {
+		if (om[g] >= 0 && member_same(member_conf(ocfg, (uint32_t)om[g]), mc) &&
+		    health_same(&cluster_conf(ocfg, (uint32_t)om[g])->health,
+				&cluster_conf(ncfg, g)->health)) {
 			nmem[g] = omem[om[g]];
 			kept++;
 		} else {
-			member_rt_init(&nmem[g], mc);
+			member_rt_init(rt, ncfg, &nmem[g], g);
 		}
 	}
 	pthread_mutex_lock(&rt->lock);
@@ -345,6 +378,8 @@ hf_control_publish(struct hf_runtime *rt)
 	in.members = rt->members;
 	in.cluster_stat = rt->cluster_stat;
 	in.member_stat = rt->member_stat;
+	in.local_ip = rt->local_ip;
+	in.recover_epoch = rt->recover_epoch;
 	in.active = true;
 	in.generation = ++rt->generation;
 	dp = hf_dataplane_build(&in);
@@ -363,8 +398,8 @@ hf_control_publish(struct hf_runtime *rt)
 }
 
 /* Publish under the lock that keeps telemetry off half-swapped state. */
-static int
-publish_locked(struct hf_runtime *rt)
+int
+hf_control_republish(struct hf_runtime *rt)
 {
 	int ret;
 
@@ -413,12 +448,15 @@ hf_control_init(struct hf_runtime *rt)
 		if (rt->ctl_tx[p] == NULL)
 			return -rte_errno;
 	}
+	ret = hf_monitor_init(rt);
+	if (ret != 0)
+		return ret;
 	for (g = 0; g < cfg->nb_members_total; g++)
-		member_rt_init(&rt->members[g], member_conf(cfg, g));
+		member_rt_init(rt, cfg, &rt->members[g], g);
 	rt->loaded_at = (uint64_t)time(NULL);
 	rt->last_reload_ok = -1;
 	snprintf(rt->last_reload_msg, sizeof(rt->last_reload_msg), "loaded at start");
-	return publish_locked(rt);
+	return hf_control_republish(rt);
 }
 
 static void
@@ -480,6 +518,7 @@ hf_control_main(struct hf_runtime *rt)
 			hf_signal_reload = 0;
 			reload(rt);
 		}
+		hf_monitor_poll(rt);
 		if (drain_punts(rt) == 0)
 			rte_delay_us_sleep(CTL_IDLE_SLEEP_US);
 		now = rte_rdtsc();

@@ -165,7 +165,7 @@ body_cluster(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(m, "admin", hf_admin_state_str(mc->state));
 		rte_tel_data_add_dict_string(m, "health",
 					     cc->health.method == HF_HEALTH_NONE ? "none" :
-					     rt->members[g].healthy ? "up" : "down");
+					     hf_health_state_str(rt->members[g].health.state));
 		rte_tel_data_add_dict_string(m, "state", member_state_str(rt, g, mc));
 		rte_tel_data_add_dict_u64(m, "buckets", counts[mi]);
 		rte_tel_data_add_dict_u64(m, "tx", s->member_tx[rt->dp->members[g].stat]);

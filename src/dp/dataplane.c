@@ -108,7 +108,7 @@ build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	ret = hf_addrtab_init(&dp->ip_tab, cfg->nb_clusters + 1);
 	if (ret < 0)
 		return ret;
-	ret = hf_addrtab_init(&dp->mac_tab, cfg->nb_clusters);
+	ret = hf_addrtab_init(&dp->mac_tab, cfg->nb_clusters + dp->nb_ports);
 	if (ret < 0)
 		return ret;
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
@@ -119,6 +119,13 @@ build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 			return ret;
 		/* Clusters may share a MAC: the first one in config order takes frames by MAC. */
 		ret = hf_addrtab_add(&dp->mac_tab, hf_mac_key(cc->mac.b), ci);
+		if (ret < 0 && ret != -EEXIST)
+			return ret;
+	}
+	for (ci = 0; ci < dp->nb_ports; ci++) {
+		/* a port MAC equal to a cluster MAC stays the cluster's */
+		ret = hf_addrtab_add(&dp->mac_tab, hf_mac_key(dp->ports[ci].mac.b),
+				     HF_DP_MAC_PORT | ci);
 		if (ret < 0 && ret != -EEXIST)
 			return ret;
 	}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Member monitoring (src/cp/monitor.c): probe address, MAC resolution,
+ * health checks and link watch, driven by the control lcore.
+ *
+ * Thread-safety: control lcore only. Member state lives in
+ * hf_runtime.members; a change is made visible to the workers by
+ * republishing the dataplane snapshot.
+ */
+#ifndef HF_MONITOR_H
+#define HF_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hyperflow/runtime.h>
+
+uint64_t hf_monitor_now_ms(const struct hf_runtime *rt);
+
+/* Set up probe-address selection and initial link states. */
+int hf_monitor_init(struct hf_runtime *rt);
+
+/* Fresh runtime state for a member (start, or changed by a reload). */
+void hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
+			    const struct hf_cluster_conf *cc, const struct hf_member_conf *mc,
+			    uint64_t now);
+
+/* Timers: links, probe address, probes, timeouts, MAC refresh. Call often. */
+void hf_monitor_poll(struct hf_runtime *rt);
+
+/* A punted ARP frame received on port pidx; true when it was for us. */
+bool hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi);
+
+/* A punted ICMP frame; true when it was for our probe address. */
+bool hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
+		     const uint8_t *frame, uint32_t len);
+
+#endif /* HF_MONITOR_H */

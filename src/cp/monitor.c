@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Member monitoring on the control lcore: picks the probe source address
+ * (RFC 5227 probing of probe.pool), resolves and refreshes member MACs by
+ * ARP, runs each member's health state machine (ARP, ICMP, or ICMP through
+ * the member to a far-end target), watches port links, and republishes the
+ * dataplane snapshot when a member changes state. Replies are trusted only
+ * when they match what was asked: the member's address, on the member's
+ * port, answering an outstanding probe.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include <hyperflow/icmp.h>
+#include <hyperflow/log.h>
+#include <hyperflow/monitor.h>
+#include <hyperflow/probeaddr.h>
+
+#define ARP_RESOLVE_MS  100     /* unresolved member: ask this often */
+#define ARP_REFRESH_MS  5000    /* resolved member: refresh this often */
+#define LINK_POLL_MS    50
+
+static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+static const struct hf_mac zero_mac = { { 0 } };
+
+static inline void
+count(struct hf_runtime *rt, enum hf_ctl_ctr c)
+{
+	hf_ctr_add(&rt->ctl_stats->ctl[c], 1);
+}
+
+uint64_t
+hf_monitor_now_ms(const struct hf_runtime *rt)
+{
+	return rte_rdtsc() * 1000 / rt->tsc_hz;
+}
+
+static const struct hf_cluster_conf *
+cluster_of(const struct hf_config *cfg, uint32_t g, uint32_t *mi)
+{
+	uint32_t ci;
+
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		if (g < cfg->clusters[ci].nb_members) {
+			*mi = g;
+			return &cfg->clusters[ci];
+		}
+		g -= cfg->clusters[ci].nb_members;
+	}
+	return NULL;
+}
+
+void
+hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
+		       const struct hf_cluster_conf *cc, const struct hf_member_conf *mc, uint64_t now)
+{
+	memset(m, 0, sizeof(*m));
+	m->mac_known = mc->has_mac;
+	m->mac = mc->mac;
+	hf_health_init(&m->health, &cc->health, now);
+	if (!rt->link_up[mc->port])
+		hf_health_link(&m->health, false, now);
+	m->healthy = hf_health_is_live(&m->health);
+}
+
+int
+hf_monitor_init(struct hf_runtime *rt)
+{
+	const struct hf_config *cfg = rt->cfg;
+	uint64_t now = hf_monitor_now_ms(rt);
+	struct rte_eth_link link;
+	uint32_t p;
+
+	for (p = 0; p < rt->nb_ports; p++) {
+		memset(&link, 0, sizeof(link));
+		rte_eth_link_get_nowait(rt->ports[p].port_id, &link);
+		rt->link_up[p] = link.link_status != 0;
+	}
+	if (cfg->nb_probe > 0)
+		return hf_probeaddr_init(&rt->paddr, cfg->probe_pool, cfg->nb_probe, now);
+	return 0;
+}
+
+/* Change a member's live state after a health transition. */
+static void
+apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t, bool *dirty)
+{
+	struct hf_member_rt *m = &rt->members[g];
+	const struct hf_cluster_conf *cc;
+	char reason[HF_HEALTH_REASON_MAX];
+	uint32_t mi = 0;
+	bool live;
+
+	if (t != HF_HT_UP && t != HF_HT_DOWN)
+		return;
+	live = hf_health_is_live(&m->health);
+	if (live == m->healthy)
+		return;
+	m->healthy = live;
+	if (live) {
+		/* the member takes its buckets back, see HF_FLOW_VAL */
+		if (++rt->recover_epoch == 0)
+			rt->recover_epoch = 1;
+		m->recovered_epoch = rt->recover_epoch;
+	}
+	cc = cluster_of(rt->cfg, g, &mi);
+	count(rt, live ? HF_CTL_MEMBER_UP : HF_CTL_MEMBER_DOWN);
+	HF_LOG(health, NOTICE, "cluster '%s' member '%s': %s (%s)", cc->name, cc->members[mi].name,
+	       live ? "up" : "down", hf_health_reason_str(&m->health, reason, sizeof(reason)));
+	*dirty = true;
+}
+
+static void
+send_arp_request(struct hf_runtime *rt, uint32_t pidx, uint32_t sip, uint32_t tip)
+{
+	uint8_t frame[HF_ETH_MIN_FRAME];
+	const struct hf_mac *pm = &rt->ports[pidx].mac;
+	int len;
+
+	len = hf_arp_build(frame, sizeof(frame), &bcast, pm, HF_ARP_OP_REQUEST, pm, sip, &zero_mac,
+			   tip);
+	if (len > 0)
+		hf_control_send(rt, pidx, frame, (uint16_t)len);
+}
+
+static void
+send_probe(struct hf_runtime *rt, uint32_t g, const struct hf_cluster_conf *cc,
+	   const struct hf_member_conf *mc, uint16_t seq)
+{
+	struct hf_member_rt *m = &rt->members[g];
+	uint8_t frame[128];
+	uint32_t dip;
+	int len;
+
+	count(rt, HF_CTL_PROBES_SENT);
+	if (cc->health.method == HF_HEALTH_ARP) {
+		send_arp_request(rt, mc->port, rt->local_ip, mc->ip);
+		return;
+	}
+	if (!m->mac_known)
+		return;   /* cannot address it yet: the probe times out */
+	dip = cc->health.method == HF_HEALTH_TUNNEL ? cc->health.target : mc->ip;
+	len = hf_icmp_echo_build(frame, sizeof(frame), &m->mac, &rt->ports[mc->port].mac,
+				 rt->local_ip, dip, HF_ICMP_ECHO_REQUEST,
+				 hf_icmp_id_for(rt->member_stat[g]), seq, (const uint8_t *)"hyperflow",
+				 9, HF_ICMP_DEFAULT_TTL);
+	if (len > 0)
+		hf_control_send(rt, mc->port, frame, (uint16_t)len);
+}
+
+static void
+poll_links(struct hf_runtime *rt, uint64_t now, bool *dirty)
+{
+	const struct hf_config *cfg = rt->cfg;
+	struct rte_eth_link link;
+	uint32_t p, ci, mi, g;
+
+	for (p = 0; p < rt->nb_ports; p++) {
+		bool up;
+
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(rt->ports[p].port_id, &link) != 0)
+			continue;
+		up = link.link_status != 0;
+		if (up == rt->link_up[p])
+			continue;
+		rt->link_up[p] = up;
+		count(rt, HF_CTL_LINK_CHANGES);
+		HF_LOG(health, NOTICE, "port '%s': link %s", cfg->ports[p].name, up ? "up" : "down");
+		for (ci = 0, g = 0; ci < cfg->nb_clusters; ci++)
+			for (mi = 0; mi < cfg->clusters[ci].nb_members; mi++, g++)
+				if (cfg->clusters[ci].members[mi].port == p)
+					apply_transition(rt, g,
+							 hf_health_link(&rt->members[g].health, up,
+									now), dirty);
+	}
+}
+
+static void
+poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
+{
+	uint8_t frame[HF_ETH_MIN_FRAME];
+	char ip[HF_IP4_STRLEN];
+	enum hf_pa_action a;
+	uint32_t cand, p;
+	int len;
+
+	if (rt->cfg->nb_probe == 0)
+		return;
+	while ((a = hf_probeaddr_step(&rt->paddr, now, &cand)) != HF_PA_NONE) {
+		switch (a) {
+		case HF_PA_SEND_PROBE:
+			for (p = 0; p < rt->nb_ports; p++) {
+				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac, cand,
+							 false);
+				if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0)
+					count(rt, HF_CTL_ADDR_PROBES);
+			}
+			break;
+		case HF_PA_BOUND:
+			rt->local_ip = cand;
+			*dirty = true;
+			HF_LOG(health, NOTICE, "probe source address %s taken (nobody answered for it)",
+			       hf_ip4_str(cand, ip));
+			for (p = 0; p < rt->nb_ports; p++) {
+				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac, cand,
+							 true);
+				if (len > 0)
+					hf_control_send(rt, p, frame, (uint16_t)len);
+			}
+			break;
+		case HF_PA_EXHAUSTED:
+			HF_LOG(health, ERR, "every address of probe.pool is in use by another host; "
+			       "health checks wait, retrying in %u ms", HF_PA_RETRY_MS);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void
+hf_monitor_poll(struct hf_runtime *rt)
+{
+	const struct hf_config *cfg = rt->cfg;
+	uint64_t now = hf_monitor_now_ms(rt);
+	bool dirty = false;
+	uint32_t ci, mi, g = 0;
+	uint16_t seq;
+
+	if (now - rt->link_polled_ms >= LINK_POLL_MS) {
+		rt->link_polled_ms = now;
+		poll_links(rt, now, &dirty);
+	}
+	poll_probeaddr(rt, now, &dirty);
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+
+		for (mi = 0; mi < cc->nb_members; mi++, g++) {
+			const struct hf_member_conf *mc = &cc->members[mi];
+			struct hf_member_rt *m = &rt->members[g];
+
+			apply_transition(rt, g, hf_health_tick(&m->health, now), &dirty);
+			if (rt->local_ip == 0)
+				continue;
+			if (hf_health_due(&m->health, now, &seq))
+				send_probe(rt, g, cc, mc, seq);
+			/* MAC resolution, for members whose MAC is not configured */
+			if (!mc->has_mac && (int64_t)(now - m->arp_next_ms) >= 0 &&
+			    cc->health.method != HF_HEALTH_ARP) {
+				send_arp_request(rt, mc->port, rt->local_ip, mc->ip);
+				m->arp_next_ms = now + (m->mac_known ? ARP_REFRESH_MS : ARP_RESOLVE_MS);
+			}
+		}
+	}
+	if (dirty)
+		hf_control_republish(rt);
+}
+
+/* An ARP reply or request from a member's address: learn its MAC. */
+static void
+member_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, uint64_t now,
+	   bool *dirty)
+{
+	const struct hf_config *cfg = rt->cfg;
+	char mac[HF_MAC_STRLEN];
+	uint32_t ci, mi, g = 0;
+	bool matched = false;
+
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+
+		for (mi = 0; mi < cc->nb_members; mi++, g++) {
+			const struct hf_member_conf *mc = &cc->members[mi];
+			struct hf_member_rt *m = &rt->members[g];
+
+			if (mc->ip != pi->arp_sip || mc->port != pidx)
+				continue;
+			matched = true;
+			if (mc->has_mac && !hf_mac_eq(&mc->mac, &pi->arp_sha)) {
+				/* configured MACs are not overridden by the wire */
+				count(rt, HF_CTL_PROBE_IGNORED);
+				continue;
+			}
+			if (!m->mac_known || !hf_mac_eq(&m->mac, &pi->arp_sha)) {
+				if (m->mac_known)
+					HF_LOG(health, WARNING,
+					       "cluster '%s' member '%s': MAC changed to %s", cc->name,
+					       mc->name, hf_mac_str(&pi->arp_sha, mac));
+				else
+					HF_LOG(health, INFO, "cluster '%s' member '%s': MAC %s",
+					       cc->name, mc->name, hf_mac_str(&pi->arp_sha, mac));
+				m->mac = pi->arp_sha;
+				m->mac_known = true;
+				m->arp_next_ms = now + ARP_REFRESH_MS;
+				count(rt, HF_CTL_MAC_RESOLVED);
+				*dirty = true;
+			}
+			if (cc->health.method == HF_HEALTH_ARP && pi->arp_op == HF_ARP_OP_REPLY &&
+			    pi->arp_tip == rt->local_ip) {
+				enum hf_health_transition t = hf_health_reply_any(&m->health, now);
+
+				count(rt, t == HF_HT_IGNORED ? HF_CTL_PROBE_IGNORED :
+							       HF_CTL_PROBE_REPLIES);
+				apply_transition(rt, g, t, dirty);
+			}
+		}
+	}
+	if (!matched && pi->arp_op == HF_ARP_OP_REPLY && pi->arp_tip == rt->local_ip)
+		count(rt, HF_CTL_PROBE_IGNORED);
+}
+
+bool
+hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi)
+{
+	uint64_t now = hf_monitor_now_ms(rt);
+	uint8_t frame[HF_ETH_MIN_FRAME];
+	const struct hf_mac *pm = &rt->ports[pidx].mac;
+	enum hf_pa_conflict c;
+	bool dirty = false, ours = false;
+	int len;
+
+	if (rt->cfg->nb_probe > 0 && !hf_mac_eq(&pi->arp_sha, pm)) {
+		c = hf_probeaddr_arp(&rt->paddr, pi, pm, now);
+		if (c != HF_PA_CONFLICT_NONE) {
+			char ip[HF_IP4_STRLEN];
+
+			count(rt, HF_CTL_ADDR_CONFLICTS);
+			HF_LOG(health, WARNING, "port '%s': another host claims %s",
+			       rt->cfg->ports[pidx].name, hf_ip4_str(pi->arp_sip, ip));
+			if (c == HF_PA_CONFLICT_DEFEND) {
+				len = hf_probeaddr_build(frame, sizeof(frame), pm, rt->local_ip, true);
+				if (len > 0)
+					hf_control_send(rt, pidx, frame, (uint16_t)len);
+			}
+			ours = true;
+		}
+	}
+	if (pi->arp_sip != 0)
+		member_arp(rt, pidx, pi, now, &dirty);
+	/* who-has our probe address: answer from this port */
+	if (pi->arp_op == HF_ARP_OP_REQUEST && rt->local_ip != 0 && pi->arp_tip == rt->local_ip &&
+	    pi->arp_sip != rt->local_ip) {
+		len = hf_arp_build(frame, sizeof(frame), &pi->arp_sha, pm, HF_ARP_OP_REPLY, pm,
+				   rt->local_ip, &pi->arp_sha, pi->arp_sip);
+		if (len > 0)
+			hf_control_send(rt, pidx, frame, (uint16_t)len);
+		ours = true;
+	}
+	if (dirty)
+		hf_control_republish(rt);
+	return ours || pi->arp_tip == rt->local_ip || pi->arp_tip == 0;
+}
+
+bool
+hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
+		const uint8_t *frame, uint32_t len)
+{
+	const struct hf_config *cfg = rt->cfg;
+	uint64_t now = hf_monitor_now_ms(rt);
+	uint8_t out[1600];
+	uint32_t uid, g, mi = 0;
+	bool dirty = false;
+	int n;
+
+	if (pi->kind != HF_PKT_IPV4 || pi->proto != HF_IPPROTO_ICMP || !pi->l4_valid ||
+	    rt->local_ip == 0 || pi->dst_key != rt->local_ip)
+		return false;
+	if (pi->icmp_type == HF_ICMP_ECHO_REQUEST) {
+		n = hf_icmp_echo_reply_from_request(frame, len, out, sizeof(out),
+						    &rt->ports[pidx].mac);
+		if (n > 0 && hf_control_send(rt, pidx, out, (uint16_t)n) == 0)
+			count(rt, HF_CTL_ECHO_REPLIES);
+		return true;
+	}
+	if (pi->icmp_type != HF_ICMP_ECHO_REPLY)
+		return false;
+	uid = hf_icmp_uid_of_id(ntohs(pi->icmp_id));
+	g = uid < rt->dp->uid_cap ? rt->dp->uid_to_member[uid] : HF_DP_NONE;
+	if (g != HF_DP_NONE) {
+		const struct hf_cluster_conf *cc = cluster_of(cfg, g, &mi);
+		const struct hf_member_conf *mc = &cc->members[mi];
+		uint32_t want = cc->health.method == HF_HEALTH_TUNNEL ? cc->health.target : mc->ip;
+
+		if ((cc->health.method == HF_HEALTH_ICMP || cc->health.method == HF_HEALTH_TUNNEL) &&
+		    mc->port == pidx && pi->src_key == want) {
+			enum hf_health_transition t =
+				hf_health_reply(&rt->members[g].health, ntohs(pi->icmp_seq), now);
+
+			count(rt, t == HF_HT_IGNORED ? HF_CTL_PROBE_IGNORED : HF_CTL_PROBE_REPLIES);
+			apply_transition(rt, g, t, &dirty);
+			if (dirty)
+				hf_control_republish(rt);
+			return true;
+		}
+	}
+	count(rt, HF_CTL_PROBE_IGNORED);
+	return true;
+}

@@ -143,7 +143,9 @@ bool hf_health_due(struct hf_health *h, uint64_t now, uint16_t *seq);
 
 /*
  * A reply to probe seq arrived at now. A success (HF_HT_UP or HF_HT_NONE)
- * when seq is outstanding and not timed out; otherwise HF_HT_IGNORED.
+ * when seq is outstanding and not timed out; otherwise HF_HT_IGNORED, or
+ * the pending transition from hf_health_due() if there is one (the reply
+ * is still counted in stats.ignored).
  */
 enum hf_health_transition hf_health_reply(struct hf_health *h, uint16_t seq, uint64_t now);
 

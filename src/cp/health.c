@@ -167,7 +167,7 @@ hf_health_reply(struct hf_health *h, uint16_t seq, uint64_t now)
 		if (p->seq != seq)
 			continue;
 		if (out_expired(h, p, now))
-			break;  /* late: the next tick fails it */
+			break; /* late: the next tick fails it */
 		out_remove(h, i);
 		on_success(h, now);
 		return report(h);

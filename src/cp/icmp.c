@@ -119,7 +119,7 @@ hf_icmp_echo_reply_from_request(const uint8_t *req, uint32_t len, uint8_t *out, 
 	if (hf_pkt_parse(req, len, &pi) != HF_PKT_OK)
 		return -EINVAL;
 	if (pi.kind != HF_PKT_IPV4 || pi.proto != HF_IPPROTO_ICMP || pi.is_fragment ||
-			!pi.l4_valid || pi.icmp_type != HF_ICMP_ECHO_REQUEST || pi.icmp_code != 0)
+		!pi.l4_valid || pi.icmp_type != HF_ICMP_ECHO_REQUEST || pi.icmp_code != 0)
 		return -EINVAL;
 
 	memcpy(src.b, req + 6, 6);

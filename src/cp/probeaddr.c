@@ -47,8 +47,9 @@ hf_probeaddr_step(struct hf_probeaddr *pa, uint64_t now, uint32_t *probe_ip)
 		if (pa->nb_probes < HF_PA_PROBE_NUM) {
 			pa->nb_probes++;
 			pa->stats.probes_sent++;
-			pa->next_at = now + (pa->nb_probes < HF_PA_PROBE_NUM ?
-					HF_PA_PROBE_INTERVAL_MS : HF_PA_ANNOUNCE_WAIT_MS);
+			pa->next_at =
+				now + (pa->nb_probes < HF_PA_PROBE_NUM ? HF_PA_PROBE_INTERVAL_MS
+								       : HF_PA_ANNOUNCE_WAIT_MS);
 			*probe_ip = pa->pool[pa->idx];
 			return HF_PA_SEND_PROBE;
 		}
@@ -142,16 +143,16 @@ hf_probeaddr_candidate(const struct hf_probeaddr *pa)
 }
 
 int
-hf_probeaddr_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *mac, uint32_t ip,
-	bool announce)
+hf_probeaddr_build(
+	uint8_t *buf, uint32_t buflen, const struct hf_mac *mac, uint32_t ip, bool announce)
 {
 	static const struct hf_mac bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 	static const struct hf_mac zero = {{0, 0, 0, 0, 0, 0}};
 
 	if (mac == NULL)
 		return -EINVAL;
-	return hf_arp_build(buf, buflen, &bcast, mac, HF_ARP_OP_REQUEST, mac, announce ? ip : 0,
-		&zero, ip);
+	return hf_arp_build(
+		buf, buflen, &bcast, mac, HF_ARP_OP_REQUEST, mac, announce ? ip : 0, &zero, ip);
 }
 
 const char *

@@ -17,8 +17,7 @@
 #include <hyperflow/health.h>
 
 static struct hf_health_conf
-mkconf(enum hf_health_method m, uint32_t interval, uint32_t timeout, uint32_t rise,
-	uint32_t fall)
+mkconf(enum hf_health_method m, uint32_t interval, uint32_t timeout, uint32_t rise, uint32_t fall)
 {
 	struct hf_health_conf c;
 
@@ -153,7 +152,7 @@ test_first_reply_from_unknown(void **state)
 	(void)state;
 	init(&h, 100, 300, 5, 3, 0);
 	s = due(&h, 0);
-	assert_int_equal(hf_health_reply(&h, s, 7), HF_HT_UP);   /* rise 5 not needed */
+	assert_int_equal(hf_health_reply(&h, s, 7), HF_HT_UP); /* rise 5 not needed */
 	assert_int_equal(h.state, HF_HEALTH_UP);
 	assert_true(hf_health_is_live(&h));
 	assert_int_equal(h.last_change, 7);
@@ -228,7 +227,7 @@ test_rise_exact(void **state)
 	assert_false(hf_health_is_live(&h));
 	assert_int_equal(h.ok_streak, 2);
 	s = due(&h, 500);
-	assert_int_equal(hf_health_reply(&h, s, 549), HF_HT_UP);   /* deadline 550 */
+	assert_int_equal(hf_health_reply(&h, s, 549), HF_HT_UP); /* deadline 550 */
 	assert_true(hf_health_is_live(&h));
 	assert_int_equal(h.last_change, 549);
 	assert_reason(&h, "3 replies");
@@ -318,8 +317,8 @@ test_several_outstanding(void **state)
 	assert_int_equal(h.nb_out, 3);
 	assert_int_equal(hf_health_tick(&h, 350), HF_HT_NONE);
 	assert_int_equal(h.stats.timeouts, 1);
-	assert_int_equal(hf_health_reply(&h, s0, 351), HF_HT_IGNORED);   /* already failed */
-	assert_int_equal(hf_health_reply(&h, s1, 449), HF_HT_NONE);      /* just in time */
+	assert_int_equal(hf_health_reply(&h, s0, 351), HF_HT_IGNORED); /* already failed */
+	assert_int_equal(hf_health_reply(&h, s1, 449), HF_HT_NONE);    /* just in time */
 	assert_int_equal(h.fail_streak, 0);
 	assert_int_equal(hf_health_reply(&h, s3, 500), HF_HT_NONE);
 	assert_int_equal(h.nb_out, 0);
@@ -390,10 +389,10 @@ test_ignored_replies(void **state)
 	assert_int_equal(h.stats.ignored, 1);
 
 	s0 = due(&h, 0);
-	assert_int_equal(hf_health_reply(&h, (uint16_t)(s0 + 1), 1), HF_HT_IGNORED);  /* unknown */
+	assert_int_equal(hf_health_reply(&h, (uint16_t)(s0 + 1), 1), HF_HT_IGNORED); /* unknown */
 	assert_int_equal(h.state, HF_HEALTH_UNKNOWN);
 	assert_int_equal(hf_health_reply(&h, s0, 2), HF_HT_UP);
-	assert_int_equal(hf_health_reply(&h, s0, 3), HF_HT_IGNORED);  /* duplicate */
+	assert_int_equal(hf_health_reply(&h, s0, 3), HF_HT_IGNORED); /* duplicate */
 	assert_int_equal(h.stats.ignored, 3);
 	assert_int_equal(h.stats.replies, 1);
 
@@ -451,13 +450,17 @@ test_link_down_up(void **state)
 	s_old = due(&h, 100);
 	due(&h, 200);
 
+	/* Link up while up: nothing changes, probes stay outstanding. */
+	assert_int_equal(hf_health_link(&h, true, 210), HF_HT_NONE);
+	assert_int_equal(h.nb_out, 2);
+	not_due(&h, 210);
 	assert_int_equal(hf_health_link(&h, false, 250), HF_HT_DOWN);
 	assert_int_equal(h.state, HF_HEALTH_DOWN);
 	assert_false(hf_health_is_live(&h));
 	assert_int_equal(h.last_change, 250);
 	assert_reason(&h, "link down");
 	assert_int_equal(h.nb_out, 0);
-	assert_int_equal(h.stats.timeouts, 0);   /* dropped, not failed */
+	assert_int_equal(h.stats.timeouts, 0); /* dropped, not failed */
 	assert_int_equal(hf_health_link(&h, false, 260), HF_HT_NONE);
 	/* No probes while down; old replies ignored; ticks quiet. */
 	for (t = 250; t < 5000; t += 10) {
@@ -510,6 +513,24 @@ test_link_up_rise_interrupted(void **state)
 	assert_int_equal(fail_one(&h, 500), HF_HT_NONE);
 	assert_int_equal(succeed_one(&h, 600), HF_HT_NONE);
 	assert_int_equal(succeed_one(&h, 700), HF_HT_UP);
+}
+
+/* A short link bounce: the probe is due at link up, not at the old cadence. */
+static void
+test_link_bounce_probes_at_once(void **state)
+{
+	struct hf_health h;
+
+	(void)state;
+	init(&h, 1000, 300, 1, 3, 0);
+	make_up(&h, 0);
+	assert_int_equal(hf_health_link(&h, false, 100), HF_HT_DOWN);
+	not_due(&h, 150);
+	assert_int_equal(hf_health_link(&h, true, 150), HF_HT_NONE);
+	assert_int_equal(due(&h, 150), 1);
+	not_due(&h, 1149);
+	assert_int_equal(hf_health_reply(&h, 1, 160), HF_HT_UP); /* rise 1 */
+	assert_int_equal(due(&h, 1150), 2);
 }
 
 static void
@@ -588,7 +609,7 @@ test_ring_overflow(void **state)
 
 	(void)state;
 	init(&h, 10, 100000, 2, 3, 0);
-	make_up(&h, 0);      /* seq 0 answered */
+	make_up(&h, 0); /* seq 0 answered */
 	for (i = 1; i <= HF_HEALTH_MAX_OUTSTANDING; i++)
 		due(&h, i * 10);
 	assert_int_equal(h.nb_out, HF_HEALTH_MAX_OUTSTANDING);
@@ -599,15 +620,18 @@ test_ring_overflow(void **state)
 	assert_int_equal(h.nb_out, HF_HEALTH_MAX_OUTSTANDING);
 	assert_int_equal(h.stats.overflows, 1);
 	assert_int_equal(h.stats.timeouts, 1);
-	assert_int_equal(hf_health_reply(&h, 1, t), HF_HT_IGNORED);   /* evicted */
+	assert_int_equal(hf_health_reply(&h, 1, t), HF_HT_IGNORED); /* evicted */
 	due(&h, t + 10);
 	assert_true(hf_health_is_live(&h));
 	assert_int_equal(hf_health_tick(&h, t + 10), HF_HT_NONE);
 	due(&h, t + 20);
-	assert_int_equal(h.state, HF_HEALTH_DOWN);   /* third eviction */
+	assert_int_equal(h.state, HF_HEALTH_DOWN); /* third eviction */
 	assert_int_equal(h.stats.overflows, 3);
-	assert_int_equal(hf_health_tick(&h, t + 20), HF_HT_DOWN);
-	assert_int_equal(hf_health_tick(&h, t + 21), HF_HT_NONE);
+	/* Reported by the next reporting call, even an ignored reply (still counted). */
+	assert_int_equal(hf_health_reply(&h, 2, t + 20), HF_HT_DOWN);
+	assert_int_equal(h.stats.ignored, 2);
+	assert_int_equal(hf_health_tick(&h, t + 20), HF_HT_NONE);
+	assert_int_equal(hf_health_reply(&h, 2, t + 21), HF_HT_IGNORED);
 	assert_reason(&h, "3 probes timed out");
 	/* The remaining outstanding probes are still answerable, in the ring's order. */
 	assert_int_equal(hf_health_reply(&h, 4, t + 30), HF_HT_NONE);
@@ -666,7 +690,7 @@ test_zero_conf(void **state)
 	not_due(&h, 0);
 	assert_int_equal(hf_health_tick(&h, 1), HF_HT_DOWN);
 	assert_int_equal(due(&h, 1), 1);
-	assert_int_equal(hf_health_reply(&h, 1, 2), HF_HT_IGNORED);   /* age 1 = timeout */
+	assert_int_equal(hf_health_reply(&h, 1, 2), HF_HT_IGNORED); /* age 1 = timeout */
 	assert_int_equal(due(&h, 2), 2);
 	assert_int_equal(hf_health_reply(&h, 2, 2), HF_HT_UP);
 }
@@ -691,6 +715,7 @@ main(void)
 		cmocka_unit_test(test_link_down_up),
 		cmocka_unit_test(test_link_down_from_unknown),
 		cmocka_unit_test(test_link_up_rise_interrupted),
+		cmocka_unit_test(test_link_bounce_probes_at_once),
 		cmocka_unit_test(test_method_none),
 		cmocka_unit_test(test_detection_time),
 		cmocka_unit_test(test_ring_overflow),

@@ -58,9 +58,8 @@ fill(uint8_t *p, uint32_t n, uint8_t seed)
 
 /* Check a parsed IPv4 ICMP echo at l2 offset off with payload plen. */
 static void
-check_echo(const uint8_t *f, uint32_t len, uint16_t off, uint8_t type, uint32_t sip,
-	uint32_t dip, uint16_t id, uint16_t seq, const uint8_t *payload, uint16_t plen,
-	uint8_t ttl)
+check_echo(const uint8_t *f, uint32_t len, uint16_t off, uint8_t type, uint32_t sip, uint32_t dip,
+	uint16_t id, uint16_t seq, const uint8_t *payload, uint16_t plen, uint8_t ttl)
 {
 	struct hf_pkt_info pi;
 	const uint8_t *l3 = f + off, *icmp = l3 + 20;
@@ -83,8 +82,8 @@ check_echo(const uint8_t *f, uint32_t len, uint16_t off, uint8_t type, uint32_t 
 	assert_int_equal(l3[0], 0x45);
 	assert_int_equal(l3[1], 0);
 	assert_int_equal(be16(l3 + 2), 20 + 8 + plen);
-	assert_int_equal(be16(l3 + 4), 0);        /* IP id 0 */
-	assert_int_equal(be16(l3 + 6), 0x4000);   /* DF, offset 0 */
+	assert_int_equal(be16(l3 + 4), 0);	/* IP id 0 */
+	assert_int_equal(be16(l3 + 6), 0x4000); /* DF, offset 0 */
 	assert_int_equal(hf_inet_cksum(l3, 20), 0);
 	assert_int_equal(ref_sum(l3, 20), 0xffff);
 	assert_int_equal(hf_inet_cksum(icmp, 8u + plen), 0);
@@ -117,12 +116,12 @@ test_build_roundtrip(void **state)
 		check_echo(f, (uint32_t)len, 14, 8, SIP, DIP, 0x1234, (uint16_t)(plen * 3), payload,
 			plen, 64);
 		for (i = want; i < (uint32_t)len; i++)
-			assert_int_equal(f[i], 0);   /* padding */
-		assert_int_equal(f[len], 0xa5);      /* nothing written past the frame */
+			assert_int_equal(f[i], 0); /* padding */
+		assert_int_equal(f[len], 0xa5);	   /* nothing written past the frame */
 	}
 
-	len = hf_icmp_echo_build(f, sizeof(f), &mac_b, &mac_a, DIP, SIP, HF_ICMP_ECHO_REPLY, 1,
-		65535, NULL, 0, 1);
+	len = hf_icmp_echo_build(
+		f, sizeof(f), &mac_b, &mac_a, DIP, SIP, HF_ICMP_ECHO_REPLY, 1, 65535, NULL, 0, 1);
 	assert_int_equal(len, 60);
 	check_echo(f, 60, 14, 0, DIP, SIP, 1, 65535, NULL, 0, 1);
 }
@@ -137,7 +136,8 @@ test_build_known_checksums(void **state)
 
 	(void)state;
 	assert_int_equal(hf_icmp_echo_build(f, sizeof(f), &mac_b, &mac_a, SIP, DIP,
-		HF_ICMP_ECHO_REQUEST, 0x0001, 0x0001, payload, 0, 64), 60);
+				 HF_ICMP_ECHO_REQUEST, 0x0001, 0x0001, payload, 0, 64),
+		60);
 	/*
 	 * 4500 + 001c + 0000 + 4000 + 4001 + c000 + 02fa + c633 + 6401 = 0x2b24b
 	 * -> 0xb24d, cksum 0x4db2. ICMP 0800 + 0001 + 0001 = 0x0802, cksum 0xf7fd.
@@ -152,24 +152,31 @@ test_build_errors(void **state)
 	uint8_t f[256], payload[100] = {0};
 
 	(void)state;
-	assert_int_equal(hf_icmp_echo_build(f, 59, &mac_b, &mac_a, SIP, DIP, 8, 1, 1, NULL, 0, 64),
+	assert_int_equal(
+		hf_icmp_echo_build(f, 59, &mac_b, &mac_a, SIP, DIP, 8, 1, 1, NULL, 0, 64), -ENOSPC);
+	assert_int_equal(
+		hf_icmp_echo_build(f, 60, &mac_b, &mac_a, SIP, DIP, 8, 1, 1, NULL, 0, 64), 60);
+	assert_int_equal(hf_icmp_echo_build(f, HF_ICMP_ECHO_FRAME_LEN(100) - 1, &mac_b, &mac_a, SIP,
+				 DIP, 8, 1, 1, payload, 100, 64),
 		-ENOSPC);
-	assert_int_equal(hf_icmp_echo_build(f, 60, &mac_b, &mac_a, SIP, DIP, 8, 1, 1, NULL, 0, 64),
-		60);
-	assert_int_equal(hf_icmp_echo_build(f, HF_ICMP_ECHO_FRAME_LEN(100) - 1, &mac_b, &mac_a,
-		SIP, DIP, 8, 1, 1, payload, 100, 64), -ENOSPC);
 	assert_int_equal(hf_icmp_echo_build(f, HF_ICMP_ECHO_FRAME_LEN(100), &mac_b, &mac_a, SIP,
-		DIP, 8, 1, 1, payload, 100, 64), HF_ICMP_ECHO_FRAME_LEN(100));
-	assert_int_equal(hf_icmp_echo_build(f, sizeof(f), &mac_b, &mac_a, SIP, DIP, 3, 1, 1, NULL,
-		0, 64), -EINVAL);
-	assert_int_equal(hf_icmp_echo_build(f, sizeof(f), &mac_b, &mac_a, SIP, DIP, 8, 1, 1, NULL,
-		4, 64), -EINVAL);
-	assert_int_equal(hf_icmp_echo_build(NULL, sizeof(f), &mac_b, &mac_a, SIP, DIP, 8, 1, 1,
-		NULL, 0, 64), -EINVAL);
-	assert_int_equal(hf_icmp_echo_build(f, sizeof(f), NULL, &mac_a, SIP, DIP, 8, 1, 1, NULL, 0,
-		64), -EINVAL);
+				 DIP, 8, 1, 1, payload, 100, 64),
+		HF_ICMP_ECHO_FRAME_LEN(100));
+	assert_int_equal(
+		hf_icmp_echo_build(f, sizeof(f), &mac_b, &mac_a, SIP, DIP, 3, 1, 1, NULL, 0, 64),
+		-EINVAL);
+	assert_int_equal(
+		hf_icmp_echo_build(f, sizeof(f), &mac_b, &mac_a, SIP, DIP, 8, 1, 1, NULL, 4, 64),
+		-EINVAL);
+	assert_int_equal(
+		hf_icmp_echo_build(NULL, sizeof(f), &mac_b, &mac_a, SIP, DIP, 8, 1, 1, NULL, 0, 64),
+		-EINVAL);
+	assert_int_equal(
+		hf_icmp_echo_build(f, sizeof(f), NULL, &mac_a, SIP, DIP, 8, 1, 1, NULL, 0, 64),
+		-EINVAL);
 	assert_int_equal(hf_icmp_echo_build(f, 65535 + 14, &mac_b, &mac_a, SIP, DIP, 8, 1, 1,
-		payload, HF_ICMP_PAYLOAD_MAX + 1, 64), -EINVAL);
+				 payload, HF_ICMP_PAYLOAD_MAX + 1, 64),
+		-EINVAL);
 }
 
 /* A request from A (mac_a, SIP) to us (DIP); returns its length. */
@@ -210,13 +217,12 @@ test_reply_from_request(void **state)
 	check_echo(out, 60, 14, 0, DIP, SIP, 0xbeef, 42, payload, 3, HF_ICMP_DEFAULT_TTL);
 	assert_int_equal(out[14 + 28 + 3], 0);
 	/* The reply to the reply is not an echo request. */
-	assert_int_equal(hf_icmp_echo_reply_from_request(out, 60, req, sizeof(req), &mac_us),
-		-EINVAL);
+	assert_int_equal(
+		hf_icmp_echo_reply_from_request(out, 60, req, sizeof(req), &mac_us), -EINVAL);
 
 	/* Output too small. */
 	len = mk_request(req, sizeof(req), payload, sizeof(payload));
-	assert_int_equal(hf_icmp_echo_reply_from_request(req, len, out, len - 1, &mac_us),
-		-ENOSPC);
+	assert_int_equal(hf_icmp_echo_reply_from_request(req, len, out, len - 1, &mac_us), -ENOSPC);
 	len = mk_request(req, sizeof(req), payload, 0);
 	assert_int_equal(hf_icmp_echo_reply_from_request(req, len, out, 59, &mac_us), -ENOSPC);
 	assert_int_equal(hf_icmp_echo_reply_from_request(NULL, len, out, 60, &mac_us), -EINVAL);
@@ -249,7 +255,7 @@ test_reply_vlan(void **state)
 	assert_int_equal(n, (int)len);
 	assert_memory_equal(out, mac_a.b, 6);
 	assert_memory_equal(out + 6, mac_us.b, 6);
-	assert_memory_equal(out + 12, req + 12, 4);   /* tag kept */
+	assert_memory_equal(out + 12, req + 12, 4); /* tag kept */
 	check_echo(out, (uint32_t)n, 18, 0, DIP, SIP, 0xbeef, 42, payload, sizeof(payload),
 		HF_ICMP_DEFAULT_TTL);
 }
@@ -267,7 +273,7 @@ test_reply_ip_options(void **state)
 	fill(payload, sizeof(payload), 3);
 	len = mk_request(req, sizeof(req), payload, sizeof(payload));
 	memmove(req + 38, req + 34, len - 34);
-	memset(req + 34, 1, 4);   /* four NOPs */
+	memset(req + 34, 1, 4); /* four NOPs */
 	len += 4;
 	req[14] = 0x46;
 	req[16] = 0;
@@ -288,8 +294,8 @@ expect_rejected(const uint8_t *req, uint32_t len)
 {
 	uint8_t out[256];
 
-	assert_int_equal(hf_icmp_echo_reply_from_request(req, len, out, sizeof(out), &mac_us),
-		-EINVAL);
+	assert_int_equal(
+		hf_icmp_echo_reply_from_request(req, len, out, sizeof(out), &mac_us), -EINVAL);
 }
 
 /* Recompute the IPv4 header checksum after a mutation (untagged, no options). */
@@ -344,7 +350,7 @@ test_reject_malformed(void **state)
 	req[35] = 0;
 	fix_icmp_cksum(req, icmp_len);
 	n = hf_icmp_echo_reply_from_request(req, len, orig + 100, 100, &mac_us);
-	assert_int_equal(n, (int)len);   /* restored: accepted again */
+	assert_int_equal(n, (int)len); /* restored: accepted again */
 
 	/* Bad checksums. */
 	memcpy(req, orig, len);
@@ -354,7 +360,7 @@ test_reject_malformed(void **state)
 	req[36] ^= 0x80;
 	expect_rejected(req, len);
 	memcpy(req, orig, len);
-	req[60] ^= 0xff;   /* payload byte */
+	req[60] ^= 0xff; /* payload byte */
 	expect_rejected(req, len);
 
 	/* Not ICMP (UDP), fragment (MF, then offset), not IPv4. */
@@ -363,19 +369,19 @@ test_reject_malformed(void **state)
 	fix_ip_cksum(req);
 	expect_rejected(req, len);
 	memcpy(req, orig, len);
-	req[20] = 0x60;   /* DF + MF */
+	req[20] = 0x60; /* DF + MF */
 	fix_ip_cksum(req);
 	expect_rejected(req, len);
 	memcpy(req, orig, len);
-	req[21] = 0x10;   /* offset 16 */
+	req[21] = 0x10; /* offset 16 */
 	fix_ip_cksum(req);
 	expect_rejected(req, len);
 	memcpy(req, orig, len);
 	req[12] = 0x86;
 	req[13] = 0xdd;
 	expect_rejected(req, len);
-	len = (uint32_t)hf_arp_build(req, sizeof(req), &mac_us, &mac_a, HF_ARP_OP_REQUEST, &mac_a,
-		SIP, &mac_us, DIP);
+	len = (uint32_t)hf_arp_build(
+		req, sizeof(req), &mac_us, &mac_a, HF_ARP_OP_REQUEST, &mac_a, SIP, &mac_us, DIP);
 	expect_rejected(req, len);
 	len = 74;
 
@@ -395,7 +401,11 @@ test_reject_malformed(void **state)
 	expect_rejected(req, len);
 	{
 		const uint32_t bad[] = {
-			0, 0xffffffffu, IP4(224, 0, 0, 1), IP4(239, 1, 2, 3), IP4(127, 0, 0, 1),
+			0,
+			0xffffffffu,
+			IP4(224, 0, 0, 1),
+			IP4(239, 1, 2, 3),
+			IP4(127, 0, 0, 1),
 			IP4(240, 0, 0, 1),
 		};
 		unsigned int i, which;

@@ -98,7 +98,7 @@ test_first_free(void **state)
 	expect_ev(&ev[0], 1000, HF_PA_SEND_PROBE, pool[0]);
 	expect_ev(&ev[1], 1030, HF_PA_SEND_PROBE, pool[0]);
 	expect_ev(&ev[2], 1060, HF_PA_SEND_PROBE, pool[0]);
-	assert_int_equal(hf_probeaddr_bound(&pa), 0);   /* one ms before: not yet */
+	assert_int_equal(hf_probeaddr_bound(&pa), 0); /* one ms before: not yet */
 
 	n = run(&pa, 1160, 20000, ev, 16);
 	assert_int_equal(n, 1);
@@ -295,7 +295,7 @@ test_arp_rules(void **state)
 	assert_int_equal(hf_probeaddr_arp(&pa, &pi, &our_mac, 1), HF_PA_CONFLICT_NONE);
 	pi = arp(&other_mac, HF_ARP_OP_REQUEST, other, IP4(192, 0, 2, 1));
 	assert_int_equal(hf_probeaddr_arp(&pa, &pi, &our_mac, 1), HF_PA_CONFLICT_NONE);
-	pi = arp(&other_mac, HF_ARP_OP_REQUEST, other, pool[0]);   /* someone asks for it */
+	pi = arp(&other_mac, HF_ARP_OP_REQUEST, other, pool[0]); /* someone asks for it */
 	assert_int_equal(hf_probeaddr_arp(&pa, &pi, &our_mac, 1), HF_PA_CONFLICT_NONE);
 	pi.kind = HF_PKT_IPV4;
 	pi.arp_sip = pool[0];

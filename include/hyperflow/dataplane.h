@@ -21,6 +21,7 @@
 
 #include <hyperflow/addrtab.h>
 #include <hyperflow/config.h>
+#include <hyperflow/flowtab.h>
 #include <hyperflow/hash.h>
 #include <hyperflow/health.h>
 #include <hyperflow/maglev.h>
@@ -218,8 +219,40 @@ hf_dp_bucket_member(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 }
 
 /* Normalised flow-table key for a cluster's hash mode. */
-struct hf_flow_key;
 void hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
 		    struct hf_flow_key *k);
+
+/*
+ * Member for a packet of cluster cl, or HF_DP_NONE (no live member).
+ * With a flow table (flows != NULL, the calling worker's own): a tracked
+ * flow stays on its member while that member is usable (up, or draining
+ * and healthy), unless its bucket's owner recovered since the flow was
+ * pinned; otherwise the bucket table decides and the flow is (re)pinned.
+ * A full flow table only means the flow is not tracked.
+ */
+static inline uint32_t
+hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
+	     const struct hf_pkt_info *pi, struct hf_flowtab *flows, uint64_t now)
+{
+	struct hf_flow_key k;
+	uint32_t hash, val, mi, bi;
+
+	hash = hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode);
+	bi = hf_dp_bucket_member(dp, cl, hash);
+	if (flows == NULL)
+		return bi;
+	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
+	if (hf_flowtab_lookup(flows, &k, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
+		mi = dp->uid_to_member[HF_FLOW_UID(val)];
+		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
+		    dp->members[mi].usable &&
+		    (bi == mi || bi == HF_DP_NONE || dp->members[bi].recovered_epoch == 0 ||
+		     (int16_t)(dp->members[bi].recovered_epoch - HF_FLOW_EPOCH(val)) <= 0))
+			return mi;
+	}
+	if (bi != HF_DP_NONE)
+		hf_flowtab_insert(flows, &k, HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch), now);
+	return bi;
+}
 
 #endif /* HF_DATAPLANE_H */

@@ -70,34 +70,6 @@ tx_pkt(struct hf_worker *w, uint32_t pidx, uint16_t port_id, struct rte_mbuf *m)
 	rte_eth_tx_buffer(port_id, (uint16_t)w->wid, w->txb[pidx], m);
 }
 
-static inline uint32_t
-select_member(struct burst_ctx *c, const struct hf_dp_cluster *cl, const struct hf_pkt_info *pi)
-{
-	const struct hf_dataplane *dp = c->dp;
-	struct hf_flow_key k;
-	uint32_t hash, val, mi, bi;
-
-	hash = hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode);
-	bi = hf_dp_bucket_member(dp, cl, hash);
-	if (c->w->flows == NULL)
-		return bi;
-	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
-	if (hf_flowtab_lookup(c->w->flows, &k, c->now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
-		mi = dp->uid_to_member[HF_FLOW_UID(val)];
-		/* a tracked flow stays on its member while that member is usable,
-		 * unless its bucket's owner recovered since the flow was pinned */
-		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
-		    dp->members[mi].usable &&
-		    (bi == mi || bi == HF_DP_NONE ||
-		     (int16_t)(dp->members[bi].recovered_epoch - HF_FLOW_EPOCH(val)) <= 0))
-			return mi;
-	}
-	if (bi != HF_DP_NONE)
-		hf_flowtab_insert(c->w->flows, &k, HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch),
-				  c->now);
-	return bi;
-}
-
 static inline void
 forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth, uint16_t ci,
 		const struct hf_pkt_info *pi)
@@ -113,7 +85,7 @@ forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth, uint16_t 
 		drop_pkt(c, m, HF_DROP_HA_BACKUP);
 		return;
 	}
-	mi = select_member(c, cl, pi);
+	mi = hf_dp_select(c->dp, cl, pi, c->w->flows, c->now);
 	if (unlikely(mi == HF_DP_NONE)) {
 		hf_ctr_add(&cc->dropped, 1);
 		drop_pkt(c, m, HF_DROP_NO_MEMBER);

@@ -11,6 +11,7 @@
 
 #include <hyperflow/dataplane.h>
 #include <hyperflow/flowtab.h>
+#include <stdio.h>
 
 #define NB_MEMBERS 4
 
@@ -363,6 +364,142 @@ test_flow_keys(void **state)
 	assert_memory_not_equal(&ka, &kb, sizeof(ka));
 }
 
+/* Parse a UDP frame to the cluster MAC from a client to 203.0.113.x / 198.51.100.x. */
+static void
+pi_for_dst(int i, struct hf_pkt_info *pi)
+{
+	uint8_t b[64];
+	char dst[32];
+
+	snprintf(dst, sizeof(dst), "%s.%d", i < 250 ? "203.0.113" : "198.51.100", i % 250 + 1);
+	udp_frame(b, "00:00:5e:00:01:01", "198.51.100.10", dst, HF_IPPROTO_UDP);
+	assert_int_equal(hf_pkt_parse(b, 60, pi), HF_PKT_OK);
+}
+
+#define NDST 400
+
+static void
+select_all(const struct hf_dataplane *dp, struct hf_flowtab *ft, int from, int to, uint32_t *out)
+{
+	struct hf_pkt_info pi;
+	int i;
+
+	for (i = from; i < to; i++) {
+		pi_for_dst(i, &pi);
+		out[i] = hf_dp_select(dp, &dp->clusters[0], &pi, ft, 1000);
+	}
+}
+
+static void
+test_select_flow_pinning(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_flowtab *ft = hf_flowtab_create(4096, 1000000);
+	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_dataplane *a, *b, *c;
+	uint32_t first[NDST], now[NDST], nolive[NDST];
+	struct hf_pkt_info pi;
+	int i, moved = 0, to_new = 0;
+
+	assert_non_null(ft);
+	/* A: three members; 200 flows get pinned */
+	f->clusters[0].nb_members = 3;
+	f->cfg.nb_members_total = 2 * NB_MEMBERS - 1;
+	a = build(f, NULL, NULL);
+	select_all(a, ft, 0, NDST / 2, first);
+	/* B: a fourth member is added; tracked flows stay, new ones follow B's table */
+	f->clusters[0].nb_members = NB_MEMBERS;
+	f->cfg.nb_members_total = 2 * NB_MEMBERS;
+	b = build(f, NULL, NULL);
+	select_all(b, ft, 0, NDST, now);
+	for (i = 0; i < NDST / 2; i++)
+		assert_int_equal(now[i], first[i]);
+	for (i = NDST / 2; i < NDST; i++) {
+		pi_for_dst(i, &pi);
+		assert_int_equal(now[i],
+				 hf_dp_bucket_member(b, &b->clusters[0], hf_hash_pkt(&pi, HF_HASH_DST_IP)));
+		to_new += now[i] == 3;
+	}
+	assert_true(to_new > 0);   /* the new member takes new flows */
+	for (i = 0; i < NDST / 2; i++)
+		assert_int_not_equal(first[i], 3);
+	hf_dataplane_free(a);
+
+	/* C: member 1 drains: its tracked flows stay, no new flow goes to it */
+	f->members[0][1].state = HF_ADMIN_DRAIN;
+	c = build(f, NULL, NULL);
+	select_all(c, ft, 0, NDST, now);
+	for (i = 0; i < NDST / 2; i++)
+		assert_int_equal(now[i], first[i]);
+	memset(nolive, 0, sizeof(nolive));
+	for (i = 0; i < NDST; i++) {
+		struct hf_pkt_info p2;
+		char dst[32];
+		uint8_t fr[64];
+
+		/* flows never seen before */
+		snprintf(dst, sizeof(dst), "192.0.2.%d", 100 + i % 100);
+		udp_frame(fr, "00:00:5e:00:01:01", "198.51.100.10", dst, HF_IPPROTO_UDP);
+		assert_int_equal(hf_pkt_parse(fr, 60, &p2), 0);
+		assert_int_not_equal(hf_dp_select(c, &c->clusters[0], &p2, ft, 1000), 1);
+	}
+	hf_dataplane_free(c);
+
+	/* D: member 1 down: everything leaves it at once, other flows stay */
+	f->members[0][1].state = HF_ADMIN_DOWN;
+	c = build(f, NULL, NULL);
+	select_all(c, ft, 0, NDST / 2, now);
+	for (i = 0; i < NDST / 2; i++) {
+		assert_int_not_equal(now[i], 1);
+		if (first[i] != 1)
+			assert_int_equal(now[i], first[i]);
+		else
+			moved++;
+	}
+	assert_true(moved > 0);
+	hf_dataplane_free(c);
+	f->members[0][1].state = HF_ADMIN_UP;
+
+	/* E: member 0 fails its health checks: its flows move */
+	for (i = 0; i < 2 * NB_MEMBERS; i++) {
+		rt[i].healthy = i != 0;
+		rt[i].mac_known = true;
+		rt[i].mac = f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac;
+		rt[i].recovered_epoch = 0;
+	}
+	c = build(f, rt, NULL);
+	select_all(c, ft, 0, NDST / 2, nolive);
+	for (i = 0; i < NDST / 2; i++)
+		assert_int_not_equal(nolive[i], 0);
+	hf_dataplane_free(c);
+	/* F: it recovers (epoch 1): it takes exactly its buckets back */
+	rt[0].healthy = true;
+	rt[0].recovered_epoch = 1;
+	{
+		struct hf_dp_build in;
+
+		memset(&in, 0, sizeof(in));
+		in.cfg = &f->cfg;
+		in.ports = f->ports;
+		in.members = rt;
+		in.active = true;
+		in.recover_epoch = 1;
+		c = hf_dataplane_build(&in);
+		assert_non_null(c);
+	}
+	select_all(c, ft, 0, NDST / 2, now);
+	for (i = 0; i < NDST / 2; i++) {
+		pi_for_dst(i, &pi);
+		if (hf_dp_bucket_member(c, &c->clusters[0], hf_hash_pkt(&pi, HF_HASH_DST_IP)) == 0)
+			assert_int_equal(now[i], 0);
+		else
+			assert_int_equal(now[i], nolive[i]);
+	}
+	hf_dataplane_free(c);
+	hf_dataplane_free(b);
+	hf_flowtab_free(ft);
+}
+
 int
 main(void)
 {
@@ -374,6 +511,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_uids_and_determinism, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_mac_and_bad_input, setup, teardown),
 		cmocka_unit_test(test_flow_keys),
+		cmocka_unit_test_setup_teardown(test_select_flow_pinning, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dataplane", tests, NULL, NULL);

@@ -86,6 +86,14 @@ struct hf_ha_conf {
 	int line;
 };
 
+/* Rate limits of what workers punt to the control lcore, per kind. */
+struct hf_punt_conf {
+	uint32_t arp_pps;     /* ARP for cluster IPs */
+	uint32_t local_pps;   /* ARP for our probe address or to our port MACs */
+	uint32_t icmp_pps;    /* IPv4 to our probe address */
+	uint32_t vrrp_pps;    /* VRRP */
+};
+
 struct hf_config {
 	char path[HF_ERR_FILE_MAX];
 	uint32_t nb_ports;
@@ -95,6 +103,7 @@ struct hf_config {
 	enum hf_unmatched unmatched;              /* default drop */
 	uint32_t flow_size;                       /* flows.size, per worker */
 	uint32_t flow_timeout_ms;                 /* flows.timeout_ms */
+	struct hf_punt_conf punt;
 	uint32_t nb_clusters;
 	struct hf_cluster_conf *clusters;         /* nb_clusters entries */
 	uint32_t nb_members_total;

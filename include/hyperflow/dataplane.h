@@ -35,6 +35,18 @@
 /* Values of the MAC table: a cluster index, or a flag. */
 #define HF_DP_MAC_PORT 0x80000000u   /* one of our ports' MACs: ARP to it is punted */
 
+/* What a punted frame is, each kind with its own rate limit. */
+enum hf_punt_kind {
+	HF_PUNT_ARP = 0,   /* ARP for a cluster IP */
+	HF_PUNT_LOCAL,     /* ARP for our probe address or to a port MAC */
+	HF_PUNT_ICMP,      /* IPv4 to our probe address */
+	HF_PUNT_VRRP,
+	HF_PUNT__MAX
+};
+/* The drop reason of each kind's limit follows the same order. */
+_Static_assert(HF_DROP_PUNT_LIMIT_VRRP - HF_DROP_PUNT_LIMIT_ARP == HF_PUNT_VRRP,
+	       "punt kinds and their drop reasons must line up");
+
 struct hf_dp_port {
 	uint16_t port_id;          /* DPDK port id */
 	struct hf_mac mac;         /* MAC used as eth src on egress */
@@ -100,6 +112,8 @@ struct hf_dp_build {
 	bool active;                           /* HA master (or no HA) */
 	uint64_t generation;
 	uint16_t recover_epoch;                /* current recovery epoch */
+	uint64_t hz;                           /* worker clock (TSC) rate, for punt limits */
+	uint32_t nb_workers;                   /* punt limits are shared out among them */
 };
 
 struct hf_dataplane {
@@ -120,6 +134,9 @@ struct hf_dataplane {
 	uint16_t uid_cap;              /* size of uid_to_member */
 	uint32_t *uid_to_member;       /* member uid -> index in members, or HF_DP_NONE */
 	uint16_t *tables;              /* storage of all bucket tables */
+	/* per-worker punt limits (GCRA period and tolerance, in hz units) */
+	uint64_t punt_period[HF_PUNT__MAX];
+	uint64_t punt_tau[HF_PUNT__MAX];
 };
 
 /* Build a snapshot. NULL with errno (EINVAL, ENOMEM) on failure. */
@@ -137,6 +154,7 @@ enum hf_action {
 struct hf_verdict {
 	uint8_t action;      /* enum hf_action */
 	uint8_t drop;        /* enum hf_drop when action == HF_ACT_DROP */
+	uint8_t punt;        /* enum hf_punt_kind when action == HF_ACT_PUNT */
 	uint16_t cluster;    /* when action == HF_ACT_CLUSTER */
 };
 
@@ -161,18 +179,20 @@ hf_drop_of_pkt_err(int err)
 static inline struct hf_verdict
 hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, const uint8_t *frame)
 {
-	struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0 };
+	struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
 	uint32_t c;
 
 	if (pi->kind == HF_PKT_IPV4) {
 		if (pi->proto == HF_IPPROTO_VRRP && dp->ha_enabled) {
 			v.action = HF_ACT_PUNT;
+			v.punt = HF_PUNT_VRRP;
 			return v;
 		}
 		c = hf_addrtab_lookup(&dp->ip_tab, pi->dst_key);
 		if (c != HF_ADDRTAB_EMPTY) {
 			if (c & HF_DP_IP_LOCAL) {
 				v.action = HF_ACT_PUNT;
+				v.punt = HF_PUNT_ICMP;
 			} else {
 				v.action = HF_ACT_CLUSTER;
 				v.cluster = (uint16_t)c;
@@ -180,8 +200,10 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 			return v;
 		}
 	} else if (pi->kind == HF_PKT_ARP) {
-		if (hf_addrtab_lookup(&dp->ip_tab, pi->arp_tip) != HF_ADDRTAB_EMPTY) {
+		c = hf_addrtab_lookup(&dp->ip_tab, pi->arp_tip);
+		if (c != HF_ADDRTAB_EMPTY) {
 			v.action = HF_ACT_PUNT;
+			v.punt = (c & HF_DP_IP_LOCAL) ? HF_PUNT_LOCAL : HF_PUNT_ARP;
 			return v;
 		}
 	}
@@ -191,6 +213,7 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 			/* ARP to one of our ports: replies to our own probes */
 			if (pi->kind == HF_PKT_ARP) {
 				v.action = HF_ACT_PUNT;
+				v.punt = HF_PUNT_LOCAL;
 				return v;
 			}
 		} else if (c != HF_ADDRTAB_EMPTY) {

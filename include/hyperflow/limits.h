@@ -25,4 +25,11 @@
 
 #define HF_BRIDGE_FDB_SIZE     4096   /* per worker lcore, power of two */
 
+/* Frames per second each kind may send to the control lcore (whole box). */
+#define HF_PUNT_ARP_PPS_DEFAULT   20000  /* ARP for cluster IPs (proxy ARP) */
+#define HF_PUNT_LOCAL_PPS_DEFAULT 10000  /* ARP to our own address or port MACs */
+#define HF_PUNT_ICMP_PPS_DEFAULT  10000  /* ICMP to our own address (health replies) */
+#define HF_PUNT_VRRP_PPS_DEFAULT  2000   /* VRRP adverts */
+#define HF_PUNT_PPS_MAX           1000000
+
 #endif /* HF_LIMITS_H */

@@ -65,6 +65,7 @@ struct hf_worker {
 	struct hf_fdb *fdb;            /* bridge forwarding database, per worker */
 	uint64_t last_rx_tsc;          /* relaxed store by the worker */
 	uint64_t loops;                /* relaxed store by the worker */
+	uint64_t punt_tat[HF_PUNT__MAX];  /* punt rate limiters (GCRA), see dataplane.h */
 	struct rte_eth_dev_tx_buffer *txb[HF_MAX_PORTS];   /* by config port index */
 	struct hf_txcb txcb[HF_MAX_PORTS];
 } __attribute__((aligned(64)));

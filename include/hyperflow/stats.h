@@ -35,6 +35,10 @@ enum hf_drop {
 	HF_DROP_BRIDGE_SAME_PORT,  /* bridged frame whose destination is behind its input port */
 	HF_DROP_ARP_NOT_SERVED,    /* ARP for a cluster IP on a port the cluster does not serve */
 	HF_DROP_PUNT_OTHER,        /* punted frame the control plane had no use for */
+	HF_DROP_PUNT_LIMIT_ARP,    /* over punt.arp_pps: ARP for cluster IPs shed */
+	HF_DROP_PUNT_LIMIT_LOCAL,  /* over punt.local_pps */
+	HF_DROP_PUNT_LIMIT_ICMP,   /* over punt.icmp_pps */
+	HF_DROP_PUNT_LIMIT_VRRP,   /* over punt.vrrp_pps */
 	HF_DROP__MAX
 };
 

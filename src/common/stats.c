@@ -22,6 +22,10 @@ const char *const hf_drop_names[HF_DROP__MAX] = {
 	[HF_DROP_BRIDGE_SAME_PORT] = "bridge_same_port",
 	[HF_DROP_ARP_NOT_SERVED] = "arp_not_served",
 	[HF_DROP_PUNT_OTHER] = "punt_other",
+	[HF_DROP_PUNT_LIMIT_ARP] = "punt_limit_arp",
+	[HF_DROP_PUNT_LIMIT_LOCAL] = "punt_limit_local",
+	[HF_DROP_PUNT_LIMIT_ICMP] = "punt_limit_icmp",
+	[HF_DROP_PUNT_LIMIT_VRRP] = "punt_limit_vrrp",
 };
 
 const char *const hf_ctl_names[HF_CTL__MAX] = {

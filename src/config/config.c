@@ -43,10 +43,11 @@ struct hf_cfg_parser {
 #define HF_CFG_BAD (-1) /* present but invalid, error added */
 
 static const char *const hf_top_keys[] = {
-	"ports", "probe", "clusters", "ha", "unmatched", "flows", NULL};
+	"ports", "probe", "clusters", "ha", "unmatched", "flows", "punt", NULL};
 static const char *const hf_port_keys[] = {"name", "device", "mac", NULL};
 static const char *const hf_probe_keys[] = {"pool", NULL};
 static const char *const hf_flows_keys[] = {"size", "timeout_ms", NULL};
+static const char *const hf_punt_keys[] = {"arp_pps", "local_pps", "icmp_pps", "vrrp_pps", NULL};
 static const char *const hf_cluster_keys[] = {
 	"name", "type", "ip", "mac", "ports", "hash", "buckets", "health", "members", NULL};
 static const char *const hf_health_keys[] = {
@@ -661,6 +662,21 @@ hf_config_parse_flows(struct hf_cfg_parser *p, const config_setting_t *root)
 }
 
 static void
+hf_config_parse_punt(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	struct hf_punt_conf *pc = &p->cfg->punt;
+	config_setting_t *g;
+
+	if (hf_config_get_group(p, root, "punt", NULL, false, &g) != HF_CFG_OK)
+		return;
+	hf_config_check_keys(p, g, hf_punt_keys, "punt");
+	hf_config_get_uint(p, g, "arp_pps", "punt", false, 10, HF_PUNT_PPS_MAX, &pc->arp_pps);
+	hf_config_get_uint(p, g, "local_pps", "punt", false, 10, HF_PUNT_PPS_MAX, &pc->local_pps);
+	hf_config_get_uint(p, g, "icmp_pps", "punt", false, 10, HF_PUNT_PPS_MAX, &pc->icmp_pps);
+	hf_config_get_uint(p, g, "vrrp_pps", "punt", false, 10, HF_PUNT_PPS_MAX, &pc->vrrp_pps);
+}
+
+static void
 hf_config_parse_health(struct hf_cfg_parser *p, const config_setting_t *cs,
 	struct hf_cluster_conf *c, const char *cwhere)
 {
@@ -1205,6 +1221,10 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 	cfg->unmatched = HF_UNMATCHED_DROP;
 	cfg->flow_size = HF_FLOWS_DEFAULT;
 	cfg->flow_timeout_ms = HF_FLOW_TIMEOUT_MS_DEFAULT;
+	cfg->punt.arp_pps = HF_PUNT_ARP_PPS_DEFAULT;
+	cfg->punt.local_pps = HF_PUNT_LOCAL_PPS_DEFAULT;
+	cfg->punt.icmp_pps = HF_PUNT_ICMP_PPS_DEFAULT;
+	cfg->punt.vrrp_pps = HF_PUNT_VRRP_PPS_DEFAULT;
 	cfg->ha.priority = 100;
 	cfg->ha.advert_ms = 1000;
 	cfg->ha.preempt = true;
@@ -1216,6 +1236,7 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 	if (hf_config_get_enum(&p, root, "unmatched", NULL, hf_unmatched_names, &v) == HF_CFG_OK)
 		cfg->unmatched = (enum hf_unmatched)v;
 	hf_config_parse_flows(&p, root);
+	hf_config_parse_punt(&p, root);
 	hf_config_parse_clusters(&p, root);
 	hf_config_parse_ha(&p, root);
 	if (!p.nomem) {

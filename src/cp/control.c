@@ -380,6 +380,8 @@ hf_control_publish(struct hf_runtime *rt)
 	in.member_stat = rt->member_stat;
 	in.local_ip = rt->local_ip;
 	in.recover_epoch = rt->recover_epoch;
+	in.hz = rt->tsc_hz;
+	in.nb_workers = rt->nb_workers;
 	in.active = true;
 	in.generation = ++rt->generation;
 	dp = hf_dataplane_build(&in);

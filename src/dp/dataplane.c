@@ -137,6 +137,31 @@ build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	return 0;
 }
 
+/* Each worker gets its share of each kind's rate; burst = 100 ms worth. */
+static void
+set_punt_limits(struct hf_dataplane *dp, const struct hf_dp_build *in)
+{
+	const struct hf_punt_conf *pc = &in->cfg->punt;
+	const uint32_t pps[HF_PUNT__MAX] = {
+		[HF_PUNT_ARP] = pc->arp_pps,
+		[HF_PUNT_LOCAL] = pc->local_pps,
+		[HF_PUNT_ICMP] = pc->icmp_pps,
+		[HF_PUNT_VRRP] = pc->vrrp_pps,
+	};
+	uint64_t hz = in->hz ? in->hz : 1000, nw = in->nb_workers ? in->nb_workers : 1;
+	unsigned int k;
+
+	for (k = 0; k < HF_PUNT__MAX; k++) {
+		uint64_t rate = pps[k] / nw, burst;
+
+		if (rate == 0)
+			rate = 1;
+		burst = rate / 10 > 8 ? rate / 10 : 8;
+		dp->punt_period[k] = hz / rate ? hz / rate : 1;
+		dp->punt_tau[k] = (burst - 1) * dp->punt_period[k];
+	}
+}
+
 struct hf_dataplane *
 hf_dataplane_build(const struct hf_dp_build *in)
 {
@@ -164,6 +189,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	dp->active = in->active;
 	dp->ha_enabled = cfg->ha.enabled;
 	dp->recover_epoch = in->recover_epoch;
+	set_punt_limits(dp, in);
 	for (ci = 0; ci < cfg->nb_clusters; ci++)
 		tsize += cfg->clusters[ci].buckets;
 	dp->clusters = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(*dp->clusters));

@@ -143,6 +143,19 @@ bridge(struct burst_ctx *c, struct rte_mbuf *m, const uint8_t *eth)
 			tx_pkt(c->w, p, dp->ports[p].port_id, m);
 }
 
+/* GCRA per punt kind, so a flood of one kind cannot starve the others. */
+static inline bool
+punt_allowed(struct burst_ctx *c, unsigned int kind)
+{
+	uint64_t *tat = &c->w->punt_tat[kind];
+	uint64_t t = *tat > c->now ? *tat : c->now;
+
+	if (t - c->now > c->dp->punt_tau[kind])
+		return false;
+	*tat = t + c->dp->punt_period[kind];
+	return true;
+}
+
 static inline void
 process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -168,7 +181,9 @@ process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 			forward_cluster(c, m, eth, v.cluster, &pi);
 			break;
 		case HF_ACT_PUNT:
-			if (unlikely(rte_ring_sp_enqueue(c->w->punt, m) != 0))
+			if (unlikely(!punt_allowed(c, v.punt)))
+				drop_pkt(c, m, HF_DROP_PUNT_LIMIT_ARP + v.punt);
+			else if (unlikely(rte_ring_sp_enqueue(c->w->punt, m) != 0))
 				drop_pkt(c, m, HF_DROP_PUNT_FULL);
 			else
 				hf_ctr_add(&c->st->punted, 1);

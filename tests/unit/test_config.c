@@ -312,6 +312,10 @@ test_valid_defaults(void **state)
 	assert_int_equal(cfg->unmatched, HF_UNMATCHED_DROP);
 	assert_int_equal(cfg->flow_size, HF_FLOWS_DEFAULT);
 	assert_int_equal(cfg->flow_timeout_ms, HF_FLOW_TIMEOUT_MS_DEFAULT);
+	assert_int_equal(cfg->punt.arp_pps, HF_PUNT_ARP_PPS_DEFAULT);
+	assert_int_equal(cfg->punt.local_pps, HF_PUNT_LOCAL_PPS_DEFAULT);
+	assert_int_equal(cfg->punt.icmp_pps, HF_PUNT_ICMP_PPS_DEFAULT);
+	assert_int_equal(cfg->punt.vrrp_pps, HF_PUNT_VRRP_PPS_DEFAULT);
 	assert_int_equal(c->type, HF_CLUSTER_VPN);
 	assert_int_equal(c->hash, HF_HASH_DST_IP);
 	assert_int_equal(c->buckets, HF_BUCKETS_DEFAULT);
@@ -869,6 +873,37 @@ test_enum_values(void **state)
 }
 
 static void
+test_punt(void **state)
+{
+	static const char good[] = PORTS PROBE
+		"punt = { arp_pps = 100; local_pps = 200; icmp_pps = 300; vrrp_pps = 10; };\n"
+		CLUSTERS("  { name = \"c1\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\";\n"
+			 "    ports = [ \"lan0\" ];\n"
+			 "    members = ( { name = \"m1\"; ip = \"192.0.2.11\"; port = \"vpn0\"; } ); }");
+	static const char bad[] = PORTS PROBE
+		"punt = { arp_pps = 9;\n"
+		"         icmp_pps = 1000001;\n"
+		"         tcp_pps = 5; };\n"
+		CLUSTERS("  { name = \"c1\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\";\n"
+			 "    ports = [ \"lan0\" ];\n"
+			 "    members = ( { name = \"m1\"; ip = \"192.0.2.11\"; port = \"vpn0\"; } ); }");
+	struct hf_config *cfg = load_good(good);
+	struct hf_errlist errs;
+
+	(void)state;
+	assert_int_equal(cfg->punt.arp_pps, 100);
+	assert_int_equal(cfg->punt.local_pps, 200);
+	assert_int_equal(cfg->punt.icmp_pps, 300);
+	assert_int_equal(cfg->punt.vrrp_pps, 10);
+	hf_config_free(cfg);
+	load_bad(bad, &errs);
+	assert_int_equal(hf_errlist_count(&errs), 3);
+	assert_has_error_at(&errs, bad, "arp_pps = 9", "arp_pps 9 is out of range 10..1000000");
+	assert_has_error_at(&errs, bad, "1000001", "icmp_pps 1000001 is out of range 10..1000000");
+	assert_has_error_at(&errs, bad, "tcp_pps", "unknown key 'tcp_pps'");
+}
+
+static void
 test_ranges(void **state)
 {
 	static const char text[] = PORTS PROBE
@@ -1397,6 +1432,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_probe_pool_empty_or_too_big),
 		cmocka_unit_test(test_probe_needed),
 		cmocka_unit_test(test_enum_values),
+		cmocka_unit_test(test_punt),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_range_low_and_high),
 		cmocka_unit_test(test_buckets),

@@ -96,6 +96,7 @@ struct hf_runtime {
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
 	uint64_t reload_attempts;
+	uint64_t last_reload_us;                 /* duration of the last good reload */
 	int last_reload_ok;                      /* 1 ok, 0 rejected, -1 none yet */
 	char last_reload_msg[512];
 	uint64_t tsc_hz;

@@ -289,6 +289,7 @@ reload(struct hf_runtime *rt)
 	char buf[HF_ERR_FILE_MAX + HF_ERR_MSG_MAX + 16];
 	const char *why;
 	uint32_t g, i, kept = 0;
+	uint64_t t0 = rte_rdtsc();
 	int ret;
 
 	HF_LOG(config, INFO, "reload: reading %s", rt->config_path);
@@ -349,10 +350,13 @@ reload(struct hf_runtime *rt)
 	}
 	rt->ids = nids;
 	rt->loaded_at = (uint64_t)time(NULL);
+	/* parse, validate, build, publish and RCU grace period, all included */
+	rt->last_reload_us = (rte_rdtsc() - t0) * 1000000 / rt->tsc_hz;
 	pthread_mutex_unlock(&rt->lock);
 	reload_result(rt, true, "%s: %u cluster(s), %u member(s), %u member(s) kept their state, "
-		      "generation %lu", rt->config_path, ncfg->nb_clusters, ncfg->nb_members_total,
-		      kept, (unsigned long)rt->generation);
+		      "generation %lu, %lu us", rt->config_path, ncfg->nb_clusters,
+		      ncfg->nb_members_total, kept, (unsigned long)rt->generation,
+		      (unsigned long)rt->last_reload_us);
 	/* the old generation is unreachable now: free it */
 	ncfg = ocfg;
 	nmem = omem;

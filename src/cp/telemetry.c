@@ -57,6 +57,7 @@ body_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "loaded_at", rt->loaded_at);
 	rte_tel_data_add_dict_u64(d, "generation", rt->generation);
 	rte_tel_data_add_dict_u64(d, "reload_attempts", rt->reload_attempts);
+	rte_tel_data_add_dict_u64(d, "last_reload_us", rt->last_reload_us);
 	rte_tel_data_add_dict_string(d, "last_reload", res[rt->last_reload_ok + 1]);
 	rte_tel_data_add_dict_string(d, "last_reload_msg", rt->last_reload_msg);
 	rte_tel_data_add_dict_u64(d, "clusters", rt->cfg->nb_clusters);

@@ -17,7 +17,8 @@
 #include <hyperflow/log.h>
 #include <hyperflow/runtime.h>
 
-#define FDB_MASK (HF_BRIDGE_FDB_SIZE - 1)
+#define FDB_WAYS 4
+#define FDB_SETS (HF_BRIDGE_FDB_SIZE / FDB_WAYS)
 #define FDB_AGE_S 300
 #define FLOW_AGE_BUDGET 64   /* flow-table buckets swept per ~1 ms */
 
@@ -28,10 +29,49 @@ struct hf_fdb_ent {
 	uint32_t pad;
 };
 
+/* Set-associative: a MAC lives in one set of FDB_WAYS; the oldest entry of
+ * a full set makes room. */
 struct hf_fdb {
 	uint64_t age_tsc;
-	struct hf_fdb_ent e[HF_BRIDGE_FDB_SIZE];
+	struct hf_fdb_ent e[FDB_SETS][FDB_WAYS];
 };
+
+static inline struct hf_fdb_ent *
+fdb_set(struct hf_fdb *fdb, uint64_t key)
+{
+	return fdb->e[hf_mix64(key) & (FDB_SETS - 1)];
+}
+
+static inline void
+fdb_learn(struct hf_fdb *fdb, uint64_t key, uint32_t pidx, uint64_t now)
+{
+	struct hf_fdb_ent *set = fdb_set(fdb, key), *victim = &set[0];
+	unsigned int i;
+
+	for (i = 0; i < FDB_WAYS; i++) {
+		if (set[i].key == key) {
+			victim = &set[i];
+			break;
+		}
+		if (set[i].seen_tsc < victim->seen_tsc)
+			victim = &set[i];
+	}
+	victim->key = key;
+	victim->pidx = pidx;
+	victim->seen_tsc = now;
+}
+
+static inline const struct hf_fdb_ent *
+fdb_find(struct hf_fdb *fdb, uint64_t key, uint64_t now)
+{
+	const struct hf_fdb_ent *set = fdb_set(fdb, key);
+	unsigned int i;
+
+	for (i = 0; i < FDB_WAYS; i++)
+		if (set[i].key == key && now - set[i].seen_tsc < fdb->age_tsc)
+			return &set[i];
+	return NULL;
+}
 
 /* Per-burst scratch, on the worker's stack. */
 struct burst_ctx {
@@ -104,22 +144,14 @@ bridge(struct burst_ctx *c, struct rte_mbuf *m, const uint8_t *eth)
 {
 	struct hf_fdb *fdb = c->w->fdb;
 	const struct hf_dataplane *dp = c->dp;
-	uint64_t age = fdb->age_tsc;
 	uint32_t p, nb_out;
 
-	if (!(eth[6] & 1)) {
-		uint64_t sk = hf_mac_key(eth + 6);
-		struct hf_fdb_ent *se = &fdb->e[hf_mix64(sk) & FDB_MASK];
-
-		se->key = sk;
-		se->pidx = c->in_pidx;
-		se->seen_tsc = c->now;
-	}
+	if (!(eth[6] & 1))
+		fdb_learn(fdb, hf_mac_key(eth + 6), c->in_pidx, c->now);
 	if (!(eth[0] & 1)) {
-		uint64_t dk = hf_mac_key(eth);
-		const struct hf_fdb_ent *de = &fdb->e[hf_mix64(dk) & FDB_MASK];
+		const struct hf_fdb_ent *de = fdb_find(fdb, hf_mac_key(eth), c->now);
 
-		if (de->key == dk && c->now - de->seen_tsc < age) {
+		if (de != NULL) {
 			if (de->pidx == c->in_pidx) {
 				drop_pkt(c, m, HF_DROP_BRIDGE_SAME_PORT);
 				return;

@@ -16,6 +16,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include <hyperflow/config.h>
 #include <hyperflow/log.h>
@@ -289,6 +290,10 @@ main(int argc, char **argv)
 		hf_config_free(cfg);
 		return EXIT_FAILURE;
 	}
+	/* lets dpdk-dumpcap / dpdk-pdump capture the ports (needs shared memory:
+	 * a hugepage setup, not --no-huge) */
+	if (rte_pdump_init() != 0)
+		HF_LOG(main, INFO, "packet capture (pdump) unavailable: %s", rte_strerror(rte_errno));
 	rt = calloc(1, sizeof(*rt));
 	if (rt == NULL)
 		return EXIT_FAILURE;
@@ -314,6 +319,7 @@ main(int argc, char **argv)
 		hf_worker_teardown(&rt->workers[w]);
 	hf_control_fini(rt);
 	hf_ports_close(rt);
+	rte_pdump_uninit();
 	hf_config_free(rt->cfg);
 	/* rt itself stays: the telemetry thread may still hold a pointer to it
 	 * until rte_eal_cleanup() stops that thread. */

@@ -95,6 +95,7 @@ struct hf_runtime {
 	uint64_t link_polled_ms;
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
+	uint64_t config_generation;              /* configurations loaded: 1 + good reloads */
 	uint64_t reload_attempts;
 	uint64_t last_reload_us;                 /* duration of the last good reload */
 	int last_reload_ok;                      /* 1 ok, 0 rejected, -1 none yet */

@@ -298,8 +298,7 @@ reload(struct hf_runtime *rt)
 	if (ret != 0) {
 		for (i = 0; i < errs.n; i++)
 			HF_LOG(config, ERR, "%s", hf_err_format(&errs.e[i], buf, sizeof(buf)));
-		reload_result(rt, false, "%u error(s) in %s; first: %s", hf_errlist_count(&errs),
-			      rt->config_path,
+		reload_result(rt, false, "%u error(s); first: %s", hf_errlist_count(&errs),
 			      errs.n > 0 ? hf_err_format(&errs.e[0], buf, sizeof(buf)) : "?");
 		return;
 	}
@@ -353,10 +352,10 @@ reload(struct hf_runtime *rt)
 	/* parse, validate, build, publish and RCU grace period, all included */
 	rt->last_reload_us = (rte_rdtsc() - t0) * 1000000 / rt->tsc_hz;
 	pthread_mutex_unlock(&rt->lock);
-	reload_result(rt, true, "%s: %u cluster(s), %u member(s), %u member(s) kept their state, "
-		      "generation %lu, %lu us", rt->config_path, ncfg->nb_clusters,
-		      ncfg->nb_members_total, kept, (unsigned long)rt->generation,
-		      (unsigned long)rt->last_reload_us);
+	rt->config_generation++;
+	reload_result(rt, true, "%u cluster(s), %u member(s), %u kept their state, generation %lu, "
+		      "%lu us", ncfg->nb_clusters, ncfg->nb_members_total, kept,
+		      (unsigned long)rt->generation, (unsigned long)rt->last_reload_us);
 	/* the old generation is unreachable now: free it */
 	ncfg = ocfg;
 	nmem = omem;
@@ -460,6 +459,7 @@ hf_control_init(struct hf_runtime *rt)
 	for (g = 0; g < cfg->nb_members_total; g++)
 		member_rt_init(rt, cfg, &rt->members[g], g);
 	rt->loaded_at = (uint64_t)time(NULL);
+	rt->config_generation = 1;
 	rt->last_reload_ok = -1;
 	snprintf(rt->last_reload_msg, sizeof(rt->last_reload_msg), "loaded at start");
 	return hf_control_republish(rt);

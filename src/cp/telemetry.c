@@ -56,6 +56,7 @@ body_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "version", HF_VERSION);
 	rte_tel_data_add_dict_u64(d, "loaded_at", rt->loaded_at);
 	rte_tel_data_add_dict_u64(d, "generation", rt->generation);
+	rte_tel_data_add_dict_u64(d, "config_generation", rt->config_generation);
 	rte_tel_data_add_dict_u64(d, "reload_attempts", rt->reload_attempts);
 	rte_tel_data_add_dict_u64(d, "last_reload_us", rt->last_reload_us);
 	rte_tel_data_add_dict_string(d, "last_reload", res[rt->last_reload_ok + 1]);
@@ -313,10 +314,25 @@ sample_cb(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen, void *a
 			g += rt->cfg->clusters[ci].nb_members;
 		}
 	}
-	snprintf(line, sizeof(line), "v%u %s:%u > %s:%u proto %u -> %s, idle %lu ms", k->family,
-		 hf_ip4_str(k->src, src), ntohs(k->sport), hf_ip4_str(k->dst, dst), ntohs(k->dport),
-		 k->proto, member,
-		 (unsigned long)((sc->now - last_seen) * 1000 / rt->tsc_hz));
+	if (k->family == 6)
+		snprintf(src, sizeof(src), "%08x", ntohl(k->src));
+	else
+		hf_ip4_str(k->src, src);
+	if (k->family == 6)
+		snprintf(dst, sizeof(dst), "%08x", ntohl(k->dst));
+	else
+		hf_ip4_str(k->dst, dst);
+	/* fields the cluster's hash mode does not use are zero in the key */
+	snprintf(line, sizeof(line), "%s%s%s%s%s -> %s, idle %lu ms",
+		 k->family == 6 ? "ipv6 (folded) " : "",
+		 k->src ? "src " : "", k->src ? src : "", k->dst ? " dst " : "", k->dst ? dst : "",
+		 member, (unsigned long)((sc->now - last_seen) * 1000 / rt->tsc_hz));
+	if (k->proto != 0) {
+		size_t n = strlen(line);
+
+		snprintf(line + n, sizeof(line) - n, " (proto %u ports %u>%u)", k->proto,
+			 ntohs(k->sport), ntohs(k->dport));
+	}
 	rte_tel_data_add_array_string(sc->arr, line);
 	return 0;
 }

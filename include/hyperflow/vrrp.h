@@ -120,8 +120,9 @@ struct hf_vrrp_adv {
  *            builders; the Ethernet source is 00:00:5e:00:01:<vrid>
  *   eth_dst: NULL for 01:00:5e:00:00:12, or the unicast peer's MAC
  *   src_ip:  our primary address; dst_ip: 224.0.0.18 or the unicast peer
+ *            (both network order; the group is htonl(HF_VRRP_MCAST_GROUP))
  *   max_adver_int_cs: centiseconds, 1..4095
- *   vips:    nvips addresses (may be NULL when nvips is 0)
+ *   vips:    nvips addresses, network order (may be NULL when nvips is 0)
  * Returns the frame length (at least 60), -ENOSPC when buflen is too small,
  * -EINVAL for a NULL buf, vrid 0, an interval of 0 or over 4095, or NULL
  * vips with nvips > 0.

@@ -22,7 +22,7 @@ static const char R_STARTUP[] = "startup";
 static const char R_MASTER_DOWN[] = "master down interval expired";
 static const char R_RELEASED[] = "master released (priority 0), skew time expired";
 static const char R_PREEMPTED[] = "preempted by higher priority advert";
-static const char R_TIE[] = "equal priority advert from a higher address";
+static const char R_TIE[] = "preempted by equal priority advert with higher address";
 static const char R_SHUTDOWN[] = "shutdown";
 
 static const uint8_t mcast_mac[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12};
@@ -141,12 +141,12 @@ hf_vrrp_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *src_mac,
 	vr[1] = vrid;
 	vr[2] = priority;
 	vr[3] = nvips;
-	wr16(vr + 4, max_adver_int_cs);   /* the 4 reserved bits are 0 */
+	wr16(vr + 4, max_adver_int_cs); /* the 4 reserved bits are 0 */
 	wr16(vr + 6, 0);
 	if (nvips > 0)
 		memcpy(vr + HF_VRRP_HLEN, vips, 4u * nvips);
-	wr16(vr + 6, (uint16_t)~csum_fold(pseudo_sum(src_ip, dst_ip, vlen) +
-					  csum_fold(csum_add(0, vr, vlen))));
+	wr16(vr + 6, (uint16_t)~csum_fold(
+			     pseudo_sum(src_ip, dst_ip, vlen) + csum_fold(csum_add(0, vr, vlen))));
 
 	if (flen < HF_ETH_MIN_FRAME) {
 		memset(buf + flen, 0, HF_ETH_MIN_FRAME - flen);
@@ -162,14 +162,14 @@ ip_is_multicast(uint32_t ip_be)
 }
 
 int
-hf_vrrp_parse(const uint8_t *frame, uint32_t len, const struct hf_pkt_info *pi,
-	struct hf_vrrp_adv *out)
+hf_vrrp_parse(
+	const uint8_t *frame, uint32_t len, const struct hf_pkt_info *pi, struct hf_vrrp_adv *out)
 {
 	struct hf_pkt_info local;
 	const uint8_t *ip, *vr;
 	uint32_t ihl, tot, vlen, src, dst, body;
 	uint32_t group_be;
-	uint8_t grp[4] = {224, 0, 0, 18};
+	static const uint8_t grp[4] = {224, 0, 0, 18};
 	unsigned int i;
 
 	if (frame == NULL || out == NULL)
@@ -405,8 +405,7 @@ rx_backup(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now)
 }
 
 static void
-rx_master(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now,
-	struct hf_vrrp_out *out)
+rx_master(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now, struct hf_vrrp_out *out)
 {
 	const char *reason;
 
@@ -430,8 +429,7 @@ rx_master(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now,
 }
 
 void
-hf_vrrp_rx(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now,
-	struct hf_vrrp_out *out)
+hf_vrrp_rx(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now, struct hf_vrrp_out *out)
 {
 	out_clear(out);
 	v->stats.adverts_rx++;

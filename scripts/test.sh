@@ -48,6 +48,7 @@ PY
 run_suite unit
 run_suite pcap
 run_suite reload
+run_suite ctl
 
 # Standalone tiers: scripts that exit 0 (pass), 77 (skipped) or other (fail).
 run_script() {

@@ -37,6 +37,7 @@
 #include <hyperflow/flowtab.h>
 #include <hyperflow/ids.h>
 #include <hyperflow/probeaddr.h>
+#include <hyperflow/vrrp.h>
 #include <hyperflow/stats.h>
 
 #define HF_BURST        32
@@ -93,6 +94,8 @@ struct hf_runtime {
 	uint16_t recover_epoch;                  /* see HF_FLOW_VAL */
 	bool link_up[HF_MAX_PORTS];
 	uint64_t link_polled_ms;
+	struct hf_vrrp vrrp;                     /* HA state machine, see ha.h */
+	bool vrrp_stopped;                       /* shut down: do not restart */
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
 	uint64_t config_generation;              /* configurations loaded: 1 + good reloads */
@@ -131,6 +134,8 @@ void hf_control_fini(struct hf_runtime *rt);
 int hf_control_publish(struct hf_runtime *rt);
 /* The same, under rt->lock (what the control lcore calls after a change). */
 int hf_control_republish(struct hf_runtime *rt);
+/* Gratuitous ARP for every cluster IP on the ports it serves. */
+void hf_control_send_garps(struct hf_runtime *rt);
 /* Queue a frame for worker 0 to send on port pidx. 0 or -errno (counted). */
 int hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len);
 

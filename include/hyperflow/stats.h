@@ -75,6 +75,11 @@ enum hf_ctl_ctr {
 	HF_CTL_ADDR_CONFLICTS,   /* someone else claims our (candidate) address */
 	HF_CTL_ECHO_REPLIES,     /* ICMP echo replies sent for our address */
 	HF_CTL_LINK_CHANGES,     /* port link up/down events */
+	HF_CTL_VRRP_SENT,        /* VRRP adverts sent */
+	HF_CTL_VRRP_RX,          /* VRRP frames received */
+	HF_CTL_VRRP_REJECTED,    /* ... refused: wrong port, bad TTL/version/checksum/length */
+	HF_CTL_HA_MASTER,        /* transitions to MASTER */
+	HF_CTL_HA_BACKUP,        /* transitions to BACKUP */
 	HF_CTL__MAX
 };
 

@@ -46,6 +46,11 @@ const char *const hf_ctl_names[HF_CTL__MAX] = {
 	[HF_CTL_ADDR_CONFLICTS] = "addr_conflicts",
 	[HF_CTL_ECHO_REPLIES] = "echo_replies",
 	[HF_CTL_LINK_CHANGES] = "link_changes",
+	[HF_CTL_VRRP_SENT] = "vrrp_sent",
+	[HF_CTL_VRRP_RX] = "vrrp_rx",
+	[HF_CTL_VRRP_REJECTED] = "vrrp_rejected",
+	[HF_CTL_HA_MASTER] = "ha_master",
+	[HF_CTL_HA_BACKUP] = "ha_backup",
 };
 
 void

@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 
 #include <hyperflow/log.h>
+#include <hyperflow/ha.h>
 #include <hyperflow/monitor.h>
 #include <hyperflow/runtime.h>
 
@@ -70,8 +71,8 @@ hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint
 }
 
 /* Gratuitous ARP for every cluster IP on every port the cluster serves. */
-static void
-send_garps(struct hf_runtime *rt)
+void
+hf_control_send_garps(struct hf_runtime *rt)
 {
 	static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	static const struct hf_mac zero = { { 0 } };
@@ -152,6 +153,9 @@ handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbu
 			handle_arp(rt, dp, pidx, &pi);
 		else if (!ours)
 			hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
+	} else if (pi.kind == HF_PKT_IPV4 && pi.proto == HF_IPPROTO_VRRP) {
+		hf_ha_rx(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
+			 rte_pktmbuf_data_len(m));
 	} else if (!hf_monitor_icmp(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
 				    rte_pktmbuf_data_len(m))) {
 		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
@@ -385,7 +389,7 @@ hf_control_publish(struct hf_runtime *rt)
 	in.recover_epoch = rt->recover_epoch;
 	in.hz = rt->tsc_hz;
 	in.nb_workers = rt->nb_workers;
-	in.active = true;
+	in.active = hf_ha_active(rt);
 	in.generation = ++rt->generation;
 	dp = hf_dataplane_build(&in);
 	if (dp == NULL) {
@@ -512,7 +516,8 @@ hf_control_main(struct hf_runtime *rt)
 	struct hf_stats_sum *prev = calloc(1, sizeof(*prev));
 	uint64_t last_status = rte_rdtsc();
 
-	send_garps(rt);
+	if (hf_ha_active(rt))
+		hf_control_send_garps(rt);   /* with HA: when becoming Master */
 	for (;;) {
 		uint64_t now;
 
@@ -525,6 +530,7 @@ hf_control_main(struct hf_runtime *rt)
 			reload(rt);
 		}
 		hf_monitor_poll(rt);
+		hf_ha_poll(rt, hf_monitor_now_ms(rt));
 		if (drain_punts(rt) == 0)
 			rte_delay_us_sleep(CTL_IDLE_SLEEP_US);
 		now = rte_rdtsc();
@@ -537,8 +543,9 @@ hf_control_main(struct hf_runtime *rt)
 			last_status = now;
 		}
 	}
-	/* answer what is still queued, then let the workers send it and stop */
+	/* answer what is still queued, hand over HA, let the workers send it and stop */
 	drain_punts(rt);
+	hf_ha_shutdown(rt);
 	__atomic_store_n(&rt->stop, 1, __ATOMIC_RELEASE);
 	free(prev);
 	return 0;

@@ -387,12 +387,35 @@ static int
 body_ha(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct hf_runtime *rt = tel_rt;
+	const struct hf_ha_conf *ha = &rt->cfg->ha;
+	const struct hf_vrrp *v = &rt->vrrp;
+	char buf[HF_VRRP_REASON_MAX], ip[HF_IP4_STRLEN];
 
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "enabled", rt->cfg->ha.enabled);
-	rte_tel_data_add_dict_string(d, "state", rt->dp->active ? "active" : "backup");
+	rte_tel_data_add_dict_int(d, "enabled", ha->enabled);
+	rte_tel_data_add_dict_string(d, "active", rt->dp->active ? "yes" : "no");
+	if (!ha->enabled) {
+		rte_tel_data_add_dict_string(d, "state", "disabled");
+		return 0;
+	}
+	rte_tel_data_add_dict_string(d, "state", hf_vrrp_state_str(v->state));
+	rte_tel_data_add_dict_string(d, "port", rt->cfg->ports[ha->port].name);
+	rte_tel_data_add_dict_u64(d, "vrid", ha->vrid);
+	rte_tel_data_add_dict_u64(d, "priority", ha->priority);
+	rte_tel_data_add_dict_u64(d, "advert_ms", ha->advert_ms);
+	rte_tel_data_add_dict_int(d, "preempt", ha->preempt);
+	rte_tel_data_add_dict_string(d, "address", hf_ip4_str(rt->local_ip, ip));
+	rte_tel_data_add_dict_u64(d, "master_down_ms", hf_vrrp_master_down_ms(v));
+	rte_tel_data_add_dict_string(d, "master_ip", hf_ip4_str(v->master_ip, ip));
+	rte_tel_data_add_dict_u64(d, "master_priority", v->master_priority);
+	rte_tel_data_add_dict_string(d, "last_reason", hf_vrrp_reason_str(v, buf, sizeof(buf)));
+	rte_tel_data_add_dict_u64(d, "transitions", v->stats.transitions);
+	rte_tel_data_add_dict_u64(d, "became_master", v->stats.became_master);
+	rte_tel_data_add_dict_u64(d, "became_backup", v->stats.became_backup);
+	rte_tel_data_add_dict_u64(d, "adverts_sent", v->stats.adverts_sent);
+	rte_tel_data_add_dict_u64(d, "adverts_rx", v->stats.adverts_rx);
 	return 0;
 }
 

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <hyperflow/ha.h>
+#include <hyperflow/log.h>
+#include <hyperflow/monitor.h>
+
+static inline void
+count(struct hf_runtime *rt, enum hf_ctl_ctr c)
+{
+	hf_ctr_add(&rt->ctl_stats->ctl[c], 1);
+}
+
+bool
+hf_ha_active(const struct hf_runtime *rt)
+{
+	return !rt->cfg->ha.enabled || hf_vrrp_is_master(&rt->vrrp);
+}
+
+static void
+send_advert(struct hf_runtime *rt, uint8_t priority)
+{
+	const struct hf_config *cfg = rt->cfg;
+	static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	uint32_t vips[255], n = 0, ci, dst;
+	uint8_t frame[HF_VRRP_FRAME_MAX];
+	int len;
+
+	for (ci = 0; ci < cfg->nb_clusters && n < 255; ci++)
+		vips[n++] = cfg->clusters[ci].ip;
+	dst = cfg->ha.peer != 0 ? cfg->ha.peer : htonl(HF_VRRP_MCAST_GROUP);
+	len = hf_vrrp_build(frame, sizeof(frame), NULL, cfg->ha.peer != 0 ? &bcast : NULL,
+			    rt->local_ip, dst, cfg->ha.vrid, priority, rt->vrrp.advert_cs, vips,
+			    (uint8_t)n);
+	if (len > 0 && hf_control_send(rt, cfg->ha.port, frame, (uint16_t)len) == 0)
+		count(rt, HF_CTL_VRRP_SENT);
+}
+
+/* Act on what the state machine asked for. */
+static void
+apply(struct hf_runtime *rt, const struct hf_vrrp_out *out)
+{
+	char why[HF_VRRP_REASON_MAX];
+
+	if (out->flags & HF_VRRP_OUT_SEND_ADVERT)
+		send_advert(rt, out->advert_priority);
+	if (out->flags & (HF_VRRP_OUT_BECAME_MASTER | HF_VRRP_OUT_BECAME_BACKUP)) {
+		bool master = (out->flags & HF_VRRP_OUT_BECAME_MASTER) != 0;
+
+		count(rt, master ? HF_CTL_HA_MASTER : HF_CTL_HA_BACKUP);
+		HF_LOG(ha, NOTICE, "vrid %u: %s (%s)", rt->cfg->ha.vrid, master ? "MASTER" : "BACKUP",
+		       hf_vrrp_out_str(out, why, sizeof(why)));
+		hf_control_republish(rt);
+		if (master)
+			hf_control_send_garps(rt);
+	}
+}
+
+void
+hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms)
+{
+	const struct hf_ha_conf *ha = &rt->cfg->ha;
+	struct hf_vrrp_out out;
+
+	if (!ha->enabled)
+		return;
+	if (rt->vrrp.state == HF_VRRP_INIT) {
+		struct hf_vrrp_conf vc;
+
+		if (rt->local_ip == 0 || rt->vrrp_stopped)
+			return;   /* no source address yet */
+		memset(&vc, 0, sizeof(vc));
+		vc.vrid = ha->vrid;
+		vc.priority = ha->priority;
+		vc.advert_ms = ha->advert_ms;
+		vc.preempt = ha->preempt;
+		vc.primary_ip = rt->local_ip;
+		pthread_mutex_lock(&rt->lock);
+		hf_vrrp_init(&rt->vrrp, &vc, now_ms);
+		memset(&out, 0, sizeof(out));
+		hf_vrrp_start(&rt->vrrp, now_ms, &out);
+		pthread_mutex_unlock(&rt->lock);
+		HF_LOG(ha, INFO, "vrid %u: started, priority %u, advert every %u ms, master down "
+		       "after %u ms", ha->vrid, ha->priority, ha->advert_ms,
+		       hf_vrrp_master_down_ms(&rt->vrrp));
+		apply(rt, &out);
+		return;
+	}
+	memset(&out, 0, sizeof(out));
+	pthread_mutex_lock(&rt->lock);
+	hf_vrrp_tick(&rt->vrrp, now_ms, &out);
+	pthread_mutex_unlock(&rt->lock);
+	if (out.flags != 0)
+		apply(rt, &out);
+}
+
+void
+hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, const uint8_t *frame,
+	 uint32_t len)
+{
+	const struct hf_ha_conf *ha = &rt->cfg->ha;
+	struct hf_vrrp_adv adv;
+	struct hf_vrrp_out out;
+	int err;
+
+	count(rt, HF_CTL_VRRP_RX);
+	/* trust rule: adverts only on the HA port */
+	if (!ha->enabled || pidx != ha->port || rt->vrrp.state == HF_VRRP_INIT) {
+		count(rt, HF_CTL_VRRP_REJECTED);
+		return;
+	}
+	err = hf_vrrp_parse(frame, len, pi, &adv);
+	pthread_mutex_lock(&rt->lock);
+	if (err != HF_VRRP_OK) {
+		hf_vrrp_count_bad(&rt->vrrp, err);
+		pthread_mutex_unlock(&rt->lock);
+		count(rt, HF_CTL_VRRP_REJECTED);
+		return;
+	}
+	memset(&out, 0, sizeof(out));
+	hf_vrrp_rx(&rt->vrrp, &adv, hf_monitor_now_ms(rt), &out);
+	pthread_mutex_unlock(&rt->lock);
+	if (out.flags != 0)
+		apply(rt, &out);
+}
+
+void
+hf_ha_shutdown(struct hf_runtime *rt)
+{
+	struct hf_vrrp_out out;
+	bool send;
+
+	if (!rt->cfg->ha.enabled || rt->vrrp.state == HF_VRRP_INIT)
+		return;
+	memset(&out, 0, sizeof(out));
+	pthread_mutex_lock(&rt->lock);
+	send = hf_vrrp_shutdown(&rt->vrrp, hf_monitor_now_ms(rt), &out);
+	rt->vrrp_stopped = true;
+	pthread_mutex_unlock(&rt->lock);
+	if (send) {
+		send_advert(rt, out.advert_priority);
+		HF_LOG(ha, NOTICE, "vrid %u: leaving as MASTER, priority 0 sent", rt->cfg->ha.vrid);
+	}
+}

@@ -470,24 +470,46 @@ hf_control_init(struct hf_runtime *rt)
 }
 
 static void
+fmt_rate(char *buf, size_t len, double pps)
+{
+	if (pps >= 1e6)
+		snprintf(buf, len, "%.2fM", pps / 1e6);
+	else if (pps >= 1e3)
+		snprintf(buf, len, "%.1fk", pps / 1e3);
+	else
+		snprintf(buf, len, "%.0f", pps);
+}
+
+/* One line: rx/tx pps per port, live members per cluster, drops so far. */
+static void
 print_status(struct hf_runtime *rt, struct hf_stats_sum *prev, double secs)
 {
 	struct hf_stats_sum *now = malloc(sizeof(*now));
 	const struct hf_dataplane *dp = rt->dp;
-	char line[512];
-	size_t off;
-	uint32_t ci;
+	char line[1024], rx[16], tx[16];
+	size_t off = 0;
+	uint32_t i;
 
 	if (now == NULL)
 		return;
 	hf_runtime_stats(rt, now);
-	off = (size_t)snprintf(line, sizeof(line), "status: rx %.0f pps, tx %.0f pps, dropped %lu",
-			       (double)(now->rx - prev->rx) / secs, (double)(now->tx - prev->tx) / secs,
-			       (unsigned long)now->dropped);
-	for (ci = 0; ci < dp->nb_clusters && off < sizeof(line) - 64; ci++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "; %s %u/%u up",
-					rt->cfg->clusters[ci].name, dp->clusters[ci].nb_live,
-					dp->clusters[ci].nb_members);
+	off += (size_t)snprintf(line, sizeof(line), "status:");
+	for (i = 0; i < rt->nb_ports && off < sizeof(line) - 80; i++) {
+		fmt_rate(rx, sizeof(rx), (double)(now->port[i].rx - prev->port[i].rx) / secs);
+		fmt_rate(tx, sizeof(tx), (double)(now->port[i].tx - prev->port[i].tx) / secs);
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s rx %s tx %s pps;",
+					rt->cfg->ports[i].name, rx, tx);
+	}
+	for (i = 0; i < dp->nb_clusters && off < sizeof(line) - 80; i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %u/%u up;",
+					rt->cfg->clusters[i].name, dp->clusters[i].nb_live,
+					dp->clusters[i].nb_members);
+	if (i < dp->nb_clusters)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " (+%u clusters);",
+					dp->nb_clusters - i);
+	snprintf(line + off, sizeof(line) - off, " %sdropped %lu",
+		 rt->cfg->ha.enabled ? (dp->active ? "MASTER; " : "BACKUP; ") : "",
+		 (unsigned long)now->dropped);
 	printf("%s\n", line);
 	fflush(stdout);
 	memcpy(prev, now, sizeof(*now));

@@ -174,6 +174,24 @@ write_stats(const struct hf_runtime *rt, const char *path)
 	return ret;
 }
 
+/* What the bounded tables cost, once at start (all sized by the config). */
+static void
+log_memory(const struct hf_runtime *rt)
+{
+	size_t pool = (size_t)rt->pool->size * (rt->pool->elt_size + rt->pool->header_size +
+						   rt->pool->trailer_size);
+	size_t flows = 0, counters = (rt->nb_workers + 1) * sizeof(struct hf_lcore_stats);
+	unsigned int w;
+
+	for (w = 0; w < rt->nb_workers; w++)
+		if (rt->workers[w].flows != NULL)
+			flows += hf_flowtab_memory(rt->workers[w].flows);
+	HF_LOG(main, INFO, "memory: mbufs %u = %.1f MiB, flow tables %u x %u entries = %.1f MiB, "
+	       "snapshot %.1f KiB (x2 during a reload), counters %.1f MiB",
+	       rt->pool->size, pool / 1048576.0, rt->nb_workers, rt->cfg->flow_size,
+	       flows / 1048576.0, rt->dp->bytes / 1024.0, counters / 1048576.0);
+}
+
 static int
 run(struct hf_runtime *rt)
 {
@@ -217,6 +235,7 @@ run(struct hf_runtime *rt)
 	HF_LOG(main, INFO, "%s: %u port(s), %u cluster(s), %u member(s), %u worker(s)",
 	       rt->cfg->path, rt->cfg->nb_ports, rt->cfg->nb_clusters, rt->cfg->nb_members_total,
 	       rt->nb_workers);
+	log_memory(rt);
 	for (w = 0; w < rt->nb_workers; w++) {
 		ret = rte_eal_remote_launch(hf_worker_main, &rt->workers[w], rt->workers[w].lcore);
 		if (ret != 0) {

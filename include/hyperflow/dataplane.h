@@ -137,6 +137,7 @@ struct hf_dataplane {
 	/* per-worker punt limits (GCRA period and tolerance, in hz units) */
 	uint64_t punt_period[HF_PUNT__MAX];
 	uint64_t punt_tau[HF_PUNT__MAX];
+	size_t bytes;                  /* memory the snapshot holds */
 };
 
 /* Build a snapshot. NULL with errno (EINVAL, ENOMEM) on failure. */

@@ -22,6 +22,7 @@
 #ifndef HF_FLOWTAB_H
 #define HF_FLOWTAB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HF_FLOWTAB_WAYS 8
@@ -56,6 +57,9 @@ struct hf_flowtab *hf_flowtab_create(uint32_t entries, uint64_t timeout);
 void hf_flowtab_free(struct hf_flowtab *ft);
 
 uint32_t hf_flowtab_capacity(const struct hf_flowtab *ft);
+
+/* Bytes the table holds (buckets and header). */
+size_t hf_flowtab_memory(const struct hf_flowtab *ft);
 
 /*
  * Start loading the cache lines a lookup of k will read (its primary

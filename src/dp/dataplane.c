@@ -226,6 +226,10 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	ret = build_tables(dp, in);
 	if (ret < 0)
 		goto fail;
+	dp->bytes = sizeof(*dp) + dp->nb_clusters * sizeof(*dp->clusters) +
+		    dp->nb_members * sizeof(*dp->members) + tsize * sizeof(uint16_t) +
+		    uid_cap * sizeof(uint32_t) +
+		    ((size_t)dp->ip_tab.mask + 1 + dp->mac_tab.mask + 1) * sizeof(struct hf_addrtab_ent);
 	return dp;
 fail:
 	hf_dataplane_free(dp);

@@ -362,6 +362,12 @@ hf_flowtab_free(struct hf_flowtab *ft)
 	free(ft);
 }
 
+size_t
+hf_flowtab_memory(const struct hf_flowtab *ft)
+{
+	return ft->bkt_size + sizeof(*ft);
+}
+
 uint32_t
 hf_flowtab_capacity(const struct hf_flowtab *ft)
 {

@@ -541,6 +541,7 @@ hf_control_main(struct hf_runtime *rt)
 	if (hf_ha_active(rt))
 		hf_control_send_garps(rt);   /* with HA: when becoming Master */
 	for (;;) {
+		unsigned int busy;
 		uint64_t now;
 
 		if (hf_signal_quit) {
@@ -551,9 +552,12 @@ hf_control_main(struct hf_runtime *rt)
 			hf_signal_reload = 0;
 			reload(rt);
 		}
+		/* replies first: a probe answered while this lcore was busy must not
+		 * be timed out by the tick below */
+		busy = drain_punts(rt);
 		hf_monitor_poll(rt);
 		hf_ha_poll(rt, hf_monitor_now_ms(rt));
-		if (drain_punts(rt) == 0)
+		if (busy == 0)
 			rte_delay_us_sleep(CTL_IDLE_SLEEP_US);
 		now = rte_rdtsc();
 		if (rt->exit_when_idle_ms > 0 && idle_for(rt, now, idle_tsc)) {

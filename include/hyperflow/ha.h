@@ -25,7 +25,7 @@ void hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms);
 
 /* A punted VRRP frame received on port pidx. */
 void hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
-	      const uint8_t *frame, uint32_t len);
+	      const uint8_t *frame, uint32_t len, uint64_t rx_ms);
 
 /* Leaving: a Master sends priority 0 so the Backup takes over at once. */
 void hf_ha_shutdown(struct hf_runtime *rt);

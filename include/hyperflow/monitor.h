@@ -28,11 +28,16 @@ void hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
 /* Timers: links, probe address, probes, timeouts, MAC refresh. Call often. */
 void hf_monitor_poll(struct hf_runtime *rt);
 
-/* A punted ARP frame received on port pidx; true when it was for us. */
-bool hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi);
+/*
+ * A punted ARP frame received on port pidx at rx_ms (when the worker got it,
+ * so a reply is judged by its arrival, not by when this lcore got to it);
+ * true when it was for us.
+ */
+bool hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
+		    uint64_t rx_ms);
 
-/* A punted ICMP frame; true when it was for our probe address. */
+/* A punted ICMP frame received at rx_ms; true when it was for our probe address. */
 bool hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
-		     const uint8_t *frame, uint32_t len);
+		     const uint8_t *frame, uint32_t len, uint64_t rx_ms);
 
 #endif /* HF_MONITOR_H */

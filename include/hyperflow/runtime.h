@@ -105,6 +105,7 @@ struct hf_runtime {
 	char last_reload_msg[512];
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
+	int rx_tsc_off;                          /* mbuf dynfield: TSC when a worker punted it */
 	int stop;
 	/* options */
 	const char *config_path;

@@ -16,6 +16,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include <hyperflow/log.h>
 #include <hyperflow/ha.h>
@@ -137,6 +138,8 @@ handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbu
 {
 	struct hf_pkt_info pi;
 	int pidx = pidx_of_port(rt, m->port);
+	/* when the worker received it: replies are judged by their arrival */
+	uint64_t rx_ms = *RTE_MBUF_DYNFIELD(m, rt->rx_tsc_off, uint64_t *) * 1000 / rt->tsc_hz;
 
 	if (pidx < 0 || hf_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 				     rte_pktmbuf_data_len(m), &pi) != HF_PKT_OK) {
@@ -144,7 +147,7 @@ handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbu
 		return;
 	}
 	if (pi.kind == HF_PKT_ARP) {
-		bool ours = hf_monitor_arp(rt, (uint32_t)pidx, &pi);
+		bool ours = hf_monitor_arp(rt, (uint32_t)pidx, &pi, rx_ms);
 
 		/* the snapshot may have been republished by the monitor */
 		dp = rt->dp;
@@ -155,9 +158,9 @@ handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbu
 			hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
 	} else if (pi.kind == HF_PKT_IPV4 && pi.proto == HF_IPPROTO_VRRP) {
 		hf_ha_rx(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
-			 rte_pktmbuf_data_len(m));
+			 rte_pktmbuf_data_len(m), rx_ms);
 	} else if (!hf_monitor_icmp(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
-				    rte_pktmbuf_data_len(m))) {
+				    rte_pktmbuf_data_len(m), rx_ms)) {
 		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
 	}
 }
@@ -418,6 +421,12 @@ hf_control_republish(struct hf_runtime *rt)
 	return ret;
 }
 
+static const struct rte_mbuf_dynfield rx_tsc_desc = {
+	.name = "hyperflow_rx_tsc",
+	.size = sizeof(uint64_t),
+	.align = __alignof__(uint64_t),
+};
+
 int
 hf_control_init(struct hf_runtime *rt)
 {
@@ -429,6 +438,9 @@ hf_control_init(struct hf_runtime *rt)
 	int ret;
 
 	pthread_mutex_init(&rt->lock, NULL);
+	rt->rx_tsc_off = rte_mbuf_dynfield_register(&rx_tsc_desc);
+	if (rt->rx_tsc_off < 0)
+		return -rte_errno;
 	rt->ctl_stats = rte_zmalloc("hf_ctl_stats", sizeof(*rt->ctl_stats), 64);
 	sz = rte_rcu_qsbr_get_memsize(rt->nb_workers);
 	rt->qsbr = rte_zmalloc("hf_qsbr", sz, RTE_CACHE_LINE_SIZE);

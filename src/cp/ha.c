@@ -97,7 +97,7 @@ hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms)
 
 void
 hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, const uint8_t *frame,
-	 uint32_t len)
+	 uint32_t len, uint64_t rx_ms)
 {
 	const struct hf_ha_conf *ha = &rt->cfg->ha;
 	struct hf_vrrp_adv adv;
@@ -119,7 +119,7 @@ hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, con
 		return;
 	}
 	memset(&out, 0, sizeof(out));
-	hf_vrrp_rx(&rt->vrrp, &adv, hf_monitor_now_ms(rt), &out);
+	hf_vrrp_rx(&rt->vrrp, &adv, rx_ms, &out);
 	pthread_mutex_unlock(&rt->lock);
 	if (out.flags != 0)
 		apply(rt, &out);

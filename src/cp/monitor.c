@@ -314,9 +314,9 @@ member_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, u
 }
 
 bool
-hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi)
+hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, uint64_t rx_ms)
 {
-	uint64_t now = hf_monitor_now_ms(rt);
+	uint64_t now = rx_ms;
 	uint8_t frame[HF_ETH_MIN_FRAME];
 	const struct hf_mac *pm = &rt->ports[pidx].mac;
 	enum hf_pa_conflict c;
@@ -357,10 +357,10 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 
 bool
 hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
-		const uint8_t *frame, uint32_t len)
+		const uint8_t *frame, uint32_t len, uint64_t rx_ms)
 {
 	const struct hf_config *cfg = rt->cfg;
-	uint64_t now = hf_monitor_now_ms(rt);
+	uint64_t now = rx_ms;
 	uint8_t out[1600];
 	uint32_t uid, g, mi = 0;
 	bool dirty = false;

@@ -12,6 +12,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
 
 #include <hyperflow/log.h>
@@ -175,6 +176,13 @@ bridge(struct burst_ctx *c, struct rte_mbuf *m, const uint8_t *eth)
 			tx_pkt(c->w, p, dp->ports[p].port_id, m);
 }
 
+/* The control lcore judges replies by when they arrived, not when it got to them. */
+static inline void
+punt_stamp(struct burst_ctx *c, struct rte_mbuf *m)
+{
+	*RTE_MBUF_DYNFIELD(m, c->w->rt->rx_tsc_off, uint64_t *) = c->now;
+}
+
 /* GCRA per punt kind, so a flood of one kind cannot starve the others. */
 static inline bool
 punt_allowed(struct burst_ctx *c, unsigned int kind)
@@ -213,9 +221,12 @@ process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 			forward_cluster(c, m, eth, v.cluster, &pi);
 			break;
 		case HF_ACT_PUNT:
-			if (unlikely(!punt_allowed(c, v.punt)))
+			if (unlikely(!punt_allowed(c, v.punt))) {
 				drop_pkt(c, m, HF_DROP_PUNT_LIMIT_ARP + v.punt);
-			else if (unlikely(rte_ring_sp_enqueue(c->w->punt, m) != 0))
+				break;
+			}
+			punt_stamp(c, m);
+			if (unlikely(rte_ring_sp_enqueue(c->w->punt, m) != 0))
 				drop_pkt(c, m, HF_DROP_PUNT_FULL);
 			else
 				hf_ctr_add(&c->st->punted, 1);

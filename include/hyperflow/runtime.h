@@ -148,5 +148,8 @@ void hf_telemetry_fini(struct hf_runtime *rt);
 /* src/common/stats.c: sum all lcores' counters. */
 void hf_runtime_stats(const struct hf_runtime *rt, struct hf_stats_sum *sum);
 int hf_stats_write_json(const struct hf_runtime *rt, FILE *f);
+/* "up", "drain", "down", "failed" (health), "unresolved" (no MAC yet). */
+const char *hf_member_state_str(const struct hf_runtime *rt, uint32_t g,
+				const struct hf_member_conf *mc);
 
 #endif /* HF_RUNTIME_H */

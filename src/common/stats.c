@@ -118,8 +118,8 @@ json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static const char *
-member_state(const struct hf_runtime *rt, uint32_t g, const struct hf_member_conf *mc)
+const char *
+hf_member_state_str(const struct hf_runtime *rt, uint32_t g, const struct hf_member_conf *mc)
 {
 	const struct hf_dp_member *m = &rt->dp->members[g];
 
@@ -180,7 +180,7 @@ hf_stats_write_json(const struct hf_runtime *rt, FILE *f)
 			fprintf(f, "%s\n      {\"name\": ", mi ? "," : "");
 			json_str(f, cc->members[mi].name);
 			fprintf(f, ", \"state\": \"%s\", \"tx\": %lu}",
-				member_state(rt, g, &cc->members[mi]),
+				hf_member_state_str(rt, g, &cc->members[mi]),
 				(unsigned long)s->member_tx[dp->members[g].stat]);
 		}
 		fprintf(f, "\n    ]}");

@@ -7,22 +7,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include <hyperflow/bytes.h>
 #include <hyperflow/icmp.h>
 
 #define IPV4_DF 0x4000
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* Write an IPv4 header (no options) and an ICMP echo at l3; both checksummed. */
 static void
@@ -34,12 +23,12 @@ put_ip_icmp(uint8_t *l3, uint32_t sip, uint32_t dip, uint8_t type, uint16_t id, 
 
 	l3[0] = 0x45;
 	l3[1] = 0;
-	wr16(l3 + 2, (uint16_t)(HF_IPV4_HLEN + HF_ICMP_HLEN + payload_len));
-	wr16(l3 + 4, 0);
-	wr16(l3 + 6, IPV4_DF);
+	hf_wr16(l3 + 2, (uint16_t)(HF_IPV4_HLEN + HF_ICMP_HLEN + payload_len));
+	hf_wr16(l3 + 4, 0);
+	hf_wr16(l3 + 6, IPV4_DF);
 	l3[8] = ttl;
 	l3[9] = HF_IPPROTO_ICMP;
-	wr16(l3 + 10, 0);
+	hf_wr16(l3 + 10, 0);
 	memcpy(l3 + 12, &sip, 4);
 	memcpy(l3 + 16, &dip, 4);
 	ck = hf_inet_cksum(l3, HF_IPV4_HLEN);
@@ -47,9 +36,9 @@ put_ip_icmp(uint8_t *l3, uint32_t sip, uint32_t dip, uint8_t type, uint16_t id, 
 
 	icmp[0] = type;
 	icmp[1] = 0;
-	wr16(icmp + 2, 0);
-	wr16(icmp + 4, id);
-	wr16(icmp + 6, seq);
+	hf_wr16(icmp + 2, 0);
+	hf_wr16(icmp + 4, id);
+	hf_wr16(icmp + 6, seq);
 	if (payload_len > 0)
 		memcpy(icmp + HF_ICMP_HLEN, payload, payload_len);
 	ck = hf_inet_cksum(icmp, HF_ICMP_HLEN + (uint32_t)payload_len);
@@ -90,7 +79,7 @@ hf_icmp_echo_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *eth_dst,
 
 	memcpy(buf, eth_dst->b, 6);
 	memcpy(buf + 6, eth_src->b, 6);
-	wr16(buf + 12, HF_ETHERTYPE_IPV4);
+	hf_wr16(buf + 12, HF_ETHERTYPE_IPV4);
 	put_ip_icmp(buf + HF_ETH_HLEN, sip, dip, type, id, seq, payload, payload_len, ttl);
 	return (int)pad_frame(buf, len);
 }
@@ -130,7 +119,7 @@ hf_icmp_echo_reply_from_request(const uint8_t *req, uint32_t len, uint8_t *out, 
 
 	/* hf_pkt_parse checked l2_len + total length <= len, and total >= IHL + 8. */
 	l3 = req + pi.l2_len;
-	tot = rd16(l3 + 2);
+	tot = hf_rd16(l3 + 2);
 	icmp = l3 + pi.l3_len;
 	icmp_len = tot - pi.l3_len;
 	if (icmp_len < HF_ICMP_HLEN)
@@ -146,8 +135,8 @@ hf_icmp_echo_reply_from_request(const uint8_t *req, uint32_t len, uint8_t *out, 
 	memcpy(out, req, pi.l2_len);
 	memcpy(out, src.b, 6);
 	memcpy(out + 6, our_mac->b, 6);
-	put_ip_icmp(out + pi.l2_len, pi.dst_key, pi.src_key, HF_ICMP_ECHO_REPLY, rd16(icmp + 4),
-		rd16(icmp + 6), icmp + HF_ICMP_HLEN, (uint16_t)(icmp_len - HF_ICMP_HLEN),
+	put_ip_icmp(out + pi.l2_len, pi.dst_key, pi.src_key, HF_ICMP_ECHO_REPLY, hf_rd16(icmp + 4),
+		hf_rd16(icmp + 6), icmp + HF_ICMP_HLEN, (uint16_t)(icmp_len - HF_ICMP_HLEN),
 		HF_ICMP_DEFAULT_TTL);
 	return (int)pad_frame(out, olen);
 }

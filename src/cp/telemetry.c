@@ -28,20 +28,6 @@
 static struct hf_runtime *tel_rt;
 static bool tel_closing;
 
-static const char *
-member_state_str(const struct hf_runtime *rt, uint32_t g, const struct hf_member_conf *mc)
-{
-	if (mc->state == HF_ADMIN_DOWN)
-		return "down";
-	if (!rt->members[g].mac_known)
-		return "unresolved";
-	if (!rt->members[g].healthy)
-		return "failed";
-	if (mc->state == HF_ADMIN_DRAIN)
-		return "drain";
-	return rt->dp->members[g].live ? "up" : "down";
-}
-
 static int
 body_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -168,7 +154,7 @@ body_cluster(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(m, "health",
 					     cc->health.method == HF_HEALTH_NONE ? "none" :
 					     hf_health_state_str(rt->members[g].health.state));
-		rte_tel_data_add_dict_string(m, "state", member_state_str(rt, g, mc));
+		rte_tel_data_add_dict_string(m, "state", hf_member_state_str(rt, g, mc));
 		rte_tel_data_add_dict_u64(m, "buckets", counts[mi]);
 		rte_tel_data_add_dict_u64(m, "tx", s->member_tx[rt->dp->members[g].stat]);
 		/* DPDK restricts dict keys to [A-Za-z0-9_]-ish: key by position */

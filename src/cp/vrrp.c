@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <hyperflow/bytes.h>
 #include <hyperflow/vrrp.h>
 
 #define IPV4_HLEN 20
@@ -27,18 +28,6 @@ static const char R_SHUTDOWN[] = "shutdown";
 
 static const uint8_t mcast_mac[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12};
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* One's complement sum of big-endian 16-bit words, not folded. */
 static uint32_t
@@ -47,7 +36,7 @@ csum_add(uint32_t acc, const uint8_t *p, uint32_t len)
 	uint32_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		acc += rd16(p + i);
+		acc += hf_rd16(p + i);
 	if (len & 1)
 		acc += (uint32_t)p[len - 1] << 8;
 	return acc;
@@ -71,7 +60,7 @@ pseudo_sum(uint32_t src_ip, uint32_t dst_ip, uint32_t vrrp_len)
 	memcpy(ph + 4, &dst_ip, 4);
 	ph[8] = 0;
 	ph[9] = HF_IPPROTO_VRRP;
-	wr16(ph + 10, (uint16_t)vrrp_len);
+	hf_wr16(ph + 10, (uint16_t)vrrp_len);
 	return csum_add(0, ph, sizeof(ph));
 }
 
@@ -120,17 +109,17 @@ hf_vrrp_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *src_mac,
 		memcpy(buf, eth_dst->b, 6);
 	hf_vrrp_vmac(vrid, &vmac);
 	memcpy(buf + 6, vmac.b, 6);
-	wr16(buf + 12, HF_ETHERTYPE_IPV4);
+	hf_wr16(buf + 12, HF_ETHERTYPE_IPV4);
 
 	/* IPv4: no options, id 0, no DF, TTL 255 */
 	ip[0] = 0x45;
 	ip[1] = HF_VRRP_TOS;
-	wr16(ip + 2, (uint16_t)(IPV4_HLEN + vlen));
-	wr16(ip + 4, 0);
-	wr16(ip + 6, 0);
+	hf_wr16(ip + 2, (uint16_t)(IPV4_HLEN + vlen));
+	hf_wr16(ip + 4, 0);
+	hf_wr16(ip + 6, 0);
 	ip[8] = HF_VRRP_TTL;
 	ip[9] = HF_IPPROTO_VRRP;
-	wr16(ip + 10, 0);
+	hf_wr16(ip + 10, 0);
 	memcpy(ip + 12, &src_ip, 4);
 	memcpy(ip + 16, &dst_ip, 4);
 	ck = hf_inet_cksum(ip, IPV4_HLEN);
@@ -141,11 +130,11 @@ hf_vrrp_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *src_mac,
 	vr[1] = vrid;
 	vr[2] = priority;
 	vr[3] = nvips;
-	wr16(vr + 4, max_adver_int_cs); /* the 4 reserved bits are 0 */
-	wr16(vr + 6, 0);
+	hf_wr16(vr + 4, max_adver_int_cs); /* the 4 reserved bits are 0 */
+	hf_wr16(vr + 6, 0);
 	if (nvips > 0)
 		memcpy(vr + HF_VRRP_HLEN, vips, 4u * nvips);
-	wr16(vr + 6, (uint16_t)~csum_fold(
+	hf_wr16(vr + 6, (uint16_t)~csum_fold(
 			     pseudo_sum(src_ip, dst_ip, vlen) + csum_fold(csum_add(0, vr, vlen))));
 
 	if (flen < HF_ETH_MIN_FRAME) {
@@ -187,9 +176,9 @@ hf_vrrp_parse(
 	if (ihl < IPV4_HLEN || (uint32_t)pi->l2_len + ihl > len)
 		return HF_VRRP_ERR_PROTO;
 	ip = frame + pi->l2_len;
-	if ((rd16(ip + 6) & (IPV4_MF | IPV4_OFF_MASK)) != 0)
+	if ((hf_rd16(ip + 6) & (IPV4_MF | IPV4_OFF_MASK)) != 0)
 		return HF_VRRP_ERR_PROTO;
-	tot = rd16(ip + 2);
+	tot = hf_rd16(ip + 2);
 	if (tot < ihl || tot > len - pi->l2_len || tot - ihl < HF_VRRP_HLEN)
 		return HF_VRRP_ERR_LEN;
 	if (csum_fold(csum_add(0, ip, ihl)) != 0xffff)
@@ -223,7 +212,7 @@ hf_vrrp_parse(
 	out->vrid = vr[1];
 	out->priority = vr[2];
 	out->count = vr[3];
-	out->max_adver_int_cs = rd16(vr + 4) & 0x0fff;
+	out->max_adver_int_cs = hf_rd16(vr + 4) & 0x0fff;
 	out->nb_vips = out->count < HF_VRRP_MAX_VIPS ? out->count : HF_VRRP_MAX_VIPS;
 	for (i = 0; i < out->nb_vips; i++)
 		memcpy(&out->vips[i], vr + HF_VRRP_HLEN + 4 * i, 4);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <hyperflow/bytes.h>
 #include <hyperflow/pkt.h>
 
 #define IPV4_HDR_MIN 20
@@ -25,19 +26,6 @@
 #define IPV4_OFF_MASK 0x1fff
 #define IPV6_NH_FRAG 44
 
-/* Big-endian 16-bit field as a host-order value. */
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /*
  * L4 fields. l4len is what the IP header says is there (never more than the
@@ -80,13 +68,13 @@ parse_ipv4(const uint8_t *l3, uint32_t avail, struct hf_pkt_info *pi)
 	ihl = (l3[0] & 0x0fu) * 4u;
 	if (ihl < IPV4_HDR_MIN || ihl > avail)
 		return HF_PKT_ERR_IPV4;
-	tot = rd16(l3 + 2);
+	tot = hf_rd16(l3 + 2);
 	if (tot < ihl || tot > avail)
 		return HF_PKT_ERR_IPV4;
 
 	pi->kind = HF_PKT_IPV4;
 	pi->l3_len = (uint16_t)ihl;
-	pi->is_fragment = (rd16(l3 + 6) & (IPV4_MF | IPV4_OFF_MASK)) != 0;
+	pi->is_fragment = (hf_rd16(l3 + 6) & (IPV4_MF | IPV4_OFF_MASK)) != 0;
 	pi->ttl = l3[8];
 	pi->proto = l3[9];
 	memcpy(&pi->src_key, l3 + 12, 4);
@@ -112,7 +100,7 @@ parse_ipv6(const uint8_t *l3, uint32_t avail, struct hf_pkt_info *pi)
 
 	if (avail < IPV6_HDR_LEN || (l3[0] >> 4) != 6)
 		return HF_PKT_ERR_IPV6;
-	plen = rd16(l3 + 4);
+	plen = hf_rd16(l3 + 4);
 	if (plen > avail - IPV6_HDR_LEN)
 		return HF_PKT_ERR_IPV6;
 
@@ -131,12 +119,12 @@ parse_ipv6(const uint8_t *l3, uint32_t avail, struct hf_pkt_info *pi)
 static inline int
 parse_arp(const uint8_t *a, uint32_t avail, struct hf_pkt_info *pi)
 {
-	if (avail < ARP_HDR_LEN || rd16(a) != 1 || rd16(a + 2) != HF_ETHERTYPE_IPV4 || a[4] != 6 ||
+	if (avail < ARP_HDR_LEN || hf_rd16(a) != 1 || hf_rd16(a + 2) != HF_ETHERTYPE_IPV4 || a[4] != 6 ||
 		a[5] != 4)
 		return HF_PKT_ERR_ARP;
 
 	pi->kind = HF_PKT_ARP;
-	pi->arp_op = rd16(a + 6);
+	pi->arp_op = hf_rd16(a + 6);
 	memcpy(pi->arp_sha.b, a + 8, 6);
 	memcpy(&pi->arp_sip, a + 14, 4);
 	memcpy(pi->arp_tha.b, a + 18, 6);
@@ -154,13 +142,13 @@ hf_pkt_parse(const uint8_t *data, uint32_t len, struct hf_pkt_info *pi)
 	if (len < HF_ETH_HLEN)
 		return HF_PKT_ERR_SHORT;
 
-	et = rd16(data + 12);
+	et = hf_rd16(data + 12);
 	while (et == HF_ETHERTYPE_VLAN || et == HF_ETHERTYPE_QINQ) {
 		if (pi->nb_vlan == MAX_VLAN_TAGS || len - off < VLAN_TAG_LEN)
 			return HF_PKT_ERR_VLAN;
 		if (pi->nb_vlan == 0)
-			pi->vlan_tci = rd16(data + off);
-		et = rd16(data + off + 2);
+			pi->vlan_tci = hf_rd16(data + off);
+		et = hf_rd16(data + off + 2);
 		off += VLAN_TAG_LEN;
 		pi->nb_vlan++;
 	}
@@ -209,12 +197,12 @@ hf_arp_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *eth_dst,
 
 	memcpy(buf, eth_dst->b, 6);
 	memcpy(buf + 6, eth_src->b, 6);
-	wr16(buf + 12, HF_ETHERTYPE_ARP);
-	wr16(a, 1);
-	wr16(a + 2, HF_ETHERTYPE_IPV4);
+	hf_wr16(buf + 12, HF_ETHERTYPE_ARP);
+	hf_wr16(a, 1);
+	hf_wr16(a + 2, HF_ETHERTYPE_IPV4);
 	a[4] = 6;
 	a[5] = 4;
-	wr16(a + 6, op);
+	hf_wr16(a + 6, op);
 	memcpy(a + 8, sha->b, 6);
 	memcpy(a + 14, &sip, 4);
 	memcpy(a + 18, tha->b, 6);
@@ -234,13 +222,13 @@ hf_inet_cksum(const void *data, uint32_t len)
 
 	/* Sum of big-endian 16-bit words; an odd last byte is the high half. */
 	for (i = 0; i + 1 < len; i += 2)
-		sum += rd16(p + i);
+		sum += hf_rd16(p + i);
 	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 
-	wr16(out, (uint16_t)~sum);
+	hf_wr16(out, (uint16_t)~sum);
 	memcpy(&res, out, 2);
 	return res;
 }

@@ -550,7 +550,7 @@ def read_only(man):
     check(0 < fl["entries"] <= fl["capacity"] and fl["inserts"] >= fl["entries"]
           and fl["workers"] >= 1 and isinstance(fl.get("sample"), list),
           "flows: 0 < entries <= capacity, inserts >= entries, a sample list", fl)
-    check(ha.get("enabled") == 0 and ha.get("state") in ("active", "master"),
+    check(ha.get("enabled") == 0 and ha.get("state") == "disabled" and ha.get("active") == "yes",
           "ha: disabled, this box active", ha)
     check(cfg["file"] == CONF and cfg["generation"] >= 1 and cfg["reload_attempts"] == 0
           and cfg["last_reload"] == "none" and cfg["pid"] == int(E["HF_PID"])

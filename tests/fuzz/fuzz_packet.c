@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fuzz target: the worker's per-packet path on hostile frames.
+ *
+ * The input is one Ethernet frame (no FCS), exactly as rx_burst would hand
+ * it over. It goes through what a worker does with it: hf_pkt_parse, then
+ * hf_dp_classify against two fixed snapshots (HA off and unmatched = drop;
+ * HA on and unmatched = bridge), then, for every hash mode and every
+ * cluster, hf_hash_pkt, hf_dp_bucket_member and hf_dp_flow_key.
+ *
+ * Besides memory safety (ASan sees a read one byte past the frame: libFuzzer
+ * hands over a heap copy of exactly `size` bytes), it checks the contracts
+ * in pkt.h, dataplane.h, hash.h and flowtab.h that the worker relies on.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <hyperflow/config.h>
+#include <hyperflow/dataplane.h>
+#include <hyperflow/flowtab.h>
+#include <hyperflow/hash.h>
+#include <hyperflow/pkt.h>
+
+#include "fuzz.h"
+
+#define NB_PORTS 2
+#define NB_CLUSTERS 3
+#define NB_SNAPSHOTS 2
+
+/*
+ * The configuration, by hand (as in tests/unit/test_dataplane.c):
+ *   lan0 02:00:00:00:00:01, vpn0 02:00:00:00:00:02; probe address 192.0.2.250
+ *   c0 192.0.2.1    00:00:5e:00:01:01 dst-ip   64 buckets: three live members,
+ *                                             weights 1, 2, 1
+ *   c1 198.51.100.1 00:00:5e:00:01:01 5-tuple  64 buckets: one member admin
+ *                                             down, one with no MAC (no live
+ *                                             member: every bucket is NONE);
+ *                                             shares c0's MAC
+ *   c2 203.0.113.1  00:00:5e:00:01:02 src-dst  64 buckets: one live, one drain
+ */
+static struct hf_member_conf c0_members[] = {
+	{.name = "a0",
+		.ip = IP4(192, 0, 2, 11),
+		.has_mac = true,
+		.mac = {{0x02, 0x00, 0x00, 0x00, 0x01, 0x01}},
+		.port = 1,
+		.weight = 1,
+		.state = HF_ADMIN_UP},
+	{.name = "a1",
+		.ip = IP4(192, 0, 2, 12),
+		.has_mac = true,
+		.mac = {{0x02, 0x00, 0x00, 0x00, 0x01, 0x02}},
+		.port = 1,
+		.weight = 2,
+		.state = HF_ADMIN_UP},
+	{.name = "a2",
+		.ip = IP4(192, 0, 2, 13),
+		.has_mac = true,
+		.mac = {{0x02, 0x00, 0x00, 0x00, 0x01, 0x03}},
+		.port = 1,
+		.weight = 1,
+		.state = HF_ADMIN_UP},
+};
+static struct hf_member_conf c1_members[] = {
+	{.name = "b0",
+		.ip = IP4(198, 51, 100, 11),
+		.has_mac = true,
+		.mac = {{0x02, 0x00, 0x00, 0x00, 0x02, 0x01}},
+		.port = 1,
+		.weight = 1,
+		.state = HF_ADMIN_DOWN},
+	{.name = "b1",
+		.ip = IP4(198, 51, 100, 12),
+		.has_mac = false,
+		.port = 1,
+		.weight = 1,
+		.state = HF_ADMIN_UP},
+};
+static struct hf_member_conf c2_members[] = {
+	{.name = "d0",
+		.ip = IP4(203, 0, 113, 11),
+		.has_mac = true,
+		.mac = {{0x02, 0x00, 0x00, 0x00, 0x03, 0x01}},
+		.port = 0,
+		.weight = 1,
+		.state = HF_ADMIN_UP},
+	{.name = "d1",
+		.ip = IP4(203, 0, 113, 12),
+		.has_mac = true,
+		.mac = {{0x02, 0x00, 0x00, 0x00, 0x03, 0x02}},
+		.port = 1,
+		.weight = 1,
+		.state = HF_ADMIN_DRAIN},
+};
+static struct hf_cluster_conf clusters[NB_CLUSTERS] = {
+	{.name = "c0",
+		.ip = IP4(192, 0, 2, 1),
+		.mac = {{0x00, 0x00, 0x5e, 0x00, 0x01, 0x01}},
+		.port_mask = 1,
+		.hash = HF_HASH_DST_IP,
+		.buckets = 64,
+		.nb_members = 3,
+		.members = c0_members},
+	{.name = "c1",
+		.ip = IP4(198, 51, 100, 1),
+		.mac = {{0x00, 0x00, 0x5e, 0x00, 0x01, 0x01}},
+		.port_mask = 3,
+		.hash = HF_HASH_5TUPLE,
+		.buckets = 64,
+		.nb_members = 2,
+		.members = c1_members},
+	{.name = "c2",
+		.ip = IP4(203, 0, 113, 1),
+		.mac = {{0x00, 0x00, 0x5e, 0x00, 0x01, 0x02}},
+		.port_mask = 1,
+		.hash = HF_HASH_SRC_DST,
+		.buckets = 64,
+		.nb_members = 2,
+		.members = c2_members},
+};
+static const struct hf_dp_port ports[NB_PORTS] = {
+	{.port_id = 0, .mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}}},
+	{.port_id = 1, .mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}}},
+};
+
+static const enum hf_hash_mode modes[] = {
+	HF_HASH_DST_IP,
+	HF_HASH_SRC_IP,
+	HF_HASH_SRC_DST,
+	HF_HASH_5TUPLE,
+};
+
+static struct hf_dataplane *snap[NB_SNAPSHOTS];
+
+/* Built once, on the first input; reachable until exit (not a leak). */
+static void
+build_snapshots(void)
+{
+	static struct hf_config cfg;
+	struct hf_dp_build in;
+	int s;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.nb_ports = NB_PORTS;
+	strcpy(cfg.ports[0].name, "lan0");
+	strcpy(cfg.ports[0].device, "net_null0");
+	strcpy(cfg.ports[1].name, "vpn0");
+	strcpy(cfg.ports[1].device, "net_null1");
+	cfg.nb_probe = 1;
+	cfg.probe_pool[0] = IP4(192, 0, 2, 250);
+	cfg.nb_clusters = NB_CLUSTERS;
+	cfg.clusters = clusters;
+	cfg.nb_members_total = 3 + 2 + 2;
+	for (s = 0; s < NB_SNAPSHOTS; s++) {
+		cfg.ha.enabled = s == 1;
+		cfg.unmatched = s == 1 ? HF_UNMATCHED_BRIDGE : HF_UNMATCHED_DROP;
+		memset(&in, 0, sizeof(in));
+		in.cfg = &cfg;
+		in.ports = ports;
+		in.local_ip = IP4(192, 0, 2, 250);
+		in.active = true;
+		in.generation = (uint64_t)s + 1;
+		snap[s] = hf_dataplane_build(&in);
+		HF_FUZZ_CHECK(snap[s] != NULL);
+		HF_FUZZ_CHECK(snap[s]->nb_clusters == NB_CLUSTERS);
+	}
+}
+
+/* What pkt.h promises about a frame it accepted. */
+static void
+check_info(const struct hf_pkt_info *pi, size_t size)
+{
+	HF_FUZZ_CHECK(pi->kind <= HF_PKT_IPV6);
+	HF_FUZZ_CHECK(pi->nb_vlan <= 2);
+	HF_FUZZ_CHECK(pi->l2_len == HF_ETH_HLEN + 4u * pi->nb_vlan);
+	HF_FUZZ_CHECK(pi->l2_len <= size);
+	if (!pi->l4_valid)
+		HF_FUZZ_CHECK(pi->sport == 0 && pi->dport == 0);
+	switch (pi->kind) {
+	case HF_PKT_ARP:
+		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_ARP);
+		HF_FUZZ_CHECK((size_t)pi->l2_len + 28 <= size);
+		break;
+	case HF_PKT_IPV4:
+		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_IPV4);
+		HF_FUZZ_CHECK(pi->l3_len >= 20 && pi->l3_len <= 60 && pi->l3_len % 4 == 0);
+		HF_FUZZ_CHECK((size_t)pi->l2_len + pi->l3_len <= size);
+		if (pi->is_fragment)
+			HF_FUZZ_CHECK(!pi->l4_valid);
+		break;
+	case HF_PKT_IPV6:
+		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_IPV6);
+		HF_FUZZ_CHECK(pi->l3_len == 40);
+		HF_FUZZ_CHECK((size_t)pi->l2_len + pi->l3_len <= size);
+		break;
+	default:
+		break;
+	}
+}
+
+/* hash.h and flowtab.h: symmetric src-dst, unused key fields zero. */
+static void
+check_hash(const struct hf_pkt_info *pi, enum hf_hash_mode mode, uint16_t cluster)
+{
+	struct hf_pkt_info rev = *pi;
+	struct hf_flow_key k, kr;
+
+	hf_dp_flow_key(pi, (uint8_t)mode, cluster, &k);
+	HF_FUZZ_CHECK(k.cluster == cluster);
+	HF_FUZZ_CHECK(k.family == (pi->kind == HF_PKT_IPV6 ? 6 : 4));
+	switch (mode) {
+	case HF_HASH_DST_IP:
+		HF_FUZZ_CHECK(k.src == 0 && k.dst == pi->dst_key);
+		HF_FUZZ_CHECK(k.sport == 0 && k.dport == 0 && k.proto == 0);
+		break;
+	case HF_HASH_SRC_IP:
+		HF_FUZZ_CHECK(k.dst == 0 && k.src == pi->src_key);
+		HF_FUZZ_CHECK(k.sport == 0 && k.dport == 0 && k.proto == 0);
+		break;
+	case HF_HASH_SRC_DST:
+		HF_FUZZ_CHECK(k.sport == 0 && k.dport == 0 && k.proto == 0);
+		rev.src_key = pi->dst_key;
+		rev.dst_key = pi->src_key;
+		HF_FUZZ_CHECK(hf_hash_pkt(&rev, mode) == hf_hash_pkt(pi, mode));
+		hf_dp_flow_key(&rev, (uint8_t)mode, cluster, &kr);
+		HF_FUZZ_CHECK(memcmp(&k, &kr, sizeof(k)) == 0);
+		break;
+	case HF_HASH_5TUPLE:
+		HF_FUZZ_CHECK(k.src == pi->src_key && k.dst == pi->dst_key);
+		HF_FUZZ_CHECK(k.proto == pi->proto && k.sport == pi->sport && k.dport == pi->dport);
+		break;
+	}
+}
+
+static void
+check_select(const struct hf_dataplane *dp, const struct hf_pkt_info *pi)
+{
+	uint32_t c, h, mi;
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		h = hf_hash_pkt(pi, modes[i]);
+		HF_FUZZ_CHECK(h == hf_hash_pkt(pi, modes[i]));
+		for (c = 0; c < dp->nb_clusters; c++) {
+			const struct hf_dp_cluster *cl = &dp->clusters[c];
+
+			mi = hf_dp_bucket_member(dp, cl, h);
+			if (cl->nb_live == 0) {
+				HF_FUZZ_CHECK(mi == HF_DP_NONE);
+				continue;
+			}
+			/* maglev.h: every bucket goes to a live member while one is */
+			HF_FUZZ_CHECK(mi != HF_DP_NONE);
+			HF_FUZZ_CHECK(
+				mi >= cl->member_base && mi - cl->member_base < cl->nb_members);
+			HF_FUZZ_CHECK(dp->members[mi].live);
+			check_hash(pi, modes[i], (uint16_t)cl->stat);
+		}
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hf_pkt_info pi;
+	struct hf_verdict v;
+	int rc, s;
+
+	if (snap[0] == NULL)
+		build_snapshots();
+	if (size > UINT16_MAX) /* larger than any frame a port delivers */
+		return 0;
+
+	rc = hf_pkt_parse(data, (uint32_t)size, &pi);
+	HF_FUZZ_CHECK(rc >= HF_PKT_OK && rc < HF_PKT_ERR__MAX);
+	HF_FUZZ_CHECK(hf_pkt_err_str(rc) != NULL);
+	if (rc != HF_PKT_OK) {
+		HF_FUZZ_CHECK(hf_drop_of_pkt_err(rc) <= HF_DROP_MALFORMED_IPV6);
+		if (size < HF_ETH_HLEN)
+			HF_FUZZ_CHECK(rc == HF_PKT_ERR_SHORT);
+		return 0;
+	}
+	HF_FUZZ_CHECK(size >= HF_ETH_HLEN);
+	check_info(&pi, size);
+
+	for (s = 0; s < NB_SNAPSHOTS; s++) {
+		const struct hf_dataplane *dp = snap[s];
+
+		v = hf_dp_classify(dp, &pi, data);
+		HF_FUZZ_CHECK(v.action <= HF_ACT_BRIDGE);
+		switch (v.action) {
+		case HF_ACT_DROP:
+			HF_FUZZ_CHECK(
+				v.drop == HF_DROP_UNMATCHED || v.drop == HF_DROP_CLUSTER_NON_IP);
+			break;
+		case HF_ACT_CLUSTER:
+			HF_FUZZ_CHECK(v.cluster < dp->nb_clusters);
+			HF_FUZZ_CHECK(pi.kind == HF_PKT_IPV4 || pi.kind == HF_PKT_IPV6);
+			break;
+		case HF_ACT_BRIDGE:
+			HF_FUZZ_CHECK(dp->unmatched == HF_UNMATCHED_BRIDGE);
+			break;
+		default:
+			break;
+		}
+		check_select(dp, &pi);
+	}
+	return 0;
+}

@@ -96,6 +96,7 @@ struct hf_runtime {
 	uint64_t link_polled_ms;
 	struct hf_vrrp vrrp;                     /* HA state machine, see ha.h */
 	bool vrrp_stopped;                       /* shut down: do not restart */
+	uint64_t conflict_logged_ms;             /* rate limit of the conflict log line */
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
 	uint64_t config_generation;              /* configurations loaded: 1 + good reloads */

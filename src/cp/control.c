@@ -133,8 +133,39 @@ handle_arp(struct hf_runtime *rt, const struct hf_dataplane *dp, int pidx,
 		ctl_count(rt, HF_CTL_ARP_REPLIES);
 }
 
+/*
+ * An ARP (gratuitous, request or reply) whose sender claims a cluster IP
+ * with another MAC than the cluster's: someone else uses our address.
+ * Counted and logged (at most once a second), never answered or adopted.
+ * The HA peer's frames carry the cluster MAC and are not conflicts.
+ */
+static bool
+cluster_ip_conflict(struct hf_runtime *rt, const struct hf_dataplane *dp, int pidx,
+		    const struct hf_pkt_info *pi, uint64_t now_ms)
+{
+	uint32_t c = hf_addrtab_lookup(&dp->ip_tab, pi->arp_sip);
+	char ip[HF_IP4_STRLEN], mac[HF_MAC_STRLEN];
+
+	if (c == HF_ADDRTAB_EMPTY || (c & HF_DP_IP_LOCAL) ||
+	    hf_mac_eq(&pi->arp_sha, &dp->clusters[c].mac))
+		return false;
+	ctl_count(rt, HF_CTL_IP_CONFLICTS);
+	if (now_ms - rt->conflict_logged_ms >= 1000) {
+		rt->conflict_logged_ms = now_ms;
+		HF_LOG(control, WARNING, "port '%s': %s claims cluster IP %s of '%s' (ARP %s); "
+		       "ignored", rt->cfg->ports[pidx].name, hf_mac_str(&pi->arp_sha, mac),
+		       hf_ip4_str(pi->arp_sip, ip), rt->cfg->clusters[c].name,
+		       pi->arp_op == HF_ARP_OP_REPLY ? "reply" : "request");
+	}
+	return true;
+}
+
+/*
+ * One punted frame. The snapshot is read from rt->dp at each use, never
+ * kept across a handler: a handler may publish a new one and free the old.
+ */
 static void
-handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbuf *m)
+handle_punt(struct hf_runtime *rt, struct rte_mbuf *m)
 {
 	struct hf_pkt_info pi;
 	int pidx = pidx_of_port(rt, m->port);
@@ -147,13 +178,17 @@ handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbu
 		return;
 	}
 	if (pi.kind == HF_PKT_ARP) {
-		bool ours = hf_monitor_arp(rt, (uint32_t)pidx, &pi, rx_ms);
+		bool ours;
 
-		/* the snapshot may have been republished by the monitor */
-		dp = rt->dp;
-		if (hf_addrtab_lookup(&dp->ip_tab, pi.arp_tip) != HF_ADDRTAB_EMPTY &&
-		    !(hf_addrtab_lookup(&dp->ip_tab, pi.arp_tip) & HF_DP_IP_LOCAL))
-			handle_arp(rt, dp, pidx, &pi);
+		uint32_t c;
+
+		if (cluster_ip_conflict(rt, rt->dp, pidx, &pi, rx_ms))
+			return;
+		ours = hf_monitor_arp(rt, (uint32_t)pidx, &pi, rx_ms);
+		/* the monitor may have published a new snapshot: read it again */
+		c = hf_addrtab_lookup(&rt->dp->ip_tab, pi.arp_tip);
+		if (c != HF_ADDRTAB_EMPTY && !(c & HF_DP_IP_LOCAL))
+			handle_arp(rt, rt->dp, pidx, &pi);
 		else if (!ours)
 			hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
 	} else if (pi.kind == HF_PKT_IPV4 && pi.proto == HF_IPPROTO_VRRP) {
@@ -169,7 +204,6 @@ handle_punt(struct hf_runtime *rt, const struct hf_dataplane *dp, struct rte_mbu
 static unsigned int
 drain_punts(struct hf_runtime *rt)
 {
-	const struct hf_dataplane *dp = rt->dp;
 	struct rte_mbuf *pkts[HF_BURST];
 	unsigned int w, i, n, total = 0;
 
@@ -178,7 +212,7 @@ drain_punts(struct hf_runtime *rt)
 			n = rte_ring_sc_dequeue_burst(rt->workers[w].punt, (void **)pkts, HF_BURST,
 						      NULL);
 			for (i = 0; i < n; i++) {
-				handle_punt(rt, dp, pkts[i]);
+				handle_punt(rt, pkts[i]);
 				rte_pktmbuf_free(pkts[i]);
 			}
 			total += n;

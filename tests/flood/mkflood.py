@@ -2,7 +2,8 @@
 """Write the captures of the punt-flood test (stdlib only).
 
 lan.pcap: a flood of ARP who-has for the cluster IP and ICMP echo requests
-to the probe address, with ordinary cluster traffic mixed in (1 frame in 8).
+to the probe address, with ordinary cluster traffic mixed in (1 frame in 8)
+and now and then a gratuitous ARP from a host claiming the cluster IP.
 vpn.pcap: ARP replies from the two members to the probe address, as their
 kernels would send them when probed.
 Replayed forever by net_pcap infinite_rx, both become line-rate floods.
@@ -60,6 +61,10 @@ def main(out):
         k = i % 8
         if k == 0:
             lan.append(udp(cluster_mac, c, csrc, "203.0.113.%d" % (1 + i % 200), 4500, 4500))
+        elif i % 64 == 1:
+            # a host that claims the cluster IP (gratuitous ARP): a conflict
+            lan.append(arp("ff:ff:ff:ff:ff:ff", c, 1, c, "192.0.2.1", "00:00:00:00:00:00",
+                           "192.0.2.1"))
         elif k < 6:
             lan.append(arp("ff:ff:ff:ff:ff:ff", c, 1, c, csrc, "00:00:00:00:00:00", "192.0.2.1"))
         else:

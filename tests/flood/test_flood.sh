@@ -5,7 +5,8 @@
 # cluster traffic, while the member port replays the members' ARP replies.
 # Health checks (method arp) must keep both members up, forwarding must go
 # on without a drop, proxy ARP must keep answering up to its limit, and what
-# is over each limit must be shed and counted by kind.
+# is over each limit must be shed and counted by kind. A host claiming the
+# cluster IP by gratuitous ARP is counted as a conflict, never answered.
 # Usage: test_flood.sh BUILD_DIR        exit 0 pass, 1 fail, 77 skipped
 set -uo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
@@ -74,6 +75,8 @@ states = {m["name"]: m["state"] for m in c1.values() if isinstance(m, dict)}
 print(f"in 3 s of flood: {rx} frames in; cluster forwarded {ctx} of {crx}")
 print(f"shed: arp {d['punt_limit_arp']}, icmp {d['punt_limit_icmp']}, local {d['punt_limit_local']}; "
       f"punt ring full {d['punt_full']}")
+print(f"conflicting claims of the cluster IP counted {c['ip_conflicts']}, "
+      f"logged {open(w + '/hyperflow.log').read().count('claims cluster IP')} times")
 print(f"proxy ARP replies {c['arp_replies']}, echo replies {c['echo_replies']}, "
       f"probes {c['probes_sent']}, probe replies {c['probe_replies']}, "
       f"member down events {c['member_down']}, states at the end {states}")
@@ -84,6 +87,7 @@ if c["arp_replies"] == 0: fails.append("proxy ARP stopped answering")
 if c["echo_replies"] == 0: fails.append("no echo reply at all for the probe address")
 if c["probe_replies"] < c["probes_sent"] // 2: fails.append("health replies starved")
 if c["member_down"] != 0: fails.append("a member went down during the flood")
+if c["ip_conflicts"] == 0: fails.append("gratuitous ARP claiming the cluster IP not counted")
 if any(v != "up" for v in states.values()): fails.append("members not up: %s" % states)
 # rx and tx are read a few ns apart while traffic runs: allow one burst in flight
 if crx == 0 or abs(crx - ctx) > 64 or c1["dropped"] != c0["dropped"]:

@@ -103,6 +103,9 @@ lan_mac=02:00:00:00:00:01
 vpn_mac=02:00:00:00:00:02
 cluster_ip=192.0.2.1
 cluster_mac=00:00:5e:00:01:01
+# health method: icmp (default) or arp (HFE_METHOD), both answered by real kernels
+method=${HFE_METHOD:-icmp}
+case $method in icmp | arp) ;; *) echo "HFE_METHOD must be icmp or arp" >&2; exit 2 ;; esac
 interval_ms=50
 timeout_ms=50
 rise=2
@@ -280,7 +283,7 @@ clusters = (
         mac = "$cluster_mac";
         ports = [ "lan0" ];
         hash = "dst-ip";
-        health = { method = "icmp"; interval_ms = $interval_ms; timeout_ms = $timeout_ms;
+        health = { method = "$method"; interval_ms = $interval_ms; timeout_ms = $timeout_ms;
                    rise = $rise; fall = $fall; };
         members = (
             { name = "${m_name[0]}"; ip = "${m_ip[0]}"; port = "vpn0"; },

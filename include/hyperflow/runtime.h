@@ -132,10 +132,23 @@ int hf_worker_main(void *arg);
 int hf_control_init(struct hf_runtime *rt);
 int hf_control_main(struct hf_runtime *rt);
 void hf_control_fini(struct hf_runtime *rt);
-/* Publish a new snapshot built from rt->cfg and rt->members. 0 or -errno. */
-int hf_control_publish(struct hf_runtime *rt);
-/* The same, under rt->lock (what the control lcore calls after a change). */
+/*
+ * Build a snapshot from rt->cfg and rt->members and swap it in; *old gets
+ * the previous one, to hand to hf_control_retire. Caller holds rt->lock.
+ * 0 or -errno (nothing swapped).
+ */
+int hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old);
+/* Wait for an RCU grace period (not under rt->lock), then free old. */
+void hf_control_retire(struct hf_runtime *rt, struct hf_dataplane *old);
+/* Publish and retire: what the control lcore calls after a change. */
 int hf_control_republish(struct hf_runtime *rt);
+
+/* TSC to milliseconds without overflow, whatever the uptime. */
+static inline uint64_t
+hf_tsc_to_ms(uint64_t tsc, uint64_t hz)
+{
+	return tsc / hz * 1000 + tsc % hz * 1000 / hz;
+}
 /* Gratuitous ARP for every cluster IP on the ports it serves. */
 void hf_control_send_garps(struct hf_runtime *rt);
 /* Queue a frame for worker 0 to send on port pidx. 0 or -errno (counted). */

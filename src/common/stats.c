@@ -149,7 +149,7 @@ hf_stats_write_json(const struct hf_runtime *rt, FILE *f)
 	fprintf(f, "{\n  \"hyperflow\": {\"version\": \"%s\", \"config\": ", HF_VERSION);
 	json_str(f, cfg->path);
 	fprintf(f, ", \"workers\": %u, \"uptime_ms\": %lu},\n", rt->nb_workers,
-		(unsigned long)((rte_rdtsc() - rt->start_tsc) * 1000 / rt->tsc_hz));
+		(unsigned long)hf_tsc_to_ms(rte_rdtsc() - rt->start_tsc, rt->tsc_hz));
 	fprintf(f, "  \"totals\": {\"rx\": %lu, \"tx\": %lu, \"dropped\": %lu, \"punted\": %lu, "
 		   "\"bridged\": %lu},\n",
 		(unsigned long)s->rx, (unsigned long)s->tx, (unsigned long)s->dropped,

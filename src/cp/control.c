@@ -170,7 +170,7 @@ handle_punt(struct hf_runtime *rt, struct rte_mbuf *m)
 	struct hf_pkt_info pi;
 	int pidx = pidx_of_port(rt, m->port);
 	/* when the worker received it: replies are judged by their arrival */
-	uint64_t rx_ms = *RTE_MBUF_DYNFIELD(m, rt->rx_tsc_off, uint64_t *) * 1000 / rt->tsc_hz;
+	uint64_t rx_ms = hf_tsc_to_ms(*RTE_MBUF_DYNFIELD(m, rt->rx_tsc_off, uint64_t *), rt->tsc_hz);
 
 	if (pidx < 0 || hf_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *),
 				     rte_pktmbuf_data_len(m), &pi) != HF_PKT_OK) {
@@ -331,6 +331,7 @@ reload(struct hf_runtime *rt)
 	const char *why;
 	uint32_t g, i, kept = 0;
 	uint64_t t0 = rte_rdtsc();
+	struct hf_dataplane *odp = NULL;
 	int ret;
 
 	HF_LOG(config, INFO, "reload: reading %s", rt->config_path);
@@ -379,7 +380,7 @@ reload(struct hf_runtime *rt)
 	rt->members = nmem;
 	rt->cluster_stat = ncid;
 	rt->member_stat = nmid;
-	if (hf_control_publish(rt) != 0) {
+	if (hf_control_publish(rt, &odp) != 0) {
 		rt->cfg = ocfg;
 		rt->members = omem;
 		rt->cluster_stat = ocid;
@@ -390,9 +391,10 @@ reload(struct hf_runtime *rt)
 	}
 	rt->ids = nids;
 	rt->loaded_at = (uint64_t)time(NULL);
+	pthread_mutex_unlock(&rt->lock);
+	hf_control_retire(rt, odp);
 	/* parse, validate, build, publish and RCU grace period, all included */
 	rt->last_reload_us = (rte_rdtsc() - t0) * 1000000 / rt->tsc_hz;
-	pthread_mutex_unlock(&rt->lock);
 	rt->config_generation++;
 	reload_result(rt, true, "%u cluster(s), %u member(s), %u kept their state, generation %lu, "
 		      "%lu us", ncfg->nb_clusters, ncfg->nb_members_total, kept,
@@ -411,10 +413,10 @@ out:
 }
 
 int
-hf_control_publish(struct hf_runtime *rt)
+hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 {
 	struct hf_dp_build in;
-	struct hf_dataplane *dp, *old;
+	struct hf_dataplane *dp;
 
 	memset(&in, 0, sizeof(in));
 	in.cfg = rt->cfg;
@@ -433,25 +435,34 @@ hf_control_publish(struct hf_runtime *rt)
 		HF_LOG(control, ERR, "dataplane snapshot build failed: %s", strerror(errno));
 		return -errno;
 	}
-	old = rt->dp;
+	*old = rt->dp;
 	__atomic_store_n(&rt->dp, dp, __ATOMIC_RELEASE);
-	if (old != NULL) {
-		/* every worker has passed a quiescent state: none still reads old */
-		rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
-		hf_dataplane_free(old);
-	}
 	return 0;
+}
+
+void
+hf_control_retire(struct hf_runtime *rt, struct hf_dataplane *old)
+{
+	if (old == NULL)
+		return;
+	/* every worker has passed a quiescent state: none still reads old */
+	rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
+	hf_dataplane_free(old);
 }
 
 /* Publish under the lock that keeps telemetry off half-swapped state. */
 int
 hf_control_republish(struct hf_runtime *rt)
 {
+	struct hf_dataplane *old = NULL;
 	int ret;
 
 	pthread_mutex_lock(&rt->lock);
-	ret = hf_control_publish(rt);
+	ret = hf_control_publish(rt, &old);
 	pthread_mutex_unlock(&rt->lock);
+	/* the wait for the workers is outside the lock: telemetry never waits on it,
+	 * and it reads rt->dp under the lock, so it never sees old again */
+	hf_control_retire(rt, old);
 	return ret;
 }
 

@@ -105,8 +105,11 @@ hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, con
 	int err;
 
 	count(rt, HF_CTL_VRRP_RX);
+	/* not started yet (no probe address): nothing to compare with */
+	if (ha->enabled && rt->vrrp.state == HF_VRRP_INIT)
+		return;
 	/* trust rule: adverts only on the HA port */
-	if (!ha->enabled || pidx != ha->port || rt->vrrp.state == HF_VRRP_INIT) {
+	if (!ha->enabled || pidx != ha->port) {
 		count(rt, HF_CTL_VRRP_REJECTED);
 		return;
 	}

@@ -35,7 +35,7 @@ count(struct hf_runtime *rt, enum hf_ctl_ctr c)
 uint64_t
 hf_monitor_now_ms(const struct hf_runtime *rt)
 {
-	return rte_rdtsc() * 1000 / rt->tsc_hz;
+	return hf_tsc_to_ms(rte_rdtsc(), rt->tsc_hz);
 }
 
 static const struct hf_cluster_conf *

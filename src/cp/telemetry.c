@@ -50,7 +50,7 @@ body_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "clusters", rt->cfg->nb_clusters);
 	rte_tel_data_add_dict_u64(d, "members", rt->cfg->nb_members_total);
 	rte_tel_data_add_dict_u64(d, "workers", rt->nb_workers);
-	rte_tel_data_add_dict_u64(d, "uptime_ms", (rte_rdtsc() - rt->start_tsc) * 1000 / rt->tsc_hz);
+	rte_tel_data_add_dict_u64(d, "uptime_ms", hf_tsc_to_ms(rte_rdtsc() - rt->start_tsc, rt->tsc_hz));
 	return 0;
 }
 
@@ -312,7 +312,7 @@ sample_cb(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen, void *a
 	snprintf(line, sizeof(line), "%s%s%s%s%s -> %s, idle %lu ms",
 		 k->family == 6 ? "ipv6 (folded) " : "",
 		 k->src ? "src " : "", k->src ? src : "", k->dst ? " dst " : "", k->dst ? dst : "",
-		 member, (unsigned long)((sc->now - last_seen) * 1000 / rt->tsc_hz));
+		 member, (unsigned long)hf_tsc_to_ms(sc->now - last_seen, rt->tsc_hz));
 	if (k->proto != 0) {
 		size_t n = strlen(line);
 

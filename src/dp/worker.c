@@ -176,11 +176,15 @@ bridge(struct burst_ctx *c, struct rte_mbuf *m, const uint8_t *eth)
 			tx_pkt(c->w, p, dp->ports[p].port_id, m);
 }
 
-/* The control lcore judges replies by when they arrived, not when it got to them. */
+/*
+ * The control lcore judges replies by when they arrived, not when it got to
+ * them. Read the clock now, after rx_burst (punts are rate-limited: rare):
+ * the loop's own timestamp predates the burst.
+ */
 static inline void
 punt_stamp(struct burst_ctx *c, struct rte_mbuf *m)
 {
-	*RTE_MBUF_DYNFIELD(m, c->w->rt->rx_tsc_off, uint64_t *) = c->now;
+	*RTE_MBUF_DYNFIELD(m, c->w->rt->rx_tsc_off, uint64_t *) = rte_rdtsc();
 }
 
 /* GCRA per punt kind, so a flood of one kind cannot starve the others. */

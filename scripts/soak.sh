@@ -15,7 +15,7 @@ secs=${1:-60}
 work=$(mktemp -d /tmp/hf-soak.XXXXXX)
 prefix=hf-soak-$$
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work" "/var/run/dpdk/$prefix"' EXIT
 
 "$HF_BUILD/hf-pcapgen" -o "$work/traffic.pcap" --seed 11 --clients 100 --dests 300 \
 	--packets 6000 --arp 20 --vlan-share 10 --ipv6-share 20 >/dev/null

@@ -22,7 +22,7 @@ work=$(mktemp -d /tmp/hf-flood.XXXXXX)
 prefix=hf-flood-$$
 pid=
 ok=0
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ $ok -eq 1 ] && rm -rf "$work" || echo "work dir kept: $work"' EXIT
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "/var/run/dpdk/$prefix"; [ $ok -eq 1 ] && rm -rf "$work" || echo "work dir kept: $work"' EXIT
 python3 "$HERE/mkflood.py" "$work" || { echo "FAIL: capture generator"; exit 1; }
 cat >"$work/hf.conf" <<'C'
 ports = (

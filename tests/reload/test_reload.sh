@@ -29,6 +29,7 @@ prefix=hf-reload-$$
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "/var/run/dpdk/$prefix"   # EAL leaves its runtime directory behind
 	if [ "${failed:-1}" -eq 0 ]; then rm -rf "$work"; else echo "work dir kept: $work"; fi
 }
 trap cleanup EXIT

@@ -198,12 +198,12 @@ run(struct hf_runtime *rt)
 	unsigned int lcore, w = 0;
 	int ret;
 
-	rt->nb_workers = rte_lcore_count() - 1;
-	if (rt->nb_workers < 1 || rt->nb_workers > HF_MAX_WORKERS) {
+	if (rte_lcore_count() < 2 || rte_lcore_count() - 1 > HF_MAX_WORKERS) {
 		HF_LOG(main, ERR, "need 1..%d worker lcores besides the main (control) lcore, have %u; "
-		       "give e.g. -l 0,1", HF_MAX_WORKERS, rt->nb_workers);
+		       "give e.g. -l 0,1", HF_MAX_WORKERS, rte_lcore_count() - 1);
 		return -EINVAL;
 	}
+	rt->nb_workers = rte_lcore_count() - 1;
 	rt->pool = make_pool(rt);
 	if (rt->pool == NULL) {
 		HF_LOG(main, ERR, "mbuf pool: %s", rte_strerror(rte_errno));

@@ -86,6 +86,7 @@ struct hf_member_rt {
 	/* control plane only, carried across reloads with the member */
 	uint16_t arp_seq;          /* unused by ARP replies, kept for symmetry with ICMP */
 	uint64_t arp_next_ms;      /* next ARP resolution/refresh request */
+	uint64_t mac_changed_ms;   /* last time the MAC was learnt or changed */
 	struct hf_health health;
 };
 
@@ -227,8 +228,13 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 			return v;
 		}
 	}
-	if (dp->unmatched == HF_UNMATCHED_BRIDGE)
-		v.action = HF_ACT_BRIDGE;
+	if (dp->unmatched == HF_UNMATCHED_BRIDGE) {
+		/* a Backup must not bridge too: two bridges in parallel loop */
+		if (dp->active)
+			v.action = HF_ACT_BRIDGE;
+		else
+			v.drop = HF_DROP_HA_BACKUP;
+	}
 	return v;
 }
 

@@ -30,6 +30,9 @@ void hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi
 /* Leaving: a Master sends priority 0 so the Backup takes over at once. */
 void hf_ha_shutdown(struct hf_runtime *rt);
 
+/* After a reload changed the ha block or the probe address: start again. */
+void hf_ha_restart(struct hf_runtime *rt);
+
 /* Active (Master, or no HA configured). */
 bool hf_ha_active(const struct hf_runtime *rt);
 

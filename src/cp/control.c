@@ -289,6 +289,46 @@ ports_differ(const struct hf_config *a, const struct hf_config *b)
 	return NULL;
 }
 
+/* Flow tables are sized and timed at start, one per worker. */
+static const char *
+restart_needed(const struct hf_config *a, const struct hf_config *b)
+{
+	const char *why = ports_differ(a, b);
+
+	if (why != NULL)
+		return why;
+	if (a->flow_size != b->flow_size || a->flow_timeout_ms != b->flow_timeout_ms)
+		return "flows.size or flows.timeout_ms changed";
+	return NULL;
+}
+
+static bool
+pool_same(const struct hf_config *a, const struct hf_config *b)
+{
+	return a->nb_probe == b->nb_probe &&
+	       memcmp(a->probe_pool, b->probe_pool, a->nb_probe * sizeof(a->probe_pool[0])) == 0;
+}
+
+static bool
+in_pool(const struct hf_config *cfg, uint32_t ip)
+{
+	uint32_t i;
+
+	for (i = 0; i < cfg->nb_probe; i++)
+		if (cfg->probe_pool[i] == ip)
+			return true;
+	return false;
+}
+
+static bool
+ha_same(const struct hf_ha_conf *a, const struct hf_ha_conf *b)
+{
+	return a->enabled == b->enabled &&
+	       (!a->enabled || (a->port == b->port && a->vrid == b->vrid &&
+				a->priority == b->priority && a->advert_ms == b->advert_ms &&
+				a->preempt == b->preempt && a->peer == b->peer));
+}
+
 static void
 reload_result(struct hf_runtime *rt, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -332,6 +372,7 @@ reload(struct hf_runtime *rt)
 	uint32_t g, i, kept = 0;
 	uint64_t t0 = rte_rdtsc();
 	struct hf_dataplane *odp = NULL;
+	bool ha_restart;
 	int ret;
 
 	HF_LOG(config, INFO, "reload: reading %s", rt->config_path);
@@ -344,9 +385,9 @@ reload(struct hf_runtime *rt)
 			      errs.n > 0 ? hf_err_format(&errs.e[0], buf, sizeof(buf)) : "?");
 		return;
 	}
-	why = ports_differ(ocfg, ncfg);
+	why = restart_needed(ocfg, ncfg);
 	if (why != NULL) {
-		reload_result(rt, false, "%s: ports cannot change at run time, restart hyperflow",
+		reload_result(rt, false, "%s: this cannot change at run time, restart hyperflow",
 			      why);
 		goto out;
 	}
@@ -366,15 +407,27 @@ reload(struct hf_runtime *rt)
 	for (g = 0; g < ncfg->nb_members_total; g++) {
 		const struct hf_member_conf *mc = member_conf(ncfg, g);
 
-		if (om[g] >= 0 && member_same(member_conf(ocfg, (uint32_t)om[g]), mc) &&
-		    health_same(&cluster_conf(ocfg, (uint32_t)om[g])->health,
-				&cluster_conf(ncfg, g)->health)) {
+		bool same = om[g] >= 0 && member_same(member_conf(ocfg, (uint32_t)om[g]), mc);
+
+		if (same && health_same(&cluster_conf(ocfg, (uint32_t)om[g])->health,
+					&cluster_conf(ncfg, g)->health)) {
 			nmem[g] = omem[om[g]];
 			kept++;
 		} else {
 			member_rt_init(rt, ncfg, &nmem[g], g);
+			if (same && omem[om[g]].mac_known) {
+				/* new health settings, same device: keep its learnt MAC */
+				nmem[g].mac_known = true;
+				nmem[g].mac = omem[om[g]].mac;
+			}
 		}
 	}
+	/* a changed ha block (or probe address) restarts VRRP: a Master hands
+	 * over with priority 0, under the old vrid, before the swap */
+	ha_restart = !ha_same(&ocfg->ha, &ncfg->ha) ||
+		     (!pool_same(ocfg, ncfg) && !in_pool(ncfg, rt->local_ip));
+	if (ha_restart)
+		hf_ha_shutdown(rt);
 	pthread_mutex_lock(&rt->lock);
 	rt->cfg = ncfg;
 	rt->members = nmem;
@@ -386,6 +439,8 @@ reload(struct hf_runtime *rt)
 		rt->cluster_stat = ocid;
 		rt->member_stat = omid;
 		pthread_mutex_unlock(&rt->lock);
+		if (ha_restart)
+			hf_ha_restart(rt);   /* back to the old settings */
 		reload_result(rt, false, "snapshot build failed");
 		goto out;
 	}
@@ -393,6 +448,17 @@ reload(struct hf_runtime *rt)
 	rt->loaded_at = (uint64_t)time(NULL);
 	pthread_mutex_unlock(&rt->lock);
 	hf_control_retire(rt, odp);
+	if (!pool_same(ocfg, ncfg) && !in_pool(ncfg, rt->local_ip)) {
+		/* the probe address is no longer ours to use: pick one again */
+		rt->local_ip = 0;
+		if (ncfg->nb_probe > 0)
+			hf_probeaddr_init(&rt->paddr, ncfg->probe_pool, ncfg->nb_probe,
+					  hf_monitor_now_ms(rt));
+		hf_control_republish(rt);
+		HF_LOG(health, NOTICE, "probe pool changed: choosing a probe address again");
+	}
+	if (ha_restart)
+		hf_ha_restart(rt);
 	/* parse, validate, build, publish and RCU grace period, all included */
 	rt->last_reload_us = (rte_rdtsc() - t0) * 1000000 / rt->tsc_hz;
 	rt->config_generation++;
@@ -581,7 +647,8 @@ idle_for(struct hf_runtime *rt, uint64_t now, uint64_t idle_tsc)
 	for (w = 0; w < rt->nb_workers; w++) {
 		uint64_t last = __atomic_load_n(&rt->workers[w].last_rx_tsc, __ATOMIC_RELAXED);
 
-		if (now - last < idle_tsc)
+		/* signed: a worker's stamp may be a little newer than now */
+		if ((int64_t)(now - last) < (int64_t)idle_tsc)
 			return false;
 	}
 	return true;

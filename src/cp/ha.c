@@ -129,6 +129,19 @@ hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, con
 }
 
 void
+hf_ha_restart(struct hf_runtime *rt)
+{
+	pthread_mutex_lock(&rt->lock);
+	memset(&rt->vrrp, 0, sizeof(rt->vrrp));   /* INIT: hf_ha_poll starts it */
+	rt->vrrp_stopped = false;
+	pthread_mutex_unlock(&rt->lock);
+	hf_control_republish(rt);
+	if (rt->cfg->ha.enabled)
+		HF_LOG(ha, NOTICE, "vrid %u: restarting with the reloaded ha settings",
+		       rt->cfg->ha.vrid);
+}
+
+void
 hf_ha_shutdown(struct hf_runtime *rt)
 {
 	struct hf_vrrp_out out;

@@ -286,6 +286,13 @@ member_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, u
 				continue;
 			}
 			if (!m->mac_known || !hf_mac_eq(&m->mac, &pi->arp_sha)) {
+				/* one change a second at most: two hosts answering for
+				 * one address must not make us rebuild per frame */
+				if (m->mac_known && now - m->mac_changed_ms < 1000) {
+					count(rt, HF_CTL_PROBE_IGNORED);
+					continue;
+				}
+				m->mac_changed_ms = now;
 				if (m->mac_known)
 					HF_LOG(health, WARNING,
 					       "cluster '%s' member '%s': MAC changed to %s", cc->name,
@@ -329,8 +336,11 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 			char ip[HF_IP4_STRLEN];
 
 			count(rt, HF_CTL_ADDR_CONFLICTS);
-			HF_LOG(health, WARNING, "port '%s': another host claims %s",
-			       rt->cfg->ports[pidx].name, hf_ip4_str(pi->arp_sip, ip));
+			if (now - rt->conflict_logged_ms >= 1000) {   /* at most once a second */
+				rt->conflict_logged_ms = now;
+				HF_LOG(health, WARNING, "port '%s': another host claims %s",
+				       rt->cfg->ports[pidx].name, hf_ip4_str(pi->arp_sip, ip));
+			}
 			if (c == HF_PA_CONFLICT_DEFEND) {
 				len = hf_probeaddr_build(frame, sizeof(frame), pm, rt->local_ip, true);
 				if (len > 0)

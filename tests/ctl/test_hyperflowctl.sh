@@ -676,8 +676,8 @@ def reload_and_check(cl0, g0):
     # ports cannot change at run time
     write_conf(CONF, vpn0_device="net_pcap7")
     r = ctl("reload")
-    check(r.returncode == 1 and "ports cannot change at run time" in r.stdout,
-          "reload with a changed port device: exit 1, 'ports cannot change at run time'",
+    check(r.returncode == 1 and "device or MAC changed: this cannot change at run time" in r.stdout,
+          "reload with a changed port device: exit 1, 'this cannot change at run time'",
           (r.returncode, r.stdout, r.stderr))
 
     # drain a member by reload, then undo it

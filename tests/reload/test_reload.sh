@@ -136,6 +136,12 @@ echo "   $(jget "$out" "d['last_reload'] + ': ' + d['last_reload_msg']")"
 [ "$(jget "$out" "d['last_reload']")" = rejected ] || fail "a bad file was not rejected"
 [ "$(generation)" -eq "$gen_before" ] || fail "a rejected reload changed the generation"
 grep -q 'hf.conf:[0-9]*: ' "$work/hyperflow.log" || fail "the log does not name file:line"
+# a valid file that changes what is fixed at start is refused with the reason
+sed 's/size = 65536/size = 131072/' "$work/good.conf" >"$work/hf.conf"
+out=$(reload) || fail "reload (flows)"
+echo "   $(jget "$out" "d['last_reload'] + ': ' + d['last_reload_msg']")"
+[ "$(jget "$out" "d['last_reload']")" = rejected ] || fail "a flow-table resize was not refused"
+[ "$(generation)" -eq "$gen_before" ] || fail "a refused reload changed the generation"
 cp "$work/good.conf" "$work/hf.conf"
 
 nreloads=${HF_RELOADS:-20}

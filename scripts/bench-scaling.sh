@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Benchmark (not a test): forwarding rate with 1, 2, ... worker lcores (up to
+# nproc - 1, lcore 0 being the control lcore), hyperflow and, for reference,
+# dpdk-testpmd --forward-mode=macswap with as many forwarding cores.
+#
+# Several rx queues without a NIC: net_pcap opens one rx queue per rx_pcap
+# argument, so the same capture is given once per worker
+#   --vdev net_pcap0,rx_pcap=a.pcap,rx_pcap=a.pcap,infinite_rx=1
+# and hyperflow's port setup (src/dp/port.c: one rx and one tx queue per
+# worker, max_rx_queues must cover them) gets exactly one queue per worker.
+# net_null0 (no-rx=1) takes the members' traffic on as many tx queues.
+#
+# Where the machine has fewer than 3 CPUs the rate table has one row, and a
+# functional check runs 2 workers on one shared CPU (--lcores 2@1): it shows
+# that the multi-queue setup is accepted and that both queues forward, not a
+# rate.
+#
+# usage: scripts/bench-scaling.sh [--seconds S] [--runs N] [--max-workers N]
+#                                 [--no-testpmd] [--keep]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SECS=5
+RUNS=3
+WARM=1
+MAXW=$(($(nproc) - 1))
+TESTPMD=$(command -v dpdk-testpmd || true)
+KEEP=0
+
+while [ $# -gt 0 ]; do
+  case $1 in
+  --seconds) SECS=$2; shift 2 ;;
+  --runs) RUNS=$2; shift 2 ;;
+  --max-workers) MAXW=$2; shift 2 ;;
+  --no-testpmd) TESTPMD=; shift ;;
+  --keep) KEEP=1; shift ;;
+  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+  *) echo "bench-scaling.sh: unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+case "$SECS$RUNS$MAXW" in *[!0-9]*|'') echo "bench-scaling.sh: integers expected" >&2; exit 2 ;; esac
+if [ "$MAXW" -lt 1 ]; then
+  echo "bench-scaling.sh: needs at least 2 CPUs (control lcore + one worker)"
+  exit 77
+fi
+[ "$MAXW" -le 16 ] || MAXW=16   # HF_MAX_WORKERS
+CHECK2=0
+[ "$MAXW" -ge 2 ] || CHECK2=1
+progs=1
+[ -z "$TESTPMD" ] || progs=2
+expected=$((RUNS * MAXW * progs * (SECS + WARM + 2) + CHECK2 * (SECS + WARM + 2) + 10))
+hf_log "bench-scaling: 1..$MAXW worker(s), $RUNS round(s), $SECS s each; expected duration" \
+  "about ${expected} s (each run is stopped at $((SECS + 30)) s at the latest)"
+
+hf_build
+B=$HF_BUILD
+WD=$(mktemp -d /tmp/hf-scaling.XXXXXX)
+PFX=hf-scaling-$$
+CHILD=
+cleanup() {
+  if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
+    kill -KILL "$CHILD" 2>/dev/null || true
+  fi
+  rm -rf /var/run/dpdk/"$PFX"-* 2>/dev/null || true
+  if [ "$KEEP" = 1 ]; then echo "bench-scaling.sh: files kept in $WD"; else rm -rf "$WD"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$B/hf-pcapgen" -o "$WD/t.pcap" --packets 4096 --dests 309 --clients 190 --max-payload 0 \
+  --vlan-share 0 --ipv6-share 0
+"$HF_ROOT/scripts/bench.sh" --print-sampler >"$WD/sample.py"
+cat >"$WD/t.conf" <<'EOF'
+ports = (
+    { name = "lan0"; device = "net_pcap0"; mac = "02:00:00:00:00:01"; },
+    { name = "vpn0"; device = "net_null0"; mac = "02:00:00:00:00:02"; }
+);
+unmatched = "drop";
+flows = { size = 65536; timeout_ms = 30000; };
+clusters = (
+    {
+        name = "vpn-out"; ip = "192.0.2.1"; mac = "00:00:5e:00:01:01";
+        ports = [ "lan0" ]; hash = "dst-ip";
+        health = { method = "none"; };
+        members = (
+            { name = "vpn-a"; ip = "192.0.2.11"; mac = "02:00:00:00:01:01"; port = "vpn0"; },
+            { name = "vpn-b"; ip = "192.0.2.12"; mac = "02:00:00:00:01:02"; port = "vpn0"; },
+            { name = "vpn-c"; ip = "192.0.2.13"; mac = "02:00:00:00:01:03"; port = "vpn0"; },
+            { name = "vpn-d"; ip = "192.0.2.14"; mac = "02:00:00:00:01:04"; port = "vpn0"; }
+        );
+    }
+);
+EOF
+
+stop_child() {
+  local _
+  kill -INT "$CHILD" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$CHILD" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$CHILD" 2>/dev/null || true
+  wait "$CHILD" 2>/dev/null || true
+  CHILD=
+}
+
+# run PROG WORKERS LCORE-ARGS... : sets LINE to the sampler's RATE line or "fail"
+run() {
+  local prog=$1 w=$2 pfx=$PFX-$1-$2-$RANDOM log rx="" q
+  shift 2
+  for q in $(seq "$w"); do rx+=",rx_pcap=$WD/t.pcap"; done
+  if [ "$prog" = hyperflow ]; then
+    "$B/hyperflow" "$@" --no-huge -m 1024 --no-pci --file-prefix "$pfx" \
+      --vdev "net_pcap0${rx},infinite_rx=1" --vdev net_null0,no-rx=1 \
+      -- -c "$WD/t.conf" --status-interval 0 >"$WD/$pfx.log" 2>&1 &
+  else
+    stdbuf -oL "$TESTPMD" "$@" --no-huge -m 1024 --no-pci --file-prefix "$pfx" \
+      --vdev "net_pcap0${rx},infinite_rx=1" --vdev net_null0,no-rx=1 \
+      -- --forward-mode=macswap --nb-cores="$w" --rxq="$w" --txq="$w" \
+      --total-num-mbufs=$((8192 + 8192 * w)) --stats-period 1 \
+      </dev/null >"$WD/$pfx.log" 2>&1 &
+  fi
+  CHILD=$!
+  log=$WD/$pfx.log
+  LINE=$(timeout $((SECS + 30)) python3 "$WD/sample.py" "$pfx" "$WARM" "$SECS" "$CHILD" \
+    2>>"$log" || true)
+  stop_child
+  rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
+  case $LINE in RATE*) ;; *) LINE=fail; tail -5 "$log" | sed 's/^/    /' >&2 ;; esac
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
+  if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+field() { awk -v n="$1" '{print $n}'; }
+
+declare -A WALL CPU
+PROGS=(hyperflow)
+[ -z "$TESTPMD" ] || PROGS+=(testpmd)
+for r in $(seq "$RUNS"); do
+  for w in $(seq "$MAXW"); do
+    for p in "${PROGS[@]}"; do
+      run "$p" "$w" -l "0-$w"
+      WALL[$p,$w]+="$(field 2 <<<"$LINE") "
+      CPU[$p,$w]+="$(field 3 <<<"$LINE") "
+      hf_log "round $r: $p, $w worker(s): $LINE"
+    done
+  done
+done
+
+{
+  echo "hyperflow scaling, $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo |
+    sed 's/.*: //'), $(nproc) CPUs"
+  echo "rx: net_pcap, one infinite_rx replay queue per worker; tx: net_null; median of $RUNS"
+  echo "Mpps wall-clock / Mpps per busy worker core (on-CPU time); efficiency = rate(w) / (w x rate(1))"
+  printf '%-8s %-26s %-10s %-26s\n' workers "hyperflow" efficiency "testpmd macswap"
+  h1=
+  for w in $(seq "$MAXW"); do
+    hw=$(tr ' ' '\n' <<<"${WALL[hyperflow,$w]}" | grep -E '^[0-9.]+$' | median)
+    hc=$(tr ' ' '\n' <<<"${CPU[hyperflow,$w]}" | grep -E '^[0-9.]+$' | median)
+    [ -n "$h1" ] || h1=$hw
+    tw=nan tc=nan
+    if [ -n "$TESTPMD" ]; then
+      tw=$(tr ' ' '\n' <<<"${WALL[testpmd,$w]}" | grep -E '^[0-9.]+$' | median)
+      tc=$(tr ' ' '\n' <<<"${CPU[testpmd,$w]}" | grep -E '^[0-9.]+$' | median)
+    fi
+    awk -v w="$w" -v hw="$hw" -v hc="$hc" -v h1="$h1" -v tw="$tw" -v tc="$tc" 'BEGIN {
+      printf "%-8s %-26s %-10s %-26s\n", w,
+        (hw == "nan" ? "fail" : sprintf("%.2f / %.2f", hw / 1e6, hc / 1e6)),
+        (hw == "nan" || h1 == "nan" ? "-" : sprintf("%.2f", hw / (w * h1))),
+        (tw == "nan" ? "-" : sprintf("%.2f / %.2f", tw / 1e6, tc / 1e6)) }'
+  done
+} | tee "$WD/summary.txt"
+
+if [ "$CHECK2" = 1 ]; then
+  echo
+  hf_log "functional check: 2 workers on one shared CPU (--lcores 0@0,1@1,2@1), not a rate"
+  run hyperflow 2 --lcores 0@0,1@1,2@1
+  q=$(sed -n 's/.* queues=\([^ ]*\).*/\1/p' <<<"$LINE")
+  if [ "$LINE" != fail ]; then
+    echo "2 workers: accepted (port lan0 with 2 rx queues, one rx_pcap each);" \
+      "rx pps per queue: ${q:-?}"
+    case $q in
+    *,*,*|'') echo "unexpected queue list"; exit 1 ;;
+    0,*|*,0) echo "FAILED: one of the two queues received nothing"; exit 1 ;;
+    *,*) ;;
+    *) echo "FAILED: only one queue received"; exit 1 ;;
+    esac
+  else
+    echo "2 workers: FAILED, see the log:"
+    tail -20 "$WD"/"$PFX"-hyperflow-2-*.log
+    exit 1
+  fi
+fi

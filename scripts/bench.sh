@@ -1,0 +1,393 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Benchmark (DESIGN.md, test tier 4; not a test, not run by scripts/test.sh):
+#
+#  1. the whole binary against dpdk-testpmd --forward-mode=macswap on the
+#     same vdevs, alternated A B C A B C ... (--runs rounds):
+#       A  build/hyperflow, 1 worker, 1 cluster x 4 members
+#       B  dpdk-testpmd macswap, 1 forwarding core
+#       C  build/hyperflow, 1 worker, 512 clusters x 16 members
+#     rx = net_pcap0 replaying a generated capture from memory
+#     (infinite_rx=1), tx = net_null0 (no-rx=1: a sink). The rate is the
+#     rx counter of port 0 (/ethdev/stats,0 over DPDK telemetry, the same
+#     counter for both programs) over --seconds S, after 1 s of warm-up.
+#  2. hf-microbench: cycles/packet of the worker's per-packet work for the
+#     scenarios small (1x4), large (512x16), flows (512x16, 2^20 flows) and
+#     small5 (1x4, 5-tuple), and instructions/packet (perf counter, or
+#     callgrind where the CPU exposes none, as in most VMs).
+#
+# usage: scripts/bench.sh [--runs N] [--seconds S] [--no-micro] [--no-callgrind]
+#                         [--out FILE] [--keep]
+#        scripts/bench.sh --print-sampler   (the rate sampler, for bench-scaling.sh)
+# Needs 2 CPUs (lcores 0 and 1), dpdk-testpmd (package dpdk-dev) for B,
+# valgrind for instruction counts on CPUs without a counter. See
+# docs/performance.md.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+RUNS=5
+SECS=5
+WARM=1
+MICRO=1
+CALLGRIND=1
+OUT=
+KEEP=0
+
+# Sampler: waits for the telemetry socket and for port 0 to receive, lets
+# WARM seconds pass, then reads /ethdev/stats,0 twice, SECS apart, and the
+# on-CPU time of the polling threads (EAL "rte-worker-N", from
+# /proc/PID/task/TID/schedstat) over the same window. Prints
+#   RATE <pps wall> <pps per on-CPU second> <cpu share> <preemptions> port=...
+# The second figure is packets per second of polling-thread CPU time, i.e.
+# per busy core: what a core does when nothing else runs on it (on a shared
+# machine other processes take turns on the worker's CPU). queues= gives
+# the wall-clock rate of each rx queue of port 0.
+sampler_py() {
+  cat <<'PY'
+import json, os, socket, sys, time
+prefix, warm, secs, pid = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+dirs = ["/var/run/dpdk", os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")]
+path = None
+deadline = time.monotonic() + 30
+while path is None:
+    for d in dirs:
+        p = os.path.join(d, prefix, "dpdk_telemetry.v2")
+        if os.path.exists(p):
+            path = p
+    if path is None:
+        if time.monotonic() > deadline or not os.path.exists("/proc/%d" % pid):
+            print("ERROR no telemetry socket for", prefix); sys.exit(1)
+        time.sleep(0.1)
+def query(cmd):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    s.recv(1 << 16)                       # greeting
+    s.send(cmd.encode())
+    r = json.loads(s.recv(1 << 20).decode())
+    s.close()
+    return r[cmd.split(",")[0]]
+def workers():
+    """(on-CPU ns, involuntary context switches) summed over the polling lcores"""
+    ns = ics = 0
+    base = "/proc/%d/task" % pid
+    for tid in os.listdir(base):
+        try:
+            comm = open("%s/%s/comm" % (base, tid)).read().strip()
+            if not (comm.startswith("rte-worker-") or comm.startswith("lcore-worker-")):
+                continue
+            ns += int(open("%s/%s/schedstat" % (base, tid)).read().split()[0])
+            for line in open("%s/%s/status" % (base, tid)):
+                if line.startswith("nonvoluntary_ctxt_switches"):
+                    ics += int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+    return ns, ics
+# wait until port 0 receives, so start-up (capture preload) is not counted
+deadline = time.monotonic() + 30
+while True:
+    try:
+        if query("/ethdev/stats,0")["ipackets"] > 0:
+            break
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    if time.monotonic() > deadline or not os.path.exists("/proc/%d" % pid):
+        print("ERROR port 0 never received"); sys.exit(1)
+    time.sleep(0.05)
+name = query("/ethdev/info,0").get("name", "?")
+time.sleep(warm)
+w0 = workers(); t0 = time.monotonic(); s0 = query("/ethdev/stats,0")
+time.sleep(secs)
+w1 = workers(); t1 = time.monotonic(); s1 = query("/ethdev/stats,0")
+a, b = s0["ipackets"], s1["ipackets"]
+cpu = (w1[0] - w0[0]) / 1e9
+queues = [y - x for x, y in zip(s0.get("q_ipackets", []), s1.get("q_ipackets", []))]
+while len(queues) > 1 and queues[-1] == 0:
+    queues.pop()
+print("RATE %.0f %.0f %.3f %d port=%s packets=%d seconds=%.3f queues=%s" % (
+    (b - a) / (t1 - t0), (b - a) / cpu if cpu > 0 else 0, cpu / (t1 - t0), w1[1] - w0[1],
+    name, b - a, t1 - t0, ",".join("%.0f" % (q / (t1 - t0)) for q in queues)))
+PY
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+  --runs) RUNS=$2; shift 2 ;;
+  --seconds) SECS=$2; shift 2 ;;
+  --no-micro) MICRO=0; shift ;;
+  --no-callgrind) CALLGRIND=0; shift ;;
+  --out) OUT=$2; shift 2 ;;
+  --keep) KEEP=1; shift ;;
+  --print-sampler) sampler_py; exit 0 ;;   # shared with scripts/bench-scaling.sh
+  -h|--help) usage; exit 0 ;;
+  *) echo "bench.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+case "$RUNS$SECS" in *[!0-9]*|'') echo "bench.sh: --runs and --seconds take integers" >&2; exit 2 ;; esac
+if [ "$RUNS" -lt 1 ] || [ "$SECS" -lt 1 ]; then
+  echo "bench.sh: --runs, --seconds >= 1" >&2
+  exit 2
+fi
+
+if [ "$(nproc)" -lt 2 ]; then
+  echo "bench.sh: needs 2 CPUs (main lcore 0 and one worker lcore 1); this machine has $(nproc)"
+  exit 77
+fi
+TESTPMD=$(command -v dpdk-testpmd || true)
+VALGRIND=$(command -v valgrind || true)
+[ "$CALLGRIND" = 1 ] || VALGRIND=
+
+# Each program run: start-up (EAL, capture preload) ~1.5 s, warm-up, S s
+# measured, stop ~0.5 s. Every run is killed at S + 30 s at the latest.
+per_run=$((SECS + WARM + 2))
+expected=$((RUNS * 3 * per_run + (MICRO ? 15 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
+bound=$((RUNS * 3 * (SECS + 40) + (MICRO ? 200 : 0) + (MICRO && ${#VALGRIND} ? 600 : 0) + 60))
+hf_log "bench: $RUNS round(s) of A B C, $SECS s each; expected duration about ${expected} s" \
+  "(bounded by ${bound} s)"
+
+hf_build
+B=$HF_BUILD
+for x in hyperflow hf-pcapgen hf-microbench; do
+  [ -x "$B/$x" ] || { echo "bench.sh: $B/$x missing after the build" >&2; exit 1; }
+done
+
+WD=$(mktemp -d /tmp/hf-bench.XXXXXX)
+PFX=hf-bench-$$
+CHILD=
+cleanup() {
+  if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
+    kill -KILL "$CHILD" 2>/dev/null || true
+  fi
+  rm -rf /var/run/dpdk/"$PFX"-* "${XDG_RUNTIME_DIR:-/nonexistent}"/dpdk/"$PFX"-* 2>/dev/null || true
+  if [ "$KEEP" = 1 ]; then
+    echo "bench.sh: files kept in $WD"
+  else
+    rm -rf "$WD"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- traffic and configurations -------------------------------------------
+
+# A: many destinations to one cluster of 4 members, 60-byte IPv4 frames
+# (hf-pcapgen's cluster mix: UDP 500/4500, ESP, TCP, ICMP, fragments).
+"$B/hf-pcapgen" -o "$WD/small.pcap" --manifest "$WD/small.json" --packets 4096 \
+  --dests 309 --clients 190 --max-payload 0 --vlan-share 0 --ipv6-share 0
+cat >"$WD/small.conf" <<'EOF'
+# bench.sh, run A: one cluster of four members, health off, members with MACs
+ports = (
+    { name = "lan0"; device = "net_pcap0"; mac = "02:00:00:00:00:01"; },
+    { name = "vpn0"; device = "net_null0"; mac = "02:00:00:00:00:02"; }
+);
+unmatched = "drop";
+flows = { size = 65536; timeout_ms = 30000; };
+clusters = (
+    {
+        name = "vpn-out"; ip = "192.0.2.1"; mac = "00:00:5e:00:01:01";
+        ports = [ "lan0" ]; hash = "dst-ip";
+        health = { method = "none"; };
+        members = (
+            { name = "vpn-a"; ip = "192.0.2.11"; mac = "02:00:00:00:01:01"; port = "vpn0"; },
+            { name = "vpn-b"; ip = "192.0.2.12"; mac = "02:00:00:00:01:02"; port = "vpn0"; },
+            { name = "vpn-c"; ip = "192.0.2.13"; mac = "02:00:00:00:01:03"; port = "vpn0"; },
+            { name = "vpn-d"; ip = "192.0.2.14"; mac = "02:00:00:00:01:04"; port = "vpn0"; }
+        );
+    }
+);
+EOF
+# C: 512 clusters x 16 members. hf-pcapgen stops at 32 clusters, so the
+# configuration and the capture (frames to every cluster MAC) come from
+# hf-microbench, the same ones its "large" scenario measures.
+"$B/hf-microbench" --scenario large --gen-only --write-config "$WD/large.conf" \
+  --write-pcap "$WD/large.pcap" --pcap-frames 4096 -q
+"$B/hyperflow" -- -c "$WD/small.conf" --check-config >/dev/null
+"$B/hyperflow" -- -c "$WD/large.conf" --check-config >/dev/null
+
+sampler_py >"$WD/sample.py"
+
+# ---- program runs -----------------------------------------------------------
+
+EAL_COMMON=(--no-huge -m 1024 --no-pci)
+
+# stop CHILD: SIGINT, up to 10 s to exit, then SIGKILL
+stop_child() {
+  local _
+  kill -INT "$CHILD" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$CHILD" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$CHILD" 2>/dev/null || true
+  wait "$CHILD" 2>/dev/null || true
+  CHILD=
+}
+
+# run_one KIND IDX: sets W (wall pps), C (pps per on-CPU second of the
+# worker), U (worker CPU share, 1.0 = had its CPU to itself) and P
+# (involuntary context switches of the worker), or W=C=fail
+run_one() {
+  local kind=$1 idx=$2 pfx=$PFX-$1-$2 log=$WD/$1-$2.log rate
+  case $kind in
+  A|C)
+    local conf=$WD/small.conf pcap=$WD/small.pcap
+    [ "$kind" = C ] && conf=$WD/large.conf pcap=$WD/large.pcap
+    "$B/hyperflow" -l 0,1 "${EAL_COMMON[@]}" --file-prefix "$pfx" \
+      --vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
+      -- -c "$conf" --stats-file "$WD/$kind-$idx.json" --status-interval 0 \
+      >"$log" 2>&1 &
+    ;;
+  B)
+    # --stats-period keeps testpmd forwarding without a terminal (else it
+    # stops at "Press enter to exit" on EOF); it prints from the main lcore.
+    stdbuf -oL "$TESTPMD" -l 0,1 "${EAL_COMMON[@]}" --file-prefix "$pfx" \
+      --vdev "net_pcap0,rx_pcap=$WD/small.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
+      -- --forward-mode=macswap --nb-cores=1 --total-num-mbufs=16384 --stats-period 1 \
+      </dev/null >"$log" 2>&1 &
+    ;;
+  esac
+  CHILD=$!
+  rate=$(timeout $((SECS + 30)) python3 "$WD/sample.py" "$pfx" "$WARM" "$SECS" "$CHILD" \
+    2>>"$log" || true)
+  stop_child
+  rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
+  echo "$rate" >>"$log"
+  case $rate in
+  RATE*) read -r _ W C U P _ <<<"$rate" ;;
+  *) W=fail C=fail U=- P=- ;;
+  esac
+}
+
+# A and C must forward every frame: check the final counters.
+check_hf() {
+  python3 - "$1" <<'PY' 2>/dev/null || echo "unreadable stats"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+print("ok" if t["dropped"] == 0 and t["rx"] > 0 and 0 <= t["tx"] - t["rx"] <= 2048
+      else "rx %d tx %d dropped %d" % (t["rx"], t["tx"], t["dropped"]))
+PY
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
+  if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "") print "fail"; else printf "%.2f", x/1e6 }'; }
+
+declare -A RW RC RU
+LOADS=()
+notes=()
+KINDS=(A B C)
+[ -n "$TESTPMD" ] || notes+=("dpdk-testpmd not found (package dpdk-dev): B skipped")
+for i in $(seq "$RUNS"); do
+  LOADS[i]=$(cut -d' ' -f1 /proc/loadavg)
+  line=
+  for k in "${KINDS[@]}"; do
+    if [ "$k" = B ] && [ -z "$TESTPMD" ]; then
+      W=fail C=fail U=- P=-
+    else
+      run_one "$k" "$i"
+    fi
+    RW[$k,$i]=$W RC[$k,$i]=$C RU[$k,$i]=$U
+    if [ "$k" != B ]; then
+      s=$(check_hf "$WD/$k-$i.json")
+      [ "$s" = ok ] || notes+=("$k run $i: $s")
+    fi
+    line+="$k $(mpps "$W") ($P preemptions) "
+  done
+  hf_log "round $i/$RUNS: ${line}Mpps (load ${LOADS[i]})"
+done
+
+# ---- microbenchmark ---------------------------------------------------------
+
+SCEN=(small large flows small5)
+declare -A CYC INS MPC
+if [ "$MICRO" = 1 ]; then
+  for s in "${SCEN[@]}"; do
+    r=$("$B/hf-microbench" --no-huge -m 512 --no-pci --no-telemetry --file-prefix "$PFX-mb" \
+      -l 1 -- --scenario "$s" --runs 5 -q 2>>"$WD/micro.log" | grep '^RESULT' || true)
+    echo "$r" >>"$WD/micro.log"
+    CYC[$s]=$(sed -n 's/.* cycles_pkt=\([^ ]*\).*/\1/p' <<<"$r")
+    INS[$s]=$(sed -n 's/.* instr_pkt=\([^ ]*\).*/\1/p' <<<"$r")
+    MPC[$s]=$(sed -n 's/.* mpps_core=\([^ ]*\).*/\1/p' <<<"$r")
+    [ -n "${CYC[$s]}" ] || { CYC[$s]=fail; INS[$s]=na; }
+    if [ "${INS[$s]}" = na ] && [ -n "$VALGRIND" ]; then
+      c=$(timeout 600 "$VALGRIND" --tool=callgrind --callgrind-out-file="$WD/cg.$s" \
+        --collect-atstart=no --toggle-collect=mb_measured_burst \
+        "$B/hf-microbench" --no-huge -m 512 --no-pci --no-telemetry \
+        --file-prefix "$PFX-cg" -l 1 -- --scenario "$s" --callgrind -q \
+        2>>"$WD/callgrind.log" | grep '^CALLGRIND' || true)
+      pk=$(sed -n 's/.* packets=\([0-9]*\).*/\1/p' <<<"$c")
+      ir=$(sed -n 's/^summary: *//p' "$WD/cg.$s" 2>/dev/null || true)
+      if [ -n "$pk" ] && [ -n "$ir" ]; then
+        INS[$s]=$(awk -v i="$ir" -v p="$pk" 'BEGIN { printf "%.1f (callgrind)", i/p }')
+      fi
+    fi
+  done
+  rm -rf /var/run/dpdk/"$PFX"-mb /var/run/dpdk/"$PFX"-cg 2>/dev/null || true
+fi
+
+# ---- report -------------------------------------------------------------------
+
+{
+  echo "hyperflow benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo |
+    sed 's/.*: //'), $(nproc) CPUs, kernel $(uname -r)"
+  echo "rx: net_pcap infinite_rx replay of a 4096-frame capture (60-byte frames); tx: net_null"
+  echo "rate: port 0 rx counter over $SECS s after ${WARM} s of warm-up; one worker core each"
+  echo
+  echo "each cell: Mpps wall-clock / Mpps per on-CPU second of the worker (worker CPU share)"
+  printf '%-6s %-24s %-24s %-24s %s\n' run "A hyperflow 1x4" "B testpmd macswap" \
+    "C hyperflow 512x16" "load"
+  for i in $(seq "$RUNS"); do
+    printf '%-6s' "$i"
+    for k in "${KINDS[@]}"; do
+      printf ' %-24s' "$(mpps "${RW[$k,$i]}") / $(mpps "${RC[$k,$i]}") (${RU[$k,$i]})"
+    done
+    printf ' %s\n' "${LOADS[i]}"
+  done
+  declare -A MW MC
+  for k in "${KINDS[@]}"; do
+    MW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$k,$i]}"; done | { grep -v fail || true; } | median)
+    MC[$k]=$(for i in $(seq "$RUNS"); do echo "${RC[$k,$i]}"; done | { grep -v fail || true; } | median)
+  done
+  printf '%-6s' median
+  for k in "${KINDS[@]}"; do
+    printf ' %-24s' "$(mpps "${MW[$k]}") / $(mpps "${MC[$k]}")"
+  done
+  echo
+  awk -v a="${MW[A]}" -v b="${MW[B]}" -v c="${MW[C]}" -v ac="${MC[A]}" -v bc="${MC[B]}" \
+    -v cc="${MC[C]}" 'BEGIN {
+    if (a != "nan" && b != "nan" && b > 0)
+      printf "ratio hyperflow/testpmd (A/B): %.2f wall-clock, %.2f per on-CPU second\n", a/b,
+        (bc > 0 ? ac/bc : 0)
+    else print "ratio hyperflow/testpmd: n/a (a side failed)"
+    if (a != "nan" && c != "nan" && a > 0)
+      printf "512x16 vs 1x4 (C/A): %.2f wall-clock, %.2f per on-CPU second\n", c/a,
+        (ac > 0 ? cc/ac : 0) }'
+  for n in "${notes[@]+"${notes[@]}"}"; do echo "warning: $n"; done
+  if [ "$MICRO" = 1 ]; then
+    echo
+    echo "hf-microbench (parse + classify + select + rewrite + counters, no rx/tx; median of 5)"
+    printf '%-8s %-40s %-12s %-22s %s\n' scenario shape cycles/pkt instr/pkt "Mpps/core"
+    declare -A SHAPE=([small]="1 x 4, dst-ip, 512 flows"
+      [large]="512 x 16, dst-ip, 32768 flows"
+      [flows]="512 x 16, 5-tuple, 1048576 flows (2^21)"
+      [small5]="1 x 4, 5-tuple, 512 flows")
+    for s in "${SCEN[@]}"; do
+      printf '%-8s %-40s %-12s %-22s %s\n' "$s" "${SHAPE[$s]}" "${CYC[$s]}" "${INS[$s]}" \
+        "${MPC[$s]:-}"
+    done
+    awk -v s="${CYC[small]}" -v f="${CYC[flows]}" -v l="${CYC[large]}" \
+      -v si="${INS[small]%% *}" -v fi="${INS[flows]%% *}" 'BEGIN {
+      if (s + 0 > 0 && f + 0 > 0)
+        printf "growth 1x4 -> 512x16 with 1M flows: cycles %+.0f%%", (f - s) / s * 100
+      if (si + 0 > 0 && fi + 0 > 0)
+        printf ", instructions %+.0f%%", (fi - si) / si * 100
+      if (s + 0 > 0 && l + 0 > 0)
+        printf "; 1x4 -> 512x16 (no big flow table): cycles %+.0f%%", (l - s) / s * 100
+      print "" }'
+  fi
+} | tee "$WD/summary.txt"
+[ -z "$OUT" ] || cp "$WD/summary.txt" "$OUT"

@@ -16,6 +16,7 @@
 #define HF_DATAPLANE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -248,9 +249,68 @@ hf_dp_bucket_member(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 	return m == HF_MAGLEV_NONE ? HF_DP_NONE : cl->member_base + m;
 }
 
-/* Normalised flow-table key for a cluster's hash mode. */
-void hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
-		    struct hf_flow_key *k);
+/*
+ * Normalised flow-table key for a cluster's hash mode: fields the mode does
+ * not use are zero; src-dst is ordered so both directions share one key.
+ * Built as two 64-bit words and stored whole: the flow table reads the key
+ * back as two words at once, and small stores followed by a wide load stall
+ * the CPU (store forwarding fails).
+ */
+static inline void
+hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
+	       struct hf_flow_key *k)
+{
+	uint32_t src = 0, dst = 0;
+	uint16_t sport = 0, dport = 0;
+	uint8_t proto = 0, family = pi->kind == HF_PKT_IPV6 ? 6 : 4;
+
+	switch (hash_mode) {
+	case HF_HASH_DST_IP:
+		dst = pi->dst_key;
+		break;
+	case HF_HASH_SRC_IP:
+		src = pi->src_key;
+		break;
+	case HF_HASH_SRC_DST:
+		src = pi->src_key < pi->dst_key ? pi->src_key : pi->dst_key;
+		dst = pi->src_key < pi->dst_key ? pi->dst_key : pi->src_key;
+		break;
+	default:
+		src = pi->src_key;
+		dst = pi->dst_key;
+		proto = pi->proto;
+		sport = pi->sport;
+		dport = pi->dport;
+		break;
+	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	_Static_assert(sizeof(struct hf_flow_key) == 16 &&
+			       offsetof(struct hf_flow_key, dst) == 4 &&
+			       offsetof(struct hf_flow_key, sport) == 8 &&
+			       offsetof(struct hf_flow_key, dport) == 10 &&
+			       offsetof(struct hf_flow_key, cluster) == 12 &&
+			       offsetof(struct hf_flow_key, proto) == 14 &&
+			       offsetof(struct hf_flow_key, family) == 15,
+		       "the word layout below follows struct hf_flow_key");
+	{
+		/* the words in struct hf_flow_key's field order */
+		uint64_t w[2];
+
+		w[0] = (uint64_t)src | (uint64_t)dst << 32;
+		w[1] = (uint64_t)sport | (uint64_t)dport << 16 | (uint64_t)cluster << 32 |
+		       (uint64_t)proto << 48 | (uint64_t)family << 56;
+		memcpy(k, w, sizeof(w));
+	}
+#else
+	k->src = src;
+	k->dst = dst;
+	k->sport = sport;
+	k->dport = dport;
+	k->cluster = cluster;
+	k->proto = proto;
+	k->family = family;
+#endif
+}
 
 /*
  * Member for a packet of cluster cl, or HF_DP_NONE (no live member).
@@ -261,18 +321,15 @@ void hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cl
  * A full flow table only means the flow is not tracked.
  */
 static inline uint32_t
-hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
-	     const struct hf_pkt_info *pi, struct hf_flowtab *flows, uint64_t now)
+hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t hash,
+		    const struct hf_flow_key *k, struct hf_flowtab *flows, uint64_t now)
 {
-	struct hf_flow_key k;
-	uint32_t hash, val, mi, bi;
+	uint32_t val, mi, bi;
 
-	hash = hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode);
 	bi = hf_dp_bucket_member(dp, cl, hash);
 	if (flows == NULL)
 		return bi;
-	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
-	if (hf_flowtab_lookup(flows, &k, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
+	if (hf_flowtab_lookup(flows, k, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
 		mi = dp->uid_to_member[HF_FLOW_UID(val)];
 		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
 		    dp->members[mi].usable &&
@@ -281,8 +338,20 @@ hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
 			return mi;
 	}
 	if (bi != HF_DP_NONE)
-		hf_flowtab_insert(flows, &k, HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch), now);
+		hf_flowtab_insert(flows, k, HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch), now);
 	return bi;
+}
+
+/* hf_dp_select_hashed with the hash and key computed from the packet. */
+static inline uint32_t
+hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
+	     const struct hf_pkt_info *pi, struct hf_flowtab *flows, uint64_t now)
+{
+	struct hf_flow_key k;
+
+	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
+	return hf_dp_select_hashed(dp, cl, hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode), &k,
+				   flows, now);
 }
 
 #endif /* HF_DATAPLANE_H */

@@ -236,37 +236,3 @@ fail:
 	errno = -ret;
 	return NULL;
 }
-
-void
-hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
-	       struct hf_flow_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->cluster = cluster;
-	k->family = pi->kind == HF_PKT_IPV6 ? 6 : 4;
-	switch (hash_mode) {
-	case HF_HASH_DST_IP:
-		k->dst = pi->dst_key;
-		break;
-	case HF_HASH_SRC_IP:
-		k->src = pi->src_key;
-		break;
-	case HF_HASH_SRC_DST:
-		/* symmetric: both directions share one entry */
-		if (pi->src_key < pi->dst_key) {
-			k->src = pi->src_key;
-			k->dst = pi->dst_key;
-		} else {
-			k->src = pi->dst_key;
-			k->dst = pi->src_key;
-		}
-		break;
-	default:
-		k->src = pi->src_key;
-		k->dst = pi->dst_key;
-		k->proto = pi->proto;
-		k->sport = pi->sport;
-		k->dport = pi->dport;
-		break;
-	}
-}

@@ -111,11 +111,18 @@ tx_pkt(struct hf_worker *w, uint32_t pidx, uint16_t port_id, struct rte_mbuf *m)
 	rte_eth_tx_buffer(port_id, (uint16_t)w->wid, w->txb[pidx], m);
 }
 
+/* What the first pass of a burst learnt about one frame. */
+struct frame_plan {
+	struct hf_verdict v;
+	uint32_t hash;             /* cluster frames */
+	struct hf_flow_key key;    /* cluster frames, with a flow table */
+};
+
 static inline void
-forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth, uint16_t ci,
-		const struct hf_pkt_info *pi)
+forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth,
+		const struct frame_plan *fp)
 {
-	const struct hf_dp_cluster *cl = &c->dp->clusters[ci];
+	const struct hf_dp_cluster *cl = &c->dp->clusters[fp->v.cluster];
 	struct hf_cluster_ctr *cc = &c->st->cluster[cl->stat];
 	const struct hf_dp_member *mb;
 	uint32_t mi;
@@ -126,7 +133,7 @@ forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth, uint16_t 
 		drop_pkt(c, m, HF_DROP_HA_BACKUP);
 		return;
 	}
-	mi = hf_dp_select(c->dp, cl, pi, c->w->flows, c->now);
+	mi = hf_dp_select_hashed(c->dp, cl, fp->hash, &fp->key, c->w->flows, c->now);
 	if (unlikely(mi == HF_DP_NONE)) {
 		hf_ctr_add(&cc->dropped, 1);
 		drop_pkt(c, m, HF_DROP_NO_MEMBER);
@@ -200,33 +207,56 @@ punt_allowed(struct burst_ctx *c, unsigned int kind)
 	return true;
 }
 
+/*
+ * Two passes over a burst. The first parses and classifies every frame and,
+ * for cluster frames, hashes and prefetches the bucket-table entry and the
+ * flow-table bucket; the second selects, rewrites and sends, by then mostly
+ * from cache. Frames keep their order.
+ */
 static inline void
 process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
+	struct frame_plan plan[HF_BURST];
 	struct hf_pkt_info pi;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
-		struct hf_verdict v;
+		struct frame_plan *fp = &plan[i];
+		const uint8_t *eth = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		int err;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		err = hf_pkt_parse(eth, rte_pktmbuf_data_len(m), &pi);
+		err = hf_pkt_parse(eth, rte_pktmbuf_data_len(pkts[i]), &pi);
 		if (unlikely(err != HF_PKT_OK)) {
-			drop_pkt(c, m, hf_drop_of_pkt_err(err));
+			fp->v.action = HF_ACT_DROP;
+			fp->v.drop = hf_drop_of_pkt_err(err);
 			continue;
 		}
-		v = hf_dp_classify(c->dp, &pi, eth);
-		switch (v.action) {
+		fp->v = hf_dp_classify(c->dp, &pi, eth);
+		if (fp->v.action == HF_ACT_CLUSTER) {
+			const struct hf_dp_cluster *cl = &c->dp->clusters[fp->v.cluster];
+
+			fp->hash = hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode);
+			rte_prefetch0(&cl->table[fp->hash & cl->bucket_mask]);
+			if (c->w->flows != NULL) {
+				hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &fp->key);
+				hf_flowtab_prefetch(c->w->flows, &fp->key);
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct frame_plan *fp = &plan[i];
+		uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+
+		switch (fp->v.action) {
 		case HF_ACT_CLUSTER:
-			forward_cluster(c, m, eth, v.cluster, &pi);
+			forward_cluster(c, m, eth, fp);
 			break;
 		case HF_ACT_PUNT:
-			if (unlikely(!punt_allowed(c, v.punt))) {
-				drop_pkt(c, m, HF_DROP_PUNT_LIMIT_ARP + v.punt);
+			if (unlikely(!punt_allowed(c, fp->v.punt))) {
+				drop_pkt(c, m, HF_DROP_PUNT_LIMIT_ARP + fp->v.punt);
 				break;
 			}
 			punt_stamp(c, m);
@@ -239,7 +269,7 @@ process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 			bridge(c, m, eth);
 			break;
 		default:
-			drop_pkt(c, m, v.drop);
+			drop_pkt(c, m, fp->v.drop);
 			break;
 		}
 	}

@@ -42,8 +42,8 @@
  *   --callgrind    a fixed number of packets, for
  *                  valgrind --tool=callgrind --collect-atstart=no
  *                  --toggle-collect=mb_measured_burst: Ir / packets
- *   --variant prefetch   what-if, not the worker's code: a prefetch pass
- *                  over each burst before the select pass
+ *   --variant single     the worker's loop before its two-pass split: one
+ *                  frame at a time, no prefetch of the tables (comparison)
  *   --gen-only     write --write-config / --write-pcap and exit (no EAL)
  *
  * Usage: hf-microbench [EAL options --] [options]; without "--" the EAL gets
@@ -121,7 +121,7 @@ struct mb_opts {
 	uint32_t seed;
 	bool callgrind;
 	bool gen_only;
-	bool variant_pf;
+	bool variant_single;
 	bool quiet;
 };
 
@@ -134,7 +134,7 @@ struct mb_ctx {
 	uint64_t fwd;	 /* frames rewritten for a member */
 	uint64_t other;	 /* frames that took another way: a harness error */
 	uint64_t sum;	 /* member indices, so nothing is optimised out */
-	bool variant_pf; /* --variant prefetch */
+	bool variant_single; /* --variant single */
 };
 
 struct mb {
@@ -544,7 +544,7 @@ copy_file(const char *from, const char *to)
 
 /* forward_cluster() of src/dp/worker.c, less the tx buffer. */
 static inline void
-forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, const struct hf_pkt_info *pi)
+forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, uint32_t hash, const struct hf_flow_key *k)
 {
 	const struct hf_dp_cluster *cl = &c->dp->clusters[ci];
 	struct hf_cluster_ctr *cc = &c->st->cluster[cl->stat];
@@ -557,7 +557,7 @@ forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, const struct hf_pkt_info *p
 		c->other++;
 		return;
 	}
-	mi = hf_dp_select(c->dp, cl, pi, c->flows, c->now);
+	mi = hf_dp_select_hashed(c->dp, cl, hash, k, c->flows, c->now);
 	if (unlikely(mi == HF_DP_NONE)) {
 		hf_ctr_add(&cc->dropped, 1);
 		c->other++;
@@ -572,9 +572,55 @@ forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, const struct hf_pkt_info *p
 	c->sum += mi;
 }
 
-/* process_burst() of src/dp/worker.c for cluster traffic. */
+/*
+ * process_burst() of src/dp/worker.c for cluster traffic: a first pass
+ * parses, classifies, hashes and prefetches the bucket-table entry and the
+ * flow-table bucket of every frame, a second selects and rewrites.
+ */
 static inline void
 process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hf_pkt_info pi;
+	struct hf_verdict v[MB_BURST];
+	uint32_t hash[MB_BURST];
+	struct hf_flow_key key[MB_BURST];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *eth = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		v[i].action = HF_ACT_DROP;
+		if (unlikely(hf_pkt_parse(eth, rte_pktmbuf_data_len(pkts[i]), &pi) != HF_PKT_OK))
+			continue;
+		v[i] = hf_dp_classify(c->dp, &pi, eth);
+		if (likely(v[i].action == HF_ACT_CLUSTER)) {
+			const struct hf_dp_cluster *cl = &c->dp->clusters[v[i].cluster];
+
+			hash[i] = hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode);
+			rte_prefetch0(&cl->table[hash[i] & cl->bucket_mask]);
+			hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &key[i]);
+			hf_flowtab_prefetch(c->flows, &key[i]);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (likely(v[i].action == HF_ACT_CLUSTER))
+			forward(c, rte_pktmbuf_mtod(pkts[i], uint8_t *), v[i].cluster, hash[i],
+				&key[i]);
+		else
+			c->other++;
+	}
+}
+
+/*
+ * For comparison (--variant single): the worker's loop before it was split
+ * in two passes, one frame at a time with no prefetch of the tables.
+ */
+__attribute__((noinline, flatten)) void mb_process_burst_single(
+	struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n);
+__attribute__((noinline, flatten)) void
+mb_process_burst_single(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct hf_pkt_info pi;
 	uint16_t i;
@@ -591,54 +637,16 @@ process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		v = hf_dp_classify(c->dp, &pi, eth);
-		if (likely(v.action == HF_ACT_CLUSTER))
-			forward(c, eth, v.cluster, &pi);
-		else
-			c->other++;
-	}
-}
-
-/*
- * What-if (--variant prefetch), NOT what the worker does today: a first
- * pass parses and classifies the whole burst and prefetches, per cluster
- * frame, its bucket-table entry and its flow-table bucket
- * (hf_flowtab_prefetch); a second pass selects and rewrites. Built from
- * public calls only, so it hashes and builds the flow key twice: a lower
- * bound on what restructuring process_burst() that way would gain.
- */
-__attribute__((noinline, flatten)) void mb_process_burst_pf(
-	struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n);
-__attribute__((noinline, flatten)) void
-mb_process_burst_pf(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct hf_pkt_info pi[MB_BURST];
-	struct hf_verdict v[MB_BURST];
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		uint8_t *eth = rte_pktmbuf_mtod(pkts[i], uint8_t *);
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		v[i].action = HF_ACT_DROP;
-		if (unlikely(hf_pkt_parse(eth, rte_pktmbuf_data_len(pkts[i]), &pi[i]) != HF_PKT_OK))
-			continue;
-		v[i] = hf_dp_classify(c->dp, &pi[i], eth);
-		if (likely(v[i].action == HF_ACT_CLUSTER)) {
-			const struct hf_dp_cluster *cl = &c->dp->clusters[v[i].cluster];
-			uint32_t h = hf_hash_pkt(&pi[i], (enum hf_hash_mode)cl->hash_mode);
+		if (likely(v.action == HF_ACT_CLUSTER)) {
+			const struct hf_dp_cluster *cl = &c->dp->clusters[v.cluster];
 			struct hf_flow_key k;
 
-			rte_prefetch0(&cl->table[h & cl->bucket_mask]);
-			hf_dp_flow_key(&pi[i], cl->hash_mode, (uint16_t)cl->stat, &k);
-			hf_flowtab_prefetch(c->flows, &k);
-		}
-	}
-	for (i = 0; i < n; i++) {
-		if (likely(v[i].action == HF_ACT_CLUSTER))
-			forward(c, rte_pktmbuf_mtod(pkts[i], uint8_t *), v[i].cluster, &pi[i]);
-		else
+			hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &k);
+			forward(c, eth, v.cluster, hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode),
+				&k);
+		} else {
 			c->other++;
+		}
 	}
 }
 
@@ -666,8 +674,8 @@ __attribute__((noinline)) void mb_measured_burst(
 __attribute__((noinline)) void
 mb_measured_burst(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
-	if (c->variant_pf)
-		mb_process_burst_pf(c, pkts, n);
+	if (c->variant_single)
+		mb_process_burst_single(c, pkts, n);
 	else
 		mb_process_burst(c, pkts, n);
 	__asm__ volatile("" ::: "memory"); /* keep this frame: no tail call */
@@ -705,10 +713,10 @@ run_bursts(struct mb *b, uint64_t nb_bursts, enum mb_pass kind)
 			b->c.dp = __atomic_load_n(&b->dp, __ATOMIC_ACQUIRE);
 			b->c.now = rte_rdtsc();
 			hf_ctr_add(&b->c.st->port[MB_PORT_LAN].rx, MB_BURST);
-			if (kind == PASS_WARM && !b->c.variant_pf)
+			if (kind == PASS_WARM && !b->c.variant_single)
 				mb_process_burst(&b->c, pkts, MB_BURST);
 			else if (kind == PASS_WARM)
-				mb_process_burst_pf(&b->c, pkts, MB_BURST);
+				mb_process_burst_single(&b->c, pkts, MB_BURST);
 			else
 				mb_measured_burst(&b->c, pkts, MB_BURST);
 		}
@@ -818,7 +826,7 @@ setup_worker(struct mb *b)
 	if (b->c.st == NULL || b->c.flows == NULL)
 		return -ENOMEM;
 	b->c.dp = b->dp;
-	b->c.variant_pf = b->o.variant_pf;
+	b->c.variant_single = b->o.variant_single;
 	return 0;
 }
 
@@ -993,7 +1001,7 @@ run_timed(struct mb *b)
 		       "table=%u "
 		       "cycles_pkt=%.1f harness_pkt=%.1f raw_pkt=%.1f instr_pkt=%s mpps_core=%.2f "
 		       "tsc_ghz=%.3f runs=%u preempted=%u other=%" PRIu64 "\n",
-			scen_name(b), b->o.variant_pf ? "+prefetch" : "", b->cfg->nb_clusters,
+			scen_name(b), b->o.variant_single ? "+single" : "", b->cfg->nb_clusters,
 			b->cfg->nb_members_total, hash_name(b->o.hash), b->nb_fl,
 			hf_flowtab_capacity(b->c.flows), mc - mo, mo, mc, istr,
 			(double)hz / (mc - mo) / 1e6, (double)hz / 1e9, r, preempted, b->c.other);
@@ -1036,7 +1044,7 @@ usage(FILE *f)
 		"      --gen-only          only write the files above (no EAL)\n"
 		"      --seed N            shuffle seed (default 1)\n"
 		"      --variant V         worker (default): the worker's loop as it is;\n"
-		"                          prefetch: what-if, a prefetch pass over the burst\n"
+		"                          single: the loop before its two-pass split\n"
 		"  -q, --quiet             only the RESULT / CALLGRIND line\n"
 		"Without \"--\" the EAL runs with --no-huge -m 512 --no-pci --no-telemetry\n"
 		"--file-prefix hf-mb-PID -l <current cpu>.\n",
@@ -1171,10 +1179,10 @@ parse_opts(int argc, char **argv, struct mb_opts *o)
 			o->write_pcap = optarg;
 			break;
 		case O_VAR:
-			if (strcmp(optarg, "prefetch") == 0) {
-				o->variant_pf = true;
+			if (strcmp(optarg, "single") == 0) {
+				o->variant_single = true;
 			} else if (strcmp(optarg, "worker") != 0) {
-				fprintf(stderr, "hf-microbench: --variant: worker or prefetch\n");
+				fprintf(stderr, "hf-microbench: --variant: worker or single\n");
 				return -1;
 			}
 			break;

@@ -37,11 +37,21 @@ void hf_addrtab_free(struct hf_addrtab *t);
 /* 0, -EEXIST when key is present (value untouched), -ENOSPC, -EINVAL (val reserved). */
 int hf_addrtab_add(struct hf_addrtab *t, uint64_t key, uint32_t val);
 
+/*
+ * First slot for key: Fibonacci hashing, one multiply (the table is looked
+ * up twice per packet; linear probing copes with what clustering is left).
+ */
+static inline uint32_t
+hf_addrtab_slot(const struct hf_addrtab *t, uint64_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & t->mask;
+}
+
 /* Value for key, or HF_ADDRTAB_EMPTY. */
 static inline uint32_t
 hf_addrtab_lookup(const struct hf_addrtab *t, uint64_t key)
 {
-	uint32_t i = (uint32_t)hf_mix64(key) & t->mask;
+	uint32_t i = hf_addrtab_slot(t, key);
 
 	for (;;) {
 		const struct hf_addrtab_ent *e = &t->ents[i];

@@ -322,14 +322,15 @@ hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
  */
 static inline uint32_t
 hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t hash,
-		    const struct hf_flow_key *k, struct hf_flowtab *flows, uint64_t now)
+		    const struct hf_flow_key *k, uint64_t khash, struct hf_flowtab *flows,
+		    uint64_t now)
 {
 	uint32_t val, mi, bi;
 
 	bi = hf_dp_bucket_member(dp, cl, hash);
 	if (flows == NULL)
 		return bi;
-	if (hf_flowtab_lookup(flows, k, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
+	if (hf_flowtab_lookup_h(flows, k, khash, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
 		mi = dp->uid_to_member[HF_FLOW_UID(val)];
 		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
 		    dp->members[mi].usable &&
@@ -338,11 +339,12 @@ hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 			return mi;
 	}
 	if (bi != HF_DP_NONE)
-		hf_flowtab_insert(flows, k, HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch), now);
+		hf_flowtab_insert_h(flows, k, khash,
+				    HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch), now);
 	return bi;
 }
 
-/* hf_dp_select_hashed with the hash and key computed from the packet. */
+/* hf_dp_select_hashed with the hashes and key computed from the packet. */
 static inline uint32_t
 hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
 	     const struct hf_pkt_info *pi, struct hf_flowtab *flows, uint64_t now)
@@ -351,7 +353,7 @@ hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
 
 	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
 	return hf_dp_select_hashed(dp, cl, hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode), &k,
-				   flows, now);
+				   hf_flowtab_hash(&k), flows, now);
 }
 
 #endif /* HF_DATAPLANE_H */

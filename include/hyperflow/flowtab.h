@@ -68,6 +68,18 @@ size_t hf_flowtab_memory(const struct hf_flowtab *ft);
  */
 void hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k);
 
+/*
+ * The same operations with the key's hash computed once by the caller
+ * (hf_flowtab_hash), for a worker that prefetches a burst and then looks
+ * up and inserts: h must be hf_flowtab_hash(k).
+ */
+uint64_t hf_flowtab_hash(const struct hf_flow_key *k);
+void hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h);
+int hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
+			uint64_t now, uint32_t *val);
+int hf_flowtab_insert_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
+			uint32_t val, uint64_t now);
+
 /* 1 and *val when a live entry exists (its last-seen becomes now), else 0. */
 int hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now,
 		      uint32_t *val);

@@ -55,7 +55,7 @@ hf_addrtab_add(struct hf_addrtab *t, uint64_t key, uint32_t val)
 	if (t == NULL || t->ents == NULL || val == HF_ADDRTAB_EMPTY)
 		return -EINVAL;
 
-	i = (uint32_t)hf_mix64(key) & t->mask;
+	i = hf_addrtab_slot(t, key);
 	for (;;) {
 		struct hf_addrtab_ent *e = &t->ents[i];
 

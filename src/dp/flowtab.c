@@ -157,9 +157,8 @@ alt_bucket(const struct hf_flowtab *ft, uint32_t b, uint16_t sig)
 }
 
 static inline struct hf_flowtab_pos
-key_pos(const struct hf_flowtab *ft, const struct hf_flow_key *k)
+pos_of_hash(const struct hf_flowtab *ft, uint64_t h)
 {
-	uint64_t h = key_hash(k);
 	struct hf_flowtab_pos p;
 
 	p.b1 = (uint32_t)h & ft->mask;
@@ -374,11 +373,23 @@ hf_flowtab_capacity(const struct hf_flowtab *ft)
 	return ft->nb_buckets * HF_FLOWTAB_WAYS;
 }
 
+uint64_t
+hf_flowtab_hash(const struct hf_flow_key *k)
+{
+	return key_hash(k);
+}
+
 void
 hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k)
 {
-	struct hf_flowtab_pos p = key_pos(ft, k);
-	const struct hf_flowtab_bucket *bk = &ft->bkt[p.b1];
+	hf_flowtab_prefetch_h(ft, key_hash(k));
+}
+
+void
+hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
+{
+	/* the primary bucket only: the alternate one is rarely read */
+	const struct hf_flowtab_bucket *bk = &ft->bkt[(uint32_t)h & ft->mask];
 
 	/* Signatures, and the key/last_seen lines a hit in the primary bucket reads. */
 	__builtin_prefetch(bk, 1, 3);
@@ -390,14 +401,26 @@ hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k)
 int
 hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now, uint32_t *val)
 {
-	struct hf_flowtab_pos p = key_pos(ft, k);
-	struct hf_flowtab_bucket *bk = &ft->bkt[p.b1];
+	return hf_flowtab_lookup_h(ft, k, key_hash(k), now, val);
+}
+
+int
+hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint64_t now,
+		    uint32_t *val)
+{
+	uint32_t b1 = (uint32_t)h & ft->mask, b2;
+	uint16_t sig = (uint16_t)(h >> 48) ? (uint16_t)(h >> 48) : 1;
+	struct hf_flowtab_bucket *bk = &ft->bkt[b1];
 	int way;
 
-	way = bucket_find(bk, p.sig, k);
-	if (way < 0 && p.b2 != p.b1) {
-		bk = &ft->bkt[p.b2];
-		way = bucket_find(bk, p.sig, k);
+	way = bucket_find(bk, sig, k);
+	if (way < 0) {
+		/* the alternate bucket only on a primary miss (pos_of_hash's rule) */
+		b2 = alt_bucket(ft, b1, sig);
+		if (b2 != b1) {
+			bk = &ft->bkt[b2];
+			way = bucket_find(bk, sig, k);
+		}
 	}
 	if (way < 0) {
 		ctr_add(&ft->stats.misses, 1);
@@ -420,7 +443,14 @@ hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t n
 int
 hf_flowtab_insert(struct hf_flowtab *ft, const struct hf_flow_key *k, uint32_t val, uint64_t now)
 {
-	struct hf_flowtab_pos p = key_pos(ft, k);
+	return hf_flowtab_insert_h(ft, k, key_hash(k), val, now);
+}
+
+int
+hf_flowtab_insert_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint32_t val,
+		    uint64_t now)
+{
+	struct hf_flowtab_pos p = pos_of_hash(ft, h);
 	struct hf_flowtab_slot slot;
 	struct hf_flowtab_bucket *bk;
 	int way;
@@ -465,7 +495,7 @@ hf_flowtab_insert(struct hf_flowtab *ft, const struct hf_flow_key *k, uint32_t v
 int
 hf_flowtab_remove(struct hf_flowtab *ft, const struct hf_flow_key *k)
 {
-	struct hf_flowtab_pos p = key_pos(ft, k);
+	struct hf_flowtab_pos p = pos_of_hash(ft, key_hash(k));
 	struct hf_flowtab_bucket *bk = &ft->bkt[p.b1];
 	int way;
 

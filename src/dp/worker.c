@@ -116,6 +116,7 @@ struct frame_plan {
 	struct hf_verdict v;
 	uint32_t hash;             /* cluster frames */
 	struct hf_flow_key key;    /* cluster frames, with a flow table */
+	uint64_t khash;            /* hf_flowtab_hash(&key) */
 };
 
 static inline void
@@ -133,7 +134,7 @@ forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth,
 		drop_pkt(c, m, HF_DROP_HA_BACKUP);
 		return;
 	}
-	mi = hf_dp_select_hashed(c->dp, cl, fp->hash, &fp->key, c->w->flows, c->now);
+	mi = hf_dp_select_hashed(c->dp, cl, fp->hash, &fp->key, fp->khash, c->w->flows, c->now);
 	if (unlikely(mi == HF_DP_NONE)) {
 		hf_ctr_add(&cc->dropped, 1);
 		drop_pkt(c, m, HF_DROP_NO_MEMBER);
@@ -241,7 +242,8 @@ process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 			rte_prefetch0(&cl->table[fp->hash & cl->bucket_mask]);
 			if (c->w->flows != NULL) {
 				hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &fp->key);
-				hf_flowtab_prefetch(c->w->flows, &fp->key);
+				fp->khash = hf_flowtab_hash(&fp->key);
+				hf_flowtab_prefetch_h(c->w->flows, fp->khash);
 			}
 		}
 	}

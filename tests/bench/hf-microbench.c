@@ -544,7 +544,8 @@ copy_file(const char *from, const char *to)
 
 /* forward_cluster() of src/dp/worker.c, less the tx buffer. */
 static inline void
-forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, uint32_t hash, const struct hf_flow_key *k)
+forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, uint32_t hash, const struct hf_flow_key *k,
+	uint64_t khash)
 {
 	const struct hf_dp_cluster *cl = &c->dp->clusters[ci];
 	struct hf_cluster_ctr *cc = &c->st->cluster[cl->stat];
@@ -557,7 +558,7 @@ forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, uint32_t hash, const struct
 		c->other++;
 		return;
 	}
-	mi = hf_dp_select_hashed(c->dp, cl, hash, k, c->flows, c->now);
+	mi = hf_dp_select_hashed(c->dp, cl, hash, k, khash, c->flows, c->now);
 	if (unlikely(mi == HF_DP_NONE)) {
 		hf_ctr_add(&cc->dropped, 1);
 		c->other++;
@@ -584,6 +585,7 @@ process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 	struct hf_verdict v[MB_BURST];
 	uint32_t hash[MB_BURST];
 	struct hf_flow_key key[MB_BURST];
+	uint64_t khash[MB_BURST];
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -601,13 +603,14 @@ process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 			hash[i] = hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode);
 			rte_prefetch0(&cl->table[hash[i] & cl->bucket_mask]);
 			hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &key[i]);
-			hf_flowtab_prefetch(c->flows, &key[i]);
+			khash[i] = hf_flowtab_hash(&key[i]);
+			hf_flowtab_prefetch_h(c->flows, khash[i]);
 		}
 	}
 	for (i = 0; i < n; i++) {
 		if (likely(v[i].action == HF_ACT_CLUSTER))
 			forward(c, rte_pktmbuf_mtod(pkts[i], uint8_t *), v[i].cluster, hash[i],
-				&key[i]);
+				&key[i], khash[i]);
 		else
 			c->other++;
 	}
@@ -643,7 +646,7 @@ mb_process_burst_single(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 
 			hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &k);
 			forward(c, eth, v.cluster, hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode),
-				&k);
+				&k, hf_flowtab_hash(&k));
 		} else {
 			c->other++;
 		}

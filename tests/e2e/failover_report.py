@@ -3,8 +3,8 @@
 """Failover analysis for tests/e2e/test_failover.sh (Python 3 stdlib only).
 
 Reads what the sender sent (udp_sender.py CSV) and what each member
-captured (tcpdump -w, pcap with micro- or nanosecond timestamps, parsed here
-with struct), and checks what a failover must look like:
+captured (tcpdump -w, pcap with micro- or nanosecond timestamps, read with
+pcaplib.py), and checks what a failover must look like:
 
   - before the cut every destination maps to exactly one member, and every
     member carries traffic;
@@ -33,45 +33,12 @@ Prints the per-destination table and the figures, writes KEY=VALUE lines to
 """
 
 import argparse
-import csv
 import ipaddress
 import struct
 import sys
 
-MAGIC = b"HFE1"
-ETH_P_IP = 0x0800
-ETH_P_8021Q = 0x8100
-
-
-def read_pcap(path):
-    """Yield (timestamp, frame bytes) for each record of a pcap file."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return
-    magic = data[:4]
-    if magic == b"\xd4\xc3\xb2\xa1":
-        endian, scale = "<", 1e-6
-    elif magic == b"\xa1\xb2\xc3\xd4":
-        endian, scale = ">", 1e-6
-    elif magic == b"\x4d\x3c\xb2\xa1":
-        endian, scale = "<", 1e-9
-    elif magic == b"\xa1\xb2\x3c\x4d":
-        endian, scale = ">", 1e-9
-    else:
-        raise ValueError("%s: not a pcap file (magic %s)" % (path, magic.hex()))
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    if linktype != 1:
-        raise ValueError("%s: link type %d, expected Ethernet (1)" % (path, linktype))
-    off = 24
-    rec = struct.Struct(endian + "IIII")
-    while off + 16 <= len(data):
-        sec, frac, incl, _orig = rec.unpack_from(data, off)
-        off += 16
-        if off + incl > len(data):
-            break    # truncated last record (capture stopped mid-write)
-        yield sec + frac * scale, data[off:off + incl]
-        off += incl
+from pcaplib import (Checks, ETH_P_ARP, ETH_P_IP, ether_type, ip4, mac_bytes, mac_str,
+                     parse_sender, read_pcap, read_sent, write_figures)
 
 
 def csum16(data):
@@ -86,7 +53,7 @@ def csum16(data):
 
 def l3_intact(frame, check_udp):
     """Whether the IPv4 header (and the UDP checksum) of our packet is as sent."""
-    off = 18 if struct.unpack_from("!H", frame, 12)[0] == ETH_P_8021Q else 14
+    _, off = ether_type(frame)
     ihl = (frame[off] & 0x0F) * 4
     ip = frame[off:off + ihl]
     if csum16(ip) != 0 or ip[8] != 64:    # header checksum, TTL as the client sent it
@@ -101,45 +68,18 @@ def l3_intact(frame, check_udp):
     return csum16(pseudo + udp) == 0
 
 
-def parse_frame(frame):
-    """(dst MAC, payload fields) of one of our UDP packets, or None."""
-    if len(frame) < 14:
-        return None
-    dmac = frame[0:6]
-    etype = struct.unpack_from("!H", frame, 12)[0]
-    off = 14
-    if etype == ETH_P_8021Q and len(frame) >= 18:
-        etype = struct.unpack_from("!H", frame, 16)[0]
-        off = 18
-    if etype != ETH_P_IP or len(frame) < off + 20:
-        return None
-    vihl = frame[off]
-    ihl = (vihl & 0x0F) * 4
-    if vihl >> 4 != 4 or ihl < 20 or frame[off + 9] != 17:
-        return None
-    ip_dst = frame[off + 16:off + 20]
-    udp = off + ihl
-    pay = udp + 8
-    if len(frame) < pay + 20 or frame[pay:pay + 4] != MAGIC:
-        return None
-    seq, dst, sent = struct.unpack_from("!I4sd", frame, pay + 4)
-    if dst != ip_dst:
-        return None    # payload and header disagree: not ours
-    return dmac, seq, str(ipaddress.IPv4Address(dst)), sent
-
-
 def parse_control(frame):
     """A short text for an ARP or ICMP echo frame, or None."""
     if len(frame) < 14:
         return None
     etype = struct.unpack_from("!H", frame, 12)[0]
-    if etype == 0x0806 and len(frame) >= 42:
+    if etype == ETH_P_ARP and len(frame) >= 42:
         op = struct.unpack_from("!H", frame, 20)[0]
-        spa = str(ipaddress.IPv4Address(frame[28:32]))
-        tpa = str(ipaddress.IPv4Address(frame[38:42]))
+        spa = ip4(frame[28:32])
+        tpa = ip4(frame[38:42])
         if op == 1:
             return "arp who-has %s tell %s" % (tpa, spa)
-        return "arp %s is-at %s" % (spa, frame[22:28].hex(":"))
+        return "arp %s is-at %s" % (spa, mac_str(frame[22:28]))
     if etype != ETH_P_IP or len(frame) < 34 or frame[23] != 1:
         return None
     ihl = (frame[14] & 0x0F) * 4
@@ -148,14 +88,10 @@ def parse_control(frame):
         return None
     typ = frame[icmp]
     ident, seq = struct.unpack_from("!HH", frame, icmp + 4)
-    src = str(ipaddress.IPv4Address(frame[26:30]))
-    dst = str(ipaddress.IPv4Address(frame[30:34]))
+    src = ip4(frame[26:30])
+    dst = ip4(frame[30:34])
     name = {8: "echo request", 0: "echo reply"}.get(typ, "icmp type %d" % typ)
     return "%s %s > %s id %d seq %d" % (name, src, dst, ident, seq)
-
-
-def mac_bytes(s):
-    return bytes(int(x, 16) for x in s.split(":"))
 
 
 def ms(x):
@@ -184,19 +120,10 @@ def main():
     ap.add_argument("--summary", required=True, help="KEY=VALUE output file")
     a = ap.parse_args()
 
-    failures = []
-
-    def check(cond, msg):
-        if not cond:
-            failures.append(msg)
-            print("FAIL: " + msg)
-        return cond
+    check = Checks()
 
     # --- what was sent ---------------------------------------------------------
-    sent = {}
-    with open(a.sent) as f:
-        for row in csv.DictReader(f):
-            sent[int(row["seq"])] = (row["dst"], float(row["time"]))
+    sent = read_sent(a.sent)
     dsts = sorted({d for d, _ in sent.values()}, key=lambda d: ipaddress.IPv4Address(d))
 
     # --- what arrived ----------------------------------------------------------
@@ -216,13 +143,13 @@ def main():
     altered = 0
     for name, mac, path in members:
         for ts, frame in read_pcap(path):
-            p = parse_frame(frame)
+            p = parse_sender(frame)
             if p is None:
                 c = parse_control(frame)
                 if c is not None:
                     control.setdefault(name, []).append((ts, c))
                 continue
-            dmac, seq, dst, _sent = p
+            dmac, _smac, seq, dst, _sent, _off = p
             if dmac != mac:
                 flooded += 1     # a copy flooded by the bridge, not addressed to it
                 continue
@@ -416,13 +343,10 @@ def main():
         "window_ms": ms(win_hi - win_lo),
         "probe_gap_max_ms": ms(gaps[-1]) if gaps else "none",
         "cpu_starved": "yes" if starved else "no",
-        "checks_failed": len(failures),
+        "checks_failed": len(check.failures),
     }
-    print("figures: " + ", ".join("%s=%s" % kv for kv in fig.items()))
-    with open(a.summary, "w") as f:
-        for k, v in fig.items():
-            f.write("%s=%s\n" % (k, v))
-    return 1 if failures else 0
+    write_figures(a.summary, fig)
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

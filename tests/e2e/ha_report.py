@@ -39,7 +39,6 @@
 """
 
 import argparse
-import csv
 import errno
 import ipaddress
 import json
@@ -51,8 +50,10 @@ import subprocess
 import sys
 import time
 
+from pcaplib import (Checks, ETH_P_ARP, ETH_P_IP, ether_type, ip4, mac_bytes, mac_str,
+                     parse_sender, read_pcap, read_sent, write_figures, write_summary)
+
 SOCKET_NAME = "dpdk_telemetry.v2"
-MAGIC = b"HFE1"
 
 
 # --------------------------------------------------------------------------
@@ -208,14 +209,6 @@ def cmd_watch(a):
 # ARP probe from a namespace
 # --------------------------------------------------------------------------
 
-def mac_bytes(s):
-    return bytes(int(x, 16) for x in s.split(":"))
-
-
-def mac_str(b):
-    return ":".join("%02x" % x for x in b)
-
-
 def cmd_arp_probe(a):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
     s.bind((a.iface, 0x0806))
@@ -250,56 +243,15 @@ def cmd_arp_probe(a):
 
 
 # --------------------------------------------------------------------------
-# pcap
+# the LAN capture: VRRP adverts and ARP about the cluster IP
 # --------------------------------------------------------------------------
-
-def read_pcap(path):
-    """Yield (timestamp, frame) for each record of a pcap file."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return
-    if len(data) < 24:
-        return
-    magic = data[:4]
-    if magic == b"\xd4\xc3\xb2\xa1":
-        endian, scale = "<", 1e-6
-    elif magic == b"\xa1\xb2\xc3\xd4":
-        endian, scale = ">", 1e-6
-    elif magic == b"\x4d\x3c\xb2\xa1":
-        endian, scale = "<", 1e-9
-    elif magic == b"\xa1\xb2\x3c\x4d":
-        endian, scale = ">", 1e-9
-    else:
-        raise ValueError("%s: not a pcap file" % path)
-    off = 24
-    rec = struct.Struct(endian + "IIII")
-    while off + 16 <= len(data):
-        sec, frac, incl, _ = rec.unpack_from(data, off)
-        off += 16
-        if off + incl > len(data):
-            break
-        yield sec + frac * scale, data[off:off + incl]
-        off += incl
-
-
-def ip4(b):
-    return str(ipaddress.IPv4Address(bytes(b)))
-
 
 def lan_events(path, cluster_ip):
     """(ts, kind, fields) for VRRP adverts and ARP frames about cluster_ip."""
     ev = []
-    for ts, f in read_pcap(path):
-        if len(f) < 14:
-            continue
-        et = struct.unpack_from("!H", f, 12)[0]
-        off = 14
-        if et == 0x8100 and len(f) >= 18:
-            et = struct.unpack_from("!H", f, 16)[0]
-            off = 18
-        if et == 0x0806 and len(f) >= off + 28:
+    for ts, f in read_pcap(path, missing_ok=True):
+        et, off = ether_type(f)
+        if et == ETH_P_ARP and len(f) >= off + 28:
             op = struct.unpack_from("!H", f, off + 6)[0]
             sha = mac_str(f[off + 8:off + 14])
             spa = ip4(f[off + 14:off + 18])
@@ -309,7 +261,7 @@ def lan_events(path, cluster_ip):
             kind = "garp" if spa == tpa == cluster_ip else ("arp-reply" if op == 2 else "arp-req")
             ev.append((ts, kind, {"op": op, "sha": sha, "spa": spa, "tpa": tpa,
                                   "eth_src": mac_str(f[6:12])}))
-        elif et == 0x0800 and len(f) >= off + 20 and f[off + 9] == 112:
+        elif et == ETH_P_IP and len(f) >= off + 20 and f[off + 9] == 112:
             ihl = (f[off] & 0x0F) * 4
             v = off + ihl
             if len(f) < v + 8:
@@ -371,9 +323,7 @@ def cmd_takeover(a):
         "skew_measured_ms": ("%.1f" % ((new_first - old_zero) * 1000.0)
                              if new_first is not None and old_zero is not None else "none"),
     }
-    with open(a.summary, "w") as f:
-        for k, v in fig.items():
-            f.write("%s=%s\n" % (k, v))
+    write_summary(a.summary, fig)
     print(" ".join("%s=%s" % kv for kv in fig.items()))
     return 0
 
@@ -382,39 +332,9 @@ def cmd_takeover(a):
 # traffic across a box crash
 # --------------------------------------------------------------------------
 
-def parse_udp(frame):
-    """(dst MAC, src MAC, seq, dst IP) of one of the sender's packets, or None."""
-    if len(frame) < 34:
-        return None
-    et = struct.unpack_from("!H", frame, 12)[0]
-    off = 14
-    if et == 0x8100 and len(frame) >= 18:
-        et = struct.unpack_from("!H", frame, 16)[0]
-        off = 18
-    if et != 0x0800 or len(frame) < off + 20 or frame[off + 9] != 17:
-        return None
-    ihl = (frame[off] & 0x0F) * 4
-    pay = off + ihl + 8
-    if len(frame) < pay + 12 or frame[pay:pay + 4] != MAGIC:
-        return None
-    seq, dst = struct.unpack_from("!I4s", frame, pay + 4)
-    if dst != frame[off + 16:off + 20]:
-        return None
-    return frame[0:6], frame[6:12], seq, ip4(dst)
-
-
 def cmd_traffic(a):
-    failures = []
-
-    def check(cond, msg):
-        if not cond:
-            failures.append(msg)
-            print("FAIL: " + msg)
-
-    sent = {}
-    with open(a.sent) as f:
-        for row in csv.DictReader(f):
-            sent[int(row["seq"])] = (row["dst"], float(row["time"]))
+    check = Checks()
+    sent = read_sent(a.sent)
     dsts = sorted({d for d, _ in sent.values()}, key=ipaddress.IPv4Address)
     vias = {}
     for spec in a.via:
@@ -428,11 +348,11 @@ def cmd_traffic(a):
     for spec in a.member:
         name, mac, path = spec.split(",", 2)
         mb = mac_bytes(mac)
-        for ts, fr in read_pcap(path):
-            p = parse_udp(fr)
+        for ts, fr in read_pcap(path, missing_ok=True):
+            p = parse_sender(fr)
             if p is None:
                 continue
-            dmac, smac, seq, dst = p
+            dmac, smac, seq, _dst, _sent, _off = p
             if dmac != mb:
                 flooded += 1
                 continue
@@ -525,13 +445,10 @@ def cmd_traffic(a):
         "destinations": len(dsts),
         "changed_member": len(changed),
         "per_member": " ".join("%s=%d" % kv for kv in sorted(per_member.items())),
-        "checks_failed": len(failures),
+        "checks_failed": len(check.failures),
     }
-    print("figures: " + ", ".join("%s=%s" % kv for kv in fig.items()))
-    with open(a.summary, "w") as f:
-        for k, v in fig.items():
-            f.write("%s=%s\n" % (k, v))
-    return 1 if failures else 0
+    write_figures(a.summary, fig)
+    return 1 if check.failures else 0
 
 
 def main():

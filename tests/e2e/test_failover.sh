@@ -31,63 +31,16 @@
 # Environment: HFE_KEEP=1 keeps the work directory on a pass too;
 #              HFE_DEBUG=1 runs hyperflow with --log-level=hyperflow.*:debug.
 
-set -u
-
-result=1
-
-skip() {
-	echo "SKIP: $*"
-	result=77
-	exit 77
-}
-
-if [ $# -ne 1 ]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 2
-fi
-
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
 root=$(cd "$here/../.." && pwd)
-[ -d "$1" ] || skip "build directory $1 does not exist"
-build=$(cd "$1" && pwd)
-hyperflow=$build/hyperflow
+hfe_args "$@"
 
 # --- can this machine run it? ---------------------------------------------------
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, af_packet, DPDK)"
-[ -x "$hyperflow" ] || skip "$hyperflow is not built"
-for c in ip tcpdump python3 timeout awk; do
-	command -v "$c" >/dev/null 2>&1 || skip "$c not found"
-done
-ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs for -l 0,1, this host has $ncpu"
-if command -v dpdk-telemetry.py >/dev/null 2>&1; then
-	telemetry=(dpdk-telemetry.py)
-elif [ -f "$root/tools/hyperflowctl" ]; then
-	telemetry=(python3 "$root/tools/hyperflowctl")
-else
-	skip "neither dpdk-telemetry.py nor tools/hyperflowctl found"
-fi
-
-# The af_packet PMD: linked into the binary, or in EAL's plugin directory
-# (the directory is compiled into librte_eal).
-af_packet_present() {
-	local libs eal dir
-
-	libs=$(ldd "$hyperflow" 2>/dev/null)
-	grep -q librte_net_af_packet <<<"$libs" && return 0
-	eal=$(awk '/librte_eal\.so/ { print $3; exit }' <<<"$libs")
-	[ -n "$eal" ] || eal=$(ldconfig -p 2>/dev/null | awk '/librte_eal\.so/ { print $NF; exit }')
-	if [ -z "$eal" ]; then
-		# no shared EAL anywhere: DPDK is linked in, drivers register by name
-		grep -aq 'net_af_packet' "$hyperflow" && return 0
-		return 1
-	fi
-	while read -r dir; do
-		ls "$dir"/librte_net_af_packet.so* >/dev/null 2>&1 && return 0
-	done < <(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" | sort -u)
-	return 1
-}
-af_packet_present || skip "the DPDK af_packet PMD (librte_net_af_packet) is not installed"
+hfe_check_host
+command -v dpdk-telemetry.py >/dev/null 2>&1 || skip "dpdk-telemetry.py not found (package dpdk)"
+telemetry=(dpdk-telemetry.py)
 
 # --- names, work directory, cleanup ---------------------------------------------------
 id=$$
@@ -113,119 +66,25 @@ fall=3
 move_bound_ms=$(((fall + 1) * interval_ms + 150))
 return_bound_ms=$(((rise + 1) * interval_ms + 150))
 
-if ! ip netns add "$ns_app" 2>/dev/null; then
-	skip "cannot create a network namespace (ip netns add failed)"
-fi
-made_ns=("$ns_app")
-work=$(mktemp -d "${TMPDIR:-/tmp}/hfe-failover.XXXXXX") || exit 1
-t_start=$(date +%s.%N)
+hfe_name=failover
+dpdk_prefixes=("$prefix")
+keep_failed=1
 hf_pid=
-snd_pid=
-dump_pids=()
-watchdog=
 
-# stop_pid PID SIGNAL WAIT_S: signal one of our background jobs, wait for it
-# (bounded), then SIGKILL; its exit status is left in $stopped_rc.
-stopped_rc=0
-stop_pid() {
-	local pid=$1 sig=$2 n=$(($3 * 10))
-
-	stopped_rc=0
-	[ -n "$pid" ] || return 0
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -"$sig" "$pid" 2>/dev/null
-		while [ $n -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
-			sleep 0.1
-			n=$((n - 1))
-		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	stopped_rc=$?
-	return 0
-}
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local ns p d
-
-	trap - EXIT INT TERM HUP
-	[ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null && wait "$watchdog" 2>/dev/null
+# shellcheck disable=SC2317  # invoked by hfe_cleanup
+stop_processes() {
 	stop_pid "$snd_pid" TERM 2
-	for p in "${dump_pids[@]}"; do
-		stop_pid "$p" INT 2
-	done
+	stop_dumps 2
 	stop_pid "$hf_pid" TERM 10
-	for ns in "${made_ns[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	for d in "/var/run/dpdk/$prefix" "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$prefix"; do
-		[ -d "$d" ] && rm -rf "$d"
-	done
-	if [ "$result" -ne 1 ] && [ -z "${HFE_KEEP:-}" ]; then
-		rm -rf "$work"
-	else
-		echo "work directory kept: $work"
-	fi
-	printf 'total run time: %.1f s\n' "$(awk -v a="$t_start" -v b="$(date +%s.%N)" \
-		'BEGIN { print b - a }')"
-	case $result in
-	0) echo "PASS: e2e failover" ;;
-	77) ;;
-	*) echo "FAIL: e2e failover" ;;
-	esac
-	exit "$result"
 }
-trap cleanup EXIT
-trap 'echo "interrupted"; exit 1' INT TERM HUP
-
-(
-	sleep 170 &
-	s=$!
-	trap 'kill $s 2>/dev/null; exit 0' TERM
-	wait $s
-	echo "FAIL: watchdog: still running after 170 s"
-	kill -TERM $$
-) &
-watchdog=$!
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-log() { printf '[%6.2f] %s\n' "$(awk -v a="$t_start" -v b="$(date +%s.%N)" \
-	'BEGIN { print b - a }')" "$*"; }
-
-# Run one command, failing the test with its output if it fails.
-must() {
-	local out
-
-	out=$("$@" 2>&1) || fail "command failed: $* : $out"
-}
-
-sleep_until() {   # sleep_until EPOCH_SECONDS
-	sleep "$(awk -v t="$1" -v n="$(date +%s.%N)" \
-		'BEGIN { d = t - n; if (d < 0) d = 0; printf "%.3f", d }')"
-}
+hfe_begin hfe-failover "$ns_app"
 
 # One telemetry command; prints its data as JSON on one line (empty on error).
-tel() {
-	echo "$1" | timeout 5 "${telemetry[@]}" -f "$prefix" 2>/dev/null | tail -n 1
-}
+tel() { tel_cmd "$prefix" "$1"; }
 
 # --- topology ----------------------------------------------------------------------------
 log "topology: namespaces ${ns_app} ${ns_cl} ${ns_sw} ${ns_m[*]}"
-for ns in "$ns_cl" "$ns_sw" "${ns_m[@]}"; do
-	ip netns add "$ns" || fail "ip netns add $ns"
-	made_ns+=("$ns")
-done
-for ns in "${made_ns[@]}"; do
-	must ip -n "$ns" link set lo up
-	# no IPv6 chatter (router solicitations, MLD) on the test links
-	must ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-done
+make_ns "$ns_cl" "$ns_sw" "${ns_m[@]}"
 
 # client <-> hyperflow LAN port
 must ip -n "$ns_app" link add hl type veth peer name c0 netns "$ns_cl"
@@ -293,38 +152,19 @@ clusters = (
     }
 );
 EOF
-"$hyperflow" -- -c "$conf" --check-config > "$work/check.txt" 2>&1 ||
-	fail "the test's configuration is refused: $(cat "$work/check.txt")"
+check_conf "$conf"
 
 # --- captures on every member ---------------------------------------------------------------
-for i in 0 1 2; do
-	n=$((i + 1))
-	ip netns exec "${ns_m[$i]}" timeout -k 2 120 tcpdump -i "m$n" -n -p -U --immediate-mode -s 200 -Z root \
-		--time-stamp-precision=nano -w "$work/m$n.pcap" \
-		'(udp and dst net 203.0.113.0/24) or icmp or arp' \
-		2> "$work/tcpdump-m$n.log" &
-	dump_pids+=($!)
-done
-for i in 0 1 2; do
-	n=$((i + 1))
-	for _ in $(seq 50); do
-		grep -q 'listening on' "$work/tcpdump-m$n.log" 2>/dev/null && break
-		kill -0 "${dump_pids[$i]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	grep -q 'listening on' "$work/tcpdump-m$n.log" ||
-		fail "tcpdump on m$n did not start: $(cat "$work/tcpdump-m$n.log")"
+for n in 1 2 3; do
+	start_dump "${ns_m[$((n - 1))]}" "m$n" "$work/m$n.pcap" \
+		'(udp and dst net 203.0.113.0/24) or icmp or arp'
 done
 
 # --- hyperflow ---------------------------------------------------------------------------
-loglevel=()
-[ -n "${HFE_DEBUG:-}" ] && loglevel=(--log-level='hyperflow.*:debug')
 log "starting hyperflow (file-prefix $prefix, log $work/hyperflow.log)"
-t_hf=$(date +%s.%N)
-ip netns exec "$ns_app" timeout -k 5 150 "$hyperflow" -l 0,1 --no-huge -m 512 --no-pci \
-	--file-prefix "$prefix" --vdev net_af_packet0,iface=hl --vdev net_af_packet1,iface=hv \
-	"${loglevel[@]}" -- -c "$conf" --status-interval 0 --stats-file "$work/stats.json" \
-	> "$work/hyperflow.log" 2>&1 &
+t_hf=$(now)
+hf_cmd_for "$ns_app" "$prefix" hl hv 512 "$conf"
+"${hf_cmd[@]}" --stats-file "$work/stats.json" > "$work/hyperflow.log" 2>&1 &
 hf_pid=$!
 
 show_diag() {
@@ -361,17 +201,13 @@ states=
 up_deadline=$(awk -v t="$t_hf" 'BEGIN { printf "%.0f", t + 20 }')
 while [ "$(date +%s)" -lt "$up_deadline" ]; do
 	kill -0 "$hf_pid" 2>/dev/null || {
-		if grep -qiE 'net_af_packet.*(not found|unknown|failed to parse)|Driver .*net_af_packet' \
-			"$work/hyperflow.log"; then
-			cat "$work/hyperflow.log"
-			skip "EAL cannot create the af_packet vdevs (see the log above)"
-		fi
+		hf_vdev_skip "$work/hyperflow.log"
 		show_diag
 		fail "hyperflow exited during start-up"
 	}
 	read -r up states < <(tel /hyperflow/cluster,vpn-out | members_up)
 	if [ "${up:-0}" -eq 3 ]; then
-		all_up=$(awk -v a="$t_hf" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+		all_up=$(ms_since "$t_hf")
 		break
 	fi
 	sleep 0.1
@@ -388,11 +224,7 @@ for i in 0 1 2; do
 done
 
 # --- the client resolves the cluster IP (proxy ARP) -----------------------------------------
-ip netns exec "$ns_cl" python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.sendto(b"warm-up", ("203.0.113.250", 9))
-' || fail "client: warm-up packet not sent"
+client_warm_up "$ns_cl"
 lladdr=
 for _ in $(seq 30); do
 	lladdr=$(ip -n "$ns_cl" neigh show "$cluster_ip" dev c0 |
@@ -409,19 +241,10 @@ rate=2000
 duration=4.0
 nflows=60
 log "traffic: $rate packets/s to 203.0.113.1..$nflows for $duration s"
-ip netns exec "$ns_cl" timeout -k 2 20 python3 "$here/udp_sender.py" --first 203.0.113.1 \
-	--count "$nflows" --rate "$rate" --duration "$duration" --log "$work/sent.csv" \
-	--ready "$work/sender.ready" > "$work/sender.log" 2>&1 &
-snd_pid=$!
-for _ in $(seq 50); do
-	[ -s "$work/sender.ready" ] && break
-	sleep 0.1
-done
-[ -s "$work/sender.ready" ] || fail "the sender did not start: $(cat "$work/sender.log")"
-t0=$(cat "$work/sender.ready")
+start_sender "$ns_cl" "$nflows" "$rate" "$duration"
 
 sleep_until "$(awk -v t="$t0" 'BEGIN { printf "%.6f", t + 1.0 }')"
-t_cut=$(date +%s.%N)
+t_cut=$(now)
 ip -n "$ns_sw" link set sm2 down || fail "cannot cut vpn-b"
 log "cut: vpn-b's bridge port down"
 
@@ -430,17 +253,12 @@ sleep_until "$(awk -v t="$t_cut" 'BEGIN { printf "%.6f", t + 0.7 }')"
 read -r up_cut states_cut < <(tel /hyperflow/cluster,vpn-out | members_up)
 
 sleep_until "$(awk -v t="$t_cut" 'BEGIN { printf "%.6f", t + 1.5 }')"
-t_restore=$(date +%s.%N)
+t_restore=$(now)
 ip -n "$ns_sw" link set sm2 up || fail "cannot restore vpn-b"
 log "restore: vpn-b's bridge port up"
 log "telemetry 0.7 s into the cut: ${up_cut:-?} up: ${states_cut:-no answer}"
 
-for _ in $(seq 100); do
-	kill -0 "$snd_pid" 2>/dev/null || break
-	sleep 0.1
-done
-stop_pid "$snd_pid" TERM 2
-snd_pid=
+stop_sender
 cat "$work/sender.log"
 sleep 0.3    # let the last packets reach the captures
 
@@ -448,15 +266,12 @@ read -r up_end states_end < <(tel /hyperflow/cluster,vpn-out | members_up)
 tel /hyperflow/stats > "$work/telemetry-stats.json"
 
 # --- stop everything, collect -------------------------------------------------------------------
-for p in "${dump_pids[@]}"; do
-	stop_pid "$p" INT 3
-done
-dump_pids=()
+stop_dumps 3
 stop_pid "$hf_pid" TERM 10
 hf_pid=
 hf_rc=$stopped_rc
 for n in 1 2 3; do
-	tail -n 3 "$work/tcpdump-m$n.log" | sed "s/^/m$n: /"
+	tail -n 3 "$work/m$n.pcap.log" | sed "s/^/m$n: /"
 done
 log "hyperflow stopped"
 
@@ -509,7 +324,7 @@ grep "member 'vpn-b'" "$work/hyperflow.log" | sed 's/^/log: /'
 # --- summary -------------------------------------------------------------------------------------------
 fig() { sed -n "s/^$1=//p" "$work/summary.txt"; }
 echo
-echo "==== failover summary (health icmp, interval ${interval_ms} ms, timeout ${timeout_ms} ms," \
+echo "==== failover summary (health ${method}, interval ${interval_ms} ms, timeout ${timeout_ms} ms," \
 	"rise ${rise}, fall ${fall}) ===="
 echo "time to all members up:   ${all_up} ms after hyperflow started"
 echo "detection:                $(fig detection_ms) ms (cut -> first vpn-b flow at another" \

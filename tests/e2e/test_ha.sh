@@ -47,61 +47,19 @@
 # Environment: HFE_KEEP=1 keeps the work directory; HFE_DEBUG=1 runs
 #              hyperflow with --log-level=hyperflow.*:debug.
 
-set -u
-
-result=1
-
-skip() {
-	echo "SKIP: $*"
-	result=77
-	exit 77
-}
-
-if [ $# -ne 1 ]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 2
-fi
-
 here=$(cd "$(dirname "$0")" && pwd)
-[ -d "$1" ] || skip "build directory $1 does not exist"
-build=$(cd "$1" && pwd)
-hyperflow=$build/hyperflow
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
+hfe_args "$@"
 report=$here/ha_report.py
 
 # --- can this machine run it? ---------------------------------------------------
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, af_packet, DPDK)"
-[ -x "$hyperflow" ] || skip "$hyperflow is not built"
-for c in ip tcpdump python3 timeout awk; do
-	command -v "$c" >/dev/null 2>&1 || skip "$c not found"
-done
-# the interpreter itself, not a wrapper (a pyenv shim costs 0.3 s a call)
-py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
-[ -x "$py" ] || py=python3
+hfe_check_host
 keepalived=$(command -v keepalived 2>/dev/null || true)
 [ -z "$keepalived" ] && [ -x /usr/sbin/keepalived ] && keepalived=/usr/sbin/keepalived
 [ -n "$keepalived" ] || skip "keepalived not found (the HA peer of part 1)"
 stock_telemetry=$(command -v dpdk-telemetry.py 2>/dev/null)
-ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs for -l 0,1, this host has $ncpu"
-
-# The af_packet PMD: linked into the binary, or in EAL's plugin directory.
-af_packet_present() {
-	local libs eal dir
-
-	libs=$(ldd "$hyperflow" 2>/dev/null)
-	grep -q librte_net_af_packet <<<"$libs" && return 0
-	eal=$(awk '/librte_eal\.so/ { print $3; exit }' <<<"$libs")
-	[ -n "$eal" ] || eal=$(ldconfig -p 2>/dev/null | awk '/librte_eal\.so/ { print $NF; exit }')
-	if [ -z "$eal" ]; then
-		grep -aq 'net_af_packet' "$hyperflow" && return 0
-		return 1
-	fi
-	while read -r dir; do
-		ls "$dir"/librte_net_af_packet.so* >/dev/null 2>&1 && return 0
-	done < <(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" | sort -u)
-	return 1
-}
-af_packet_present || skip "the DPDK af_packet PMD (librte_net_af_packet) is not installed"
+[ -n "$stock_telemetry" ] && telemetry=("$py" "$stock_telemetry")
 
 # --- names, addresses ---------------------------------------------------------------
 id=$$
@@ -135,42 +93,21 @@ margin_ms=150
 skew_ms() { echo $(((256 - $1) * advert_ms / 256)); }
 down_ms() { echo $((3 * advert_ms + $(skew_ms "$1"))); }
 
-if ! ip netns add "$ns_sw" 2>/dev/null; then
-	skip "cannot create a network namespace (ip netns add failed)"
-fi
-made_ns=("$ns_sw")
-work=$(mktemp -d "${TMPDIR:-/tmp}/hfe-ha.XXXXXX") || exit 1
-t_start=$(date +%s.%N)
+hfe_name=ha
+dpdk_prefixes=("${prefix[A]}" "${prefix[B]}")
 declare -A hf_tpid=() hf_pid=()
 ka_tpid=
-snd_pid=
-dump_pids=()
-watchdog=
 
-# stop_pid PID SIGNAL WAIT_S: signal one of our background jobs (a timeout
-# wrapper passes the signal on), wait for it (bounded), then SIGKILL it and
-# its children; its exit status is left in $stopped_rc.
-stopped_rc=0
-stop_pid() {
-	local pid=$1 sig=$2 n=$(($3 * 10)) c=()
+# shellcheck disable=SC2317  # invoked by hfe_cleanup
+stop_processes() {
+	local b
 
-	stopped_rc=0
-	[ -n "$pid" ] || return 0
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -"$sig" "$pid" 2>/dev/null
-		while [ $n -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
-			sleep 0.1
-			n=$((n - 1))
-		done
-		if kill -0 "$pid" 2>/dev/null; then
-			read -ra c < "/proc/$pid/task/$pid/children" 2>/dev/null
-			[ ${#c[@]} -gt 0 ] && kill -KILL "${c[@]}" 2>/dev/null
-			kill -KILL "$pid" 2>/dev/null
-		fi
-	fi
-	wait "$pid" 2>/dev/null
-	stopped_rc=$?
-	return 0
+	stop_pid "$snd_pid" TERM 2
+	stop_keepalived
+	for b in A B; do
+		stop_pid "${hf_tpid[$b]:-}" TERM 10
+	done
+	stop_dumps 2
 }
 
 # The pid in a pid file, if that process is still a keepalived.
@@ -183,7 +120,7 @@ ka_pid_from() {
 
 # Stop keepalived (SIGTERM to the parent, which stops its VRRP child), bounded;
 # then make sure neither process is left.
-# shellcheck disable=SC2317  # invoked by cleanup
+# shellcheck disable=SC2317  # invoked by stop_processes
 stop_keepalived() {
 	local p c
 
@@ -198,56 +135,6 @@ stop_keepalived() {
 	ka_tpid=
 	rm -f "$work/ka.pid" "$work/ka_vrrp.pid"
 }
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local ns p d b
-
-	trap - EXIT INT TERM HUP
-	[ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null && wait "$watchdog" 2>/dev/null
-	stop_pid "$snd_pid" TERM 2
-	stop_keepalived
-	for b in A B; do
-		stop_pid "${hf_tpid[$b]:-}" TERM 10
-	done
-	for p in "${dump_pids[@]}"; do
-		stop_pid "$p" INT 2
-	done
-	for ns in "${made_ns[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	for b in A B; do
-		for d in "/var/run/dpdk/${prefix[$b]}" \
-			"${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/${prefix[$b]}"; do
-			[ -d "$d" ] && rm -rf "$d"
-		done
-	done
-	if [ -z "${HFE_KEEP:-}" ]; then
-		rm -rf "$work"
-	else
-		echo "work directory kept: $work"
-	fi
-	printf 'total run time: %.1f s\n' "$(awk -v a="$t_start" -v b="$(date +%s.%N)" \
-		'BEGIN { print b - a }')"
-	case $result in
-	0) echo "PASS: e2e ha" ;;
-	77) ;;
-	*) echo "FAIL: e2e ha" ;;
-	esac
-	exit "$result"
-}
-trap cleanup EXIT
-trap 'echo "interrupted"; exit 1' INT TERM HUP
-
-(
-	sleep 170 &
-	s=$!
-	trap 'kill $s 2>/dev/null; exit 0' TERM
-	wait $s
-	echo "FAIL: watchdog: still running after 170 s"
-	kill -TERM $$
-) &
-watchdog=$!
 
 show_diag() {
 	local b
@@ -264,11 +151,7 @@ show_diag() {
 	done
 }
 
-fail() {
-	echo "FAIL: $*"
-	show_diag
-	exit 1
-}
+on_fail=show_diag
 
 status=0
 check() {   # check CONDITION-STATUS MESSAGE: record a failed check, go on
@@ -276,20 +159,6 @@ check() {   # check CONDITION-STATUS MESSAGE: record a failed check, go on
 		echo "FAIL: $2"
 		status=1
 	fi
-}
-
-now() { date +%s.%N; }
-log() { printf '[%6.2f] %s\n' "$(awk -v a="$t_start" -v b="$(now)" 'BEGIN { print b - a }')" "$*"; }
-ms_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
-
-must() {
-	local out
-
-	out=$("$@" 2>&1) || fail "command failed: $* : $out"
-}
-
-sleep_until() {   # sleep_until EPOCH_SECONDS
-	sleep "$(awk -v t="$1" -v n="$(now)" 'BEGIN { d = t - n; if (d < 0) d = 0; printf "%.3f", d }')"
 }
 
 # One telemetry command for box A or B; its data as JSON on one line.
@@ -316,17 +185,11 @@ fig() { sed -n "s/^$2=//p" "$1"; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^-?[0-9.]+$/ && a + 0 <= b + 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^-?[0-9.]+$/ && a + 0 >= b + 0) }'; }
 
+hfe_begin hfe-ha "$ns_sw"
+
 # --- topology ----------------------------------------------------------------------------
 log "topology: namespaces hfh-{sw,a,b,cl,ka,m1,m2}-$id"
-for ns in "$ns_a" "$ns_b" "$ns_cl" "$ns_ka" "${ns_m[@]}"; do
-	ip netns add "$ns" || fail "ip netns add $ns"
-	made_ns+=("$ns")
-done
-for ns in "${made_ns[@]}"; do
-	must ip -n "$ns" link set lo up
-	must ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-done
+make_ns "$ns_a" "$ns_b" "$ns_cl" "$ns_ka" "${ns_m[@]}"
 must ip -n "$ns_sw" link add brl type bridge stp_state 0 forward_delay 0 mcast_snooping 0
 must ip -n "$ns_sw" link add brv type bridge stp_state 0 forward_delay 0 mcast_snooping 0
 
@@ -383,8 +246,7 @@ clusters = (
 );
 ha = { port = "lan0"; vrid = $vrid; priority = $2; advert_ms = $advert_ms; preempt = true; };
 EOF
-	"$hyperflow" -- -c "$3" --check-config > "$work/check.txt" 2>&1 ||
-		fail "the test's configuration $3 is refused: $(cat "$work/check.txt")"
+	check_conf "$3"
 }
 hf_conf A 100 "$work/a-100.conf"
 hf_conf A 200 "$work/a-200.conf"
@@ -411,38 +273,19 @@ vrrp_instance VI_$vrid {
 EOF
 
 # --- captures --------------------------------------------------------------------------------
-# start_dump NS IF FILE FILTER
-start_dump() {
-	local log=$3.log n
-
-	ip netns exec "$1" timeout -k 2 150 tcpdump -i "$2" -n -p -U --immediate-mode -s 200 -Z root \
-		--time-stamp-precision=nano -w "$3" "$4" 2> "$log" &
-	dump_pids+=($!)
-	for n in $(seq 50); do
-		grep -q 'listening on' "$log" 2>/dev/null && return 0
-		kill -0 "$!" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "tcpdump on $2 did not start: $(cat "$log")"
-}
 start_dump "$ns_cl" c0 "$work/lan.pcap" 'arp or ip proto 112'
 start_dump "${ns_m[0]}" m1 "$work/m1.pcap" 'udp and dst net 203.0.113.0/24'
 start_dump "${ns_m[1]}" m2 "$work/m2.pcap" 'udp and dst net 203.0.113.0/24'
 
 # --- processes ---------------------------------------------------------------------------------
-loglevel=()
-[ -n "${HFE_DEBUG:-}" ] && loglevel=(--log-level='hyperflow.*:debug')
-
 # start_hf BOX CONF: hyperflow in the box's namespace; hf_pid is the
 # hyperflow process itself (a child of timeout, which bounds it)
 start_hf() {
 	local b=$1 ns lan vpn c
 
 	if [ "$b" = A ]; then ns=$ns_a lan=lana vpn=vpna; else ns=$ns_b lan=lanb vpn=vpnb; fi
-	ip netns exec "$ns" timeout -k 5 150 "$hyperflow" -l 0,1 --no-huge -m 256 --no-pci \
-		--file-prefix "${prefix[$b]}" --vdev "net_af_packet0,iface=$lan" \
-		--vdev "net_af_packet1,iface=$vpn" "${loglevel[@]}" -- -c "$2" --status-interval 0 \
-		>> "$work/hf-$b.log" 2>&1 &
+	hf_cmd_for "$ns" "${prefix[$b]}" "$lan" "$vpn" 256 "$2"
+	"${hf_cmd[@]}" >> "$work/hf-$b.log" 2>&1 &
 	hf_tpid[$b]=$!
 	hf_pid[$b]=
 	for _ in $(seq 100); do
@@ -457,11 +300,7 @@ start_hf() {
 # the box's hyperflow has exited
 hf_alive() {
 	kill -0 "${hf_pid[$1]}" 2>/dev/null && return 0
-	if grep -qiE 'net_af_packet.*(not found|unknown|failed to parse)|Driver .*net_af_packet' \
-		"$work/hf-$1.log"; then
-		cat "$work/hf-$1.log"
-		skip "EAL cannot create the af_packet vdevs (see the log above)"
-	fi
+	hf_vdev_skip "$work/hf-$1.log"
 	fail "hyperflow $1 exited"
 }
 
@@ -528,8 +367,7 @@ a_rej0=$(json_get "$(tel A /hyperflow/stats)" control.vrrp_rejected)
 # a few adverts later A must still be Backup and must have stayed silent
 sleep 0.5
 if [ -n "$stock_telemetry" ]; then
-	ha=$(echo /hyperflow/ha | timeout 5 "$py" "$stock_telemetry" -f "${prefix[A]}" 2>/dev/null |
-		tail -n 1)
+	ha=$(tel_cmd "${prefix[A]}" /hyperflow/ha)
 	ha=$("$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(json.dumps(d.get("/hyperflow/ha", d)))' "$ha" 2>/dev/null)
 	echo "A: /hyperflow/ha via dpdk-telemetry.py: $ha"
 else
@@ -650,10 +488,7 @@ log "B: BACKUP following ${probe_ip[A]}, members up, $(ms_since "$t_b") ms after
 b_rej0=$(json_get "$(tel B /hyperflow/stats)" control.vrrp_rejected)
 
 # the client resolves the cluster IP: only A answers, with the cluster MAC
-ip netns exec "$ns_cl" "$py" -c '
-import socket
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"warm-up", ("203.0.113.250", 9))
-' || fail "client: warm-up packet not sent"
+client_warm_up "$ns_cl"
 neigh=
 for _ in $(seq 30); do
 	neigh=$(client_neigh)
@@ -675,16 +510,7 @@ rate=2000
 duration=3.5
 nflows=40
 log "traffic: $rate packets/s to 203.0.113.1..$nflows for $duration s"
-ip netns exec "$ns_cl" timeout -k 2 20 "$py" "$here/udp_sender.py" --first 203.0.113.1 \
-	--count "$nflows" --rate "$rate" --duration "$duration" --log "$work/sent.csv" \
-	--ready "$work/sender.ready" > "$work/sender.log" 2>&1 &
-snd_pid=$!
-for _ in $(seq 50); do
-	[ -s "$work/sender.ready" ] && break
-	sleep 0.1
-done
-[ -s "$work/sender.ready" ] || fail "the sender did not start: $(cat "$work/sender.log")"
-t0=$(cat "$work/sender.ready")
+start_sender "$ns_cl" "$nflows" "$rate" "$duration"
 sleep_until "$(awk -v t="$t0" 'BEGIN { printf "%.6f", t + 1.2 }')"
 st=$(tel B /hyperflow/stats)
 b_backup_drops=$(json_get "$st" drops.ha_backup)
@@ -699,12 +525,7 @@ check $rc "B did not become MASTER within 3 s of A's crash"
 hf_tpid[A]=
 t_crash=$(json_get "$(cat "$work/w-crash.json")" t_kill)
 crash_ms=$(json_get "$(cat "$work/w-crash.json")" after_kill_ms)
-for _ in $(seq 100); do
-	kill -0 "$snd_pid" 2>/dev/null || break
-	sleep 0.1
-done
-stop_pid "$snd_pid" TERM 2
-snd_pid=
+stop_sender
 sed 's/^/  /' "$work/sender.log"
 sleep 0.3
 ha=$(tel B /hyperflow/ha)
@@ -724,10 +545,7 @@ stop_pid "${hf_tpid[B]}" TERM 10
 b_rc=$stopped_rc
 hf_tpid[B]=
 [ "$b_rc" -eq 0 ]; check $? "hyperflow B exited with status $b_rc after SIGTERM"
-for p in "${dump_pids[@]}"; do
-	stop_pid "$p" INT 3
-done
-dump_pids=()
+stop_dumps 3
 
 # ==============================================================================================
 echo

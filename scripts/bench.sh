@@ -177,28 +177,7 @@ trap 'exit 130' INT TERM
 # (hf-pcapgen's cluster mix: UDP 500/4500, ESP, TCP, ICMP, fragments).
 "$B/hf-pcapgen" -o "$WD/small.pcap" --manifest "$WD/small.json" --packets 4096 \
   --dests 309 --clients 190 --max-payload 0 --vlan-share 0 --ipv6-share 0
-cat >"$WD/small.conf" <<'EOF'
-# bench.sh, run A: one cluster of four members, health off, members with MACs
-ports = (
-    { name = "lan0"; device = "net_pcap0"; mac = "02:00:00:00:00:01"; },
-    { name = "vpn0"; device = "net_null0"; mac = "02:00:00:00:00:02"; }
-);
-unmatched = "drop";
-flows = { size = 65536; timeout_ms = 30000; };
-clusters = (
-    {
-        name = "vpn-out"; ip = "192.0.2.1"; mac = "00:00:5e:00:01:01";
-        ports = [ "lan0" ]; hash = "dst-ip";
-        health = { method = "none"; };
-        members = (
-            { name = "vpn-a"; ip = "192.0.2.11"; mac = "02:00:00:00:01:01"; port = "vpn0"; },
-            { name = "vpn-b"; ip = "192.0.2.12"; mac = "02:00:00:00:01:02"; port = "vpn0"; },
-            { name = "vpn-c"; ip = "192.0.2.13"; mac = "02:00:00:00:01:03"; port = "vpn0"; },
-            { name = "vpn-d"; ip = "192.0.2.14"; mac = "02:00:00:00:01:04"; port = "vpn0"; }
-        );
-    }
-);
-EOF
+cp "$HF_ROOT/conf/bench.conf" "$WD/small.conf"
 # C: 512 clusters x 16 members. hf-pcapgen stops at 32 clusters, so the
 # configuration and the capture (frames to every cluster MAC) come from
 # hf-microbench, the same ones its "large" scenario measures.

@@ -73,17 +73,6 @@ trap 'exit 130' INT TERM
 "$HF_ROOT/scripts/bench.sh" --print-sampler >"$WD/sample.py"
 cp "$HF_ROOT/conf/bench.conf" "$WD/t.conf"   # the configuration of bench.sh run A
 
-stop_child() {
-  local _
-  kill -INT "$CHILD" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$CHILD" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$CHILD" 2>/dev/null || true
-  wait "$CHILD" 2>/dev/null || true
-  CHILD=
-}
 
 # run PROG WORKERS LCORE-ARGS... : sets LINE to the sampler's RATE line or "fail"
 run() {
@@ -105,7 +94,8 @@ run() {
   log=$WD/$pfx.log
   LINE=$(timeout $((SECS + 30)) python3 "$WD/sample.py" "$pfx" "$WARM" "$SECS" "$CHILD" \
     2>>"$log" || true)
-  stop_child
+  hf_stop "$CHILD"
+  CHILD=
   rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
   case $LINE in RATE*) ;; *) LINE=fail; tail -5 "$log" | sed 's/^/    /' >&2 ;; esac
 }

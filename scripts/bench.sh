@@ -193,17 +193,6 @@ sampler_py >"$WD/sample.py"
 EAL_COMMON=(--no-huge -m 1024 --no-pci)
 
 # stop CHILD: SIGINT, up to 10 s to exit, then SIGKILL
-stop_child() {
-  local _
-  kill -INT "$CHILD" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$CHILD" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$CHILD" 2>/dev/null || true
-  wait "$CHILD" 2>/dev/null || true
-  CHILD=
-}
 
 # run_one KIND IDX: sets W (wall pps), C (pps per on-CPU second of the
 # worker), U (worker CPU share, 1.0 = had its CPU to itself) and P
@@ -231,7 +220,8 @@ run_one() {
   CHILD=$!
   rate=$(timeout $((SECS + 30)) python3 "$WD/sample.py" "$pfx" "$WARM" "$SECS" "$CHILD" \
     2>>"$log" || true)
-  stop_child
+  hf_stop "$CHILD"
+  CHILD=
   rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
   echo "$rate" >>"$log"
   case $rate in

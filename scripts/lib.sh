@@ -48,3 +48,17 @@ hf_build() {
 	hf_log "building"
 	ninja -C "$HF_BUILD" >/dev/null
 }
+
+# Stop a DPDK process politely (SIGINT: it flushes and writes its stats),
+# then for good after 10 s, and reap it.
+hf_stop() {
+	local pid=$1 _
+	[ -n "$pid" ] || return 0
+	kill -INT "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}

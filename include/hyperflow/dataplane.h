@@ -85,7 +85,6 @@ struct hf_member_rt {
 	struct hf_mac mac;         /* configured or resolved */
 	uint16_t recovered_epoch;  /* see hf_dataplane.recover_epoch */
 	/* control plane only, carried across reloads with the member */
-	uint16_t arp_seq;          /* unused by ARP replies, kept for symmetry with ICMP */
 	uint64_t arp_next_ms;      /* next ARP resolution/refresh request */
 	uint64_t mac_changed_ms;   /* last time the MAC was learnt or changed */
 	struct hf_health health;

@@ -212,6 +212,24 @@ test_classify_order(void **state)
 	len = udp_frame(b, "01:00:5e:00:00:12", "192.0.2.3", "224.0.0.18", HF_IPPROTO_VRRP);
 	assert_int_equal(classify(dp, b, len).action, HF_ACT_PUNT);
 	hf_dataplane_free(dp);
+
+	/* an HA Backup must not bridge: two bridges in parallel make a loop */
+	{
+		struct hf_dp_build in;
+
+		memset(&in, 0, sizeof(in));
+		in.cfg = &f->cfg;
+		in.ports = f->ports;
+		in.active = false;
+		dp = hf_dataplane_build(&in);
+		assert_non_null(dp);
+		len = udp_frame(b, "02:00:00:00:77:77", "198.51.100.10", "203.0.113.5",
+				HF_IPPROTO_UDP);
+		v = classify(dp, b, len);
+		assert_int_equal(v.action, HF_ACT_DROP);
+		assert_int_equal(v.drop, HF_DROP_HA_BACKUP);
+		hf_dataplane_free(dp);
+	}
 }
 
 static void

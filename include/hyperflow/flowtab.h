@@ -22,8 +22,12 @@
 #ifndef HF_FLOWTAB_H
 #define HF_FLOWTAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <hyperflow/hash.h>
 
 #define HF_FLOWTAB_WAYS 8
 
@@ -47,7 +51,7 @@ struct hf_flowtab_stats {
 	uint64_t full;     /* inserts refused: bucket full of live entries */
 };
 
-struct hf_flowtab;
+struct hf_flowtab;   /* defined below, for the inline lookup only */
 
 /*
  * Table for at least `entries` flows (rounded up to a power of two, at
@@ -73,10 +77,11 @@ void hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *
  * (hf_flowtab_hash), for a worker that prefetches a burst and then looks
  * up and inserts: h must be hf_flowtab_hash(k).
  */
-uint64_t hf_flowtab_hash(const struct hf_flow_key *k);
-void hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h);
-int hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
-			uint64_t now, uint32_t *val);
+static inline uint64_t hf_flowtab_hash(const struct hf_flow_key *k);
+__attribute__((always_inline)) static inline void hf_flowtab_prefetch_h(const struct hf_flowtab *ft,
+									uint64_t h);
+static inline int hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k,
+				      uint64_t h, uint64_t now, uint32_t *val);
 int hf_flowtab_insert_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
 			uint32_t val, uint64_t now);
 
@@ -110,5 +115,220 @@ typedef int (*hf_flowtab_walk_cb)(const struct hf_flow_key *k, uint32_t val, uin
 				  void *arg);
 uint32_t hf_flowtab_walk(const struct hf_flowtab *ft, uint64_t now, uint32_t max,
 			 hf_flowtab_walk_cb cb, void *arg);
+
+/*
+ * ---- Internals, in the header for the worker's inline hit path ----------
+ * Nothing below is API: use the functions above.
+ *
+ * Layout: an array of 256-byte buckets (four cache lines, 64-byte
+ * aligned), each of HF_FLOWTAB_WAYS ways:
+ *   line 0:    sig[8] (16-bit signatures, 0 = empty way) and val[8]
+ *   lines 1-3: ent[8] = { key (16 bytes), last_seen (8 bytes) }
+ * A lookup reads line 0 of a bucket and touches a key only when its
+ * signature matches, so a hit costs two cache lines (rarely three).
+ */
+#define HF_FLOWTAB_CACHE_LINE 64
+#define HF_FLOWTAB_SEED 0x9e3779b97f4a7c15ull
+
+struct hf_flowtab_ent {
+	struct hf_flow_key key;
+	uint64_t last_seen;
+};
+
+struct hf_flowtab_bucket {
+	uint16_t sig[HF_FLOWTAB_WAYS]; /* 0 = empty way */
+	uint32_t val[HF_FLOWTAB_WAYS];
+	uint8_t pad[HF_FLOWTAB_CACHE_LINE - HF_FLOWTAB_WAYS * (sizeof(uint16_t) + sizeof(uint32_t))];
+	struct hf_flowtab_ent ent[HF_FLOWTAB_WAYS];
+} __attribute__((aligned(HF_FLOWTAB_CACHE_LINE)));
+
+_Static_assert(sizeof(struct hf_flow_key) == 16, "flow key must be 16 bytes, no padding");
+_Static_assert(HF_FLOWTAB_WAYS == 8, "bucket layout assumes 8 ways");
+_Static_assert(sizeof(struct hf_flowtab_bucket) == 4 * HF_FLOWTAB_CACHE_LINE,
+	       "bucket must be four cache lines");
+
+/*
+ * Thread-safety: every field is written by the owning worker only. stats
+ * is also read by other threads (hf_flowtab_get_stats) with relaxed atomic
+ * loads; it sits on its own cache line so that readers do not disturb the
+ * bucket pointer and parameters the worker reads per packet.
+ */
+struct hf_flowtab {
+	struct hf_flowtab_bucket *bkt;
+	uint32_t mask;       /* nb_buckets - 1 */
+	uint32_t nb_buckets;
+	uint64_t timeout;
+	uint32_t age_cursor; /* next bucket hf_flowtab_age scans */
+	bool moves_off;      /* a move search failed and no entry left since (make_room) */
+	size_t bkt_size;     /* bytes of bkt */
+	struct hf_flowtab_stats stats __attribute__((aligned(HF_FLOWTAB_CACHE_LINE)));
+};
+
+/*
+ * The key's 64-bit hash: bucket index from the low bits, signature from the
+ * top 16. Any function of the key alone will do (the table never rehashes:
+ * an entry's other bucket comes from its signature), and nothing outside
+ * the owning worker sees it, so it may differ between builds. Inline: the
+ * worker computes it once per frame in its first pass.
+ *   x86-64 with SSE4.2: CRC32-C over the two key words (two instructions,
+ *   as rte_hash_crc does), spread to 64 bits by a Fibonacci multiply: the
+ *   low bits of the product are a bijection of the CRC's low bits, the top
+ *   16 depend on all 32.
+ *   elsewhere: two rounds of the splitmix64 finaliser.
+ */
+#if defined(__SSE4_2__) && defined(__x86_64__) && !defined(HF_FLOWTAB_NO_SIMD)
+#include <nmmintrin.h>
+static inline uint64_t
+hf_flowtab_hash(const struct hf_flow_key *k)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, k, sizeof(w0));
+	memcpy(&w1, (const uint8_t *)k + sizeof(w0), sizeof(w1));
+	return _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED, w0), w1) * HF_FLOWTAB_SEED;
+}
+#else
+static inline uint64_t
+hf_flowtab_hash(const struct hf_flow_key *k)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, k, sizeof(w0));
+	memcpy(&w1, (const uint8_t *)k + sizeof(w0), sizeof(w1));
+	return hf_mix64(hf_mix64(w0 ^ HF_FLOWTAB_SEED) ^ w1);
+}
+#endif
+
+static inline uint16_t
+hf_flowtab_sig_(uint64_t h)
+{
+	uint16_t sig = (uint16_t)(h >> 48);
+
+	return sig != 0 ? sig : 1;
+}
+
+static inline bool
+hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, sizeof(a0));
+	memcpy(&a1, (const uint8_t *)a + sizeof(a0), sizeof(a1));
+	memcpy(&b0, b, sizeof(b0));
+	memcpy(&b1, (const uint8_t *)b + sizeof(b0), sizeof(b1));
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/*
+ * Live while now - last_seen <= timeout, and when now is older than
+ * last_seen (the signed difference is negative). Clocks and timeouts stay
+ * far below 2^63.
+ */
+static inline bool
+hf_flowtab_expired_(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t now)
+{
+	return (int64_t)(now - last_seen) > (int64_t)ft->timeout;
+}
+
+/*
+ * Ways of a bucket whose signature is sig: a mask with HF_FLOWTAB_SIG_LANE
+ * bits per way (the lowest set for a match), all ways compared at once.
+ * SSE2 where the compiler targets it; elsewhere the same in two 64-bit
+ * words, exact (no lane reports a match it does not have).
+ */
+#if defined(__SSE2__) && !defined(HF_FLOWTAB_NO_SIMD)
+#include <emmintrin.h>
+#define HF_FLOWTAB_SIG_LANE 2
+static inline uint32_t
+hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
+{
+	__m128i v = _mm_load_si128((const __m128i *)(const void *)bk->sig);
+
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16((short)sig)));
+}
+#else
+#define HF_FLOWTAB_SIG_LANE 1
+/* Bit i set where 16-bit lane i of w equals sig (ways 0-3 of a word). */
+static inline uint32_t
+hf_flowtab_sig_match_word_(uint64_t w, uint16_t sig)
+{
+	const uint64_t lo = 0x7fff7fff7fff7fffull;
+	uint64_t x = w ^ (sig * 0x0001000100010001ull);
+
+	/* bit 15 of exactly the lanes of x that are zero */
+	x = ~(((x & lo) + lo) | x | lo);
+	/* gather bits 0, 16, 32, 48 of x >> 15 into bits 45..48 (no carries) */
+	return (uint32_t)(((x >> 15) * 0x0000200040008001ull) >> 45) & 0xf;
+}
+
+static inline uint32_t
+hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
+{
+	uint64_t w[2];
+
+	memcpy(w, bk->sig, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	/* lane i of the word is memory lane 3 - i: reverse the lanes */
+	w[0] = (w[0] >> 48) | ((w[0] >> 16) & 0xffff0000ull) | ((w[0] << 16) & 0xffff00000000ull) |
+	       (w[0] << 48);
+	w[1] = (w[1] >> 48) | ((w[1] >> 16) & 0xffff0000ull) | ((w[1] << 16) & 0xffff00000000ull) |
+	       (w[1] << 48);
+#endif
+	return hf_flowtab_sig_match_word_(w[0], sig) | hf_flowtab_sig_match_word_(w[1], sig) << 4;
+}
+#endif
+
+/* Way of bucket bk holding key k, or -1. */
+static inline int
+hf_flowtab_find_(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct hf_flow_key *k)
+{
+	uint32_t m = hf_flowtab_sig_match_(bk, sig);
+
+	while (m != 0) {
+		unsigned int way = (unsigned int)__builtin_ctz(m) / HF_FLOWTAB_SIG_LANE;
+
+		if (hf_flowtab_key_eq_(&bk->ent[way].key, k))
+			return (int)way;
+		m &= ~(((1u << HF_FLOWTAB_SIG_LANE) - 1) << (way * HF_FLOWTAB_SIG_LANE));
+	}
+	return -1;
+}
+
+/*
+ * always_inline: GCC sees a function made of prefetches as free of side
+ * effects ("pure") and may delete a call to it that it has not inlined yet.
+ */
+__attribute__((always_inline)) static inline void
+hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
+{
+	/* the primary bucket only: the alternate one is rarely read */
+	const uint8_t *bk = (const uint8_t *)&ft->bkt[(uint32_t)h & ft->mask];
+
+	/* Signatures, and the key/last_seen lines a hit in the primary bucket reads. */
+	__builtin_prefetch(bk, 1, 3);
+	__builtin_prefetch(bk + HF_FLOWTAB_CACHE_LINE, 1, 3);
+	__builtin_prefetch(bk + 2 * HF_FLOWTAB_CACHE_LINE, 1, 3);
+	__builtin_prefetch(bk + 3 * HF_FLOWTAB_CACHE_LINE, 1, 3);
+}
+
+/* Everything but a live hit in the primary bucket (src/dp/flowtab.c). */
+int hf_flowtab_lookup_slow_(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
+			    uint64_t now, uint32_t *val);
+
+static inline int
+hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint64_t now,
+		    uint32_t *val)
+{
+	struct hf_flowtab_bucket *bk = &ft->bkt[(uint32_t)h & ft->mask];
+	int way = hf_flowtab_find_(bk, hf_flowtab_sig_(h), k);
+
+	if (__builtin_expect(way < 0 || hf_flowtab_expired_(ft, bk->ent[way].last_seen, now), 0))
+		return hf_flowtab_lookup_slow_(ft, k, h, now, val);
+	bk->ent[way].last_seen = now;
+	*val = bk->val[way];
+	__atomic_store_n(&ft->stats.hits, __atomic_load_n(&ft->stats.hits, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+	return 1;
+}
 
 #endif /* HF_FLOWTAB_H */

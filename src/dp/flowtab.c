@@ -42,46 +42,8 @@
 #include <hyperflow/hash.h>
 #include <hyperflow/limits.h>
 
-#define HF_FLOWTAB_CACHE_LINE 64
 #define HF_FLOWTAB_MOVE_DEPTH 2		 /* entries moved for one insert, at most */
 #define HF_FLOWTAB_HUGE_ALIGN (2u << 20) /* big tables: align for transparent huge pages */
-#define HF_FLOWTAB_SEED 0x9e3779b97f4a7c15ull
-
-_Static_assert(sizeof(struct hf_flow_key) == 16, "flow key must be 16 bytes, no padding");
-_Static_assert(HF_FLOWTAB_WAYS == 8, "bucket layout assumes 8 ways");
-
-struct hf_flowtab_ent {
-	struct hf_flow_key key;
-	uint64_t last_seen;
-};
-
-struct hf_flowtab_bucket {
-	uint16_t sig[HF_FLOWTAB_WAYS]; /* 0 = empty way */
-	uint32_t val[HF_FLOWTAB_WAYS];
-	uint8_t pad[HF_FLOWTAB_CACHE_LINE -
-		    HF_FLOWTAB_WAYS * (sizeof(uint16_t) + sizeof(uint32_t))];
-	struct hf_flowtab_ent ent[HF_FLOWTAB_WAYS];
-} __attribute__((aligned(HF_FLOWTAB_CACHE_LINE)));
-
-_Static_assert(sizeof(struct hf_flowtab_bucket) == 4 * HF_FLOWTAB_CACHE_LINE,
-	"bucket must be four cache lines");
-
-/*
- * Thread-safety: every field is written by the owning worker only. stats
- * is also read by other threads (hf_flowtab_get_stats) with relaxed atomic
- * loads; it sits on its own cache line so that readers do not disturb the
- * bucket pointer and parameters the worker reads per packet.
- */
-struct hf_flowtab {
-	struct hf_flowtab_bucket *bkt;
-	uint32_t mask; /* nb_buckets - 1 */
-	uint32_t nb_buckets;
-	uint64_t timeout;
-	uint32_t age_cursor; /* next bucket hf_flowtab_age scans */
-	bool moves_off;	     /* a move search failed and no entry left since (make_room) */
-	size_t bkt_size;     /* bytes of bkt */
-	struct hf_flowtab_stats stats __attribute__((aligned(HF_FLOWTAB_CACHE_LINE)));
-};
 
 /* Where a key lives or would live. */
 struct hf_flowtab_pos {
@@ -120,29 +82,13 @@ entries_gone(struct hf_flowtab *ft, uint64_t n)
 static inline bool
 expired(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t now)
 {
-	return now > last_seen && now - last_seen > ft->timeout;
+	return hf_flowtab_expired_(ft, last_seen, now);
 }
 
 static inline uint64_t
 key_hash(const struct hf_flow_key *k)
 {
-	uint64_t w0, w1;
-
-	memcpy(&w0, k, sizeof(w0));
-	memcpy(&w1, (const uint8_t *)k + sizeof(w0), sizeof(w1));
-	return hf_mix64(hf_mix64(w0 ^ HF_FLOWTAB_SEED) ^ w1);
-}
-
-static inline bool
-key_eq(const struct hf_flow_key *a, const struct hf_flow_key *b)
-{
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, a, sizeof(a0));
-	memcpy(&a1, (const uint8_t *)a + sizeof(a0), sizeof(a1));
-	memcpy(&b0, b, sizeof(b0));
-	memcpy(&b1, (const uint8_t *)b + sizeof(b0), sizeof(b1));
-	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	return hf_flowtab_hash(k);
 }
 
 /* The other bucket of an entry with signature sig sitting in bucket b. */
@@ -173,13 +119,7 @@ pos_of_hash(const struct hf_flowtab *ft, uint64_t h)
 static inline int
 bucket_find(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct hf_flow_key *k)
 {
-	unsigned int i;
-
-	for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
-		if (bk->sig[i] == sig && key_eq(&bk->ent[i].key, k))
-			return (int)i;
-	}
-	return -1;
+	return hf_flowtab_find_(bk, sig, k);
 }
 
 /* A way that can take a new entry: the first empty one, else the first expired one; -1 if none. */
@@ -373,29 +313,10 @@ hf_flowtab_capacity(const struct hf_flowtab *ft)
 	return ft->nb_buckets * HF_FLOWTAB_WAYS;
 }
 
-uint64_t
-hf_flowtab_hash(const struct hf_flow_key *k)
-{
-	return key_hash(k);
-}
-
 void
 hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k)
 {
 	hf_flowtab_prefetch_h(ft, key_hash(k));
-}
-
-void
-hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
-{
-	/* the primary bucket only: the alternate one is rarely read */
-	const struct hf_flowtab_bucket *bk = &ft->bkt[(uint32_t)h & ft->mask];
-
-	/* Signatures, and the key/last_seen lines a hit in the primary bucket reads. */
-	__builtin_prefetch(bk, 1, 3);
-	__builtin_prefetch((const uint8_t *)bk + HF_FLOWTAB_CACHE_LINE, 1, 3);
-	__builtin_prefetch((const uint8_t *)bk + 2 * HF_FLOWTAB_CACHE_LINE, 1, 3);
-	__builtin_prefetch((const uint8_t *)bk + 3 * HF_FLOWTAB_CACHE_LINE, 1, 3);
 }
 
 int
@@ -405,8 +326,8 @@ hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t n
 }
 
 int
-hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint64_t now,
-		    uint32_t *val)
+hf_flowtab_lookup_slow_(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
+			uint64_t now, uint32_t *val)
 {
 	uint32_t b1 = (uint32_t)h & ft->mask, b2;
 	uint16_t sig = (uint16_t)(h >> 48) ? (uint16_t)(h >> 48) : 1;

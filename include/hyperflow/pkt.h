@@ -11,8 +11,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <hyperflow/addr.h>
+#include <hyperflow/bytes.h>
 
 #define HF_ETHERTYPE_IPV4 0x0800
 #define HF_ETHERTYPE_ARP  0x0806
@@ -95,6 +97,64 @@ int hf_pkt_parse(const uint8_t *data, uint32_t len, struct hf_pkt_info *pi);
 
 const char *hf_pkt_err_str(int err);
 
+/* A big-endian 32-bit mask as it applies to a native load of the same bytes. */
+static inline uint32_t
+hf_be32_mask_(uint32_t m)
+{
+	return hf_be32(m);
+}
+
+/*
+ * The worker's common frame parsed inline: untagged IPv4 with a 20-byte
+ * header whose total length fits the frame. Returns true and sets kind,
+ * proto, is_fragment, src_key, dst_key, sport and dport to exactly what
+ * hf_pkt_parse gives for the same frame (tests/unit/test_parse.c compares
+ * the two over generated, mutated and random frames); the other fields of
+ * *pi are not written. Returns false, writing nothing, for every other
+ * frame (tagged, options, ARP, IPv6, other, malformed): the caller then
+ * runs hf_pkt_parse, which decides. Never reads past len.
+ */
+static inline bool
+hf_pkt_parse_fast(const uint8_t *d, uint32_t len, struct hf_pkt_info *pi)
+{
+	/* Wire constants as they read in native order from the frame. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint32_t et_ver = 0x00450008u;   /* 08 00 45 (xx): IPv4, version 4, IHL 5 */
+	const uint16_t frag_mask = 0xff3fu;    /* MF and fragment offset */
+#else
+	const uint32_t et_ver = 0x08004500u;
+	const uint16_t frag_mask = 0x3fffu;
+#endif
+	uint32_t w, tot;
+	uint16_t fo;
+	uint8_t proto;
+
+	if (len < HF_ETH_HLEN + 20)
+		return false;
+	memcpy(&w, d + 12, 4);
+	if ((w & hf_be32_mask_(0xffffff00u)) != et_ver)
+		return false;
+	tot = hf_rd16(d + 16);
+	/* 20 <= total length <= what the frame holds after the Ethernet header */
+	if (tot - 20 > len - HF_ETH_HLEN - 20)
+		return false;
+	memcpy(&fo, d + 20, 2);
+	proto = d[23];
+	pi->kind = HF_PKT_IPV4;
+	pi->proto = proto;
+	pi->is_fragment = (fo & frag_mask) != 0;
+	memcpy(&pi->src_key, d + 26, 4);
+	memcpy(&pi->dst_key, d + 30, 4);
+	pi->sport = 0;
+	pi->dport = 0;
+	if (!pi->is_fragment && tot >= 24 &&
+	    (proto == HF_IPPROTO_UDP || proto == HF_IPPROTO_TCP || proto == HF_IPPROTO_SCTP)) {
+		memcpy(&pi->sport, d + 34, 2);
+		memcpy(&pi->dport, d + 36, 2);
+	}
+	return true;
+}
+
 /*
  * Build an ARP frame (Ethernet header, no VLAN tag, then ARP) into buf,
  * padded with zeros to HF_ETH_MIN_FRAME. Returns the frame length (60) or
@@ -109,5 +169,6 @@ int hf_arp_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *eth_dst,
 
 /* Internet checksum (RFC 1071) over len bytes, returned in network order. */
 uint16_t hf_inet_cksum(const void *data, uint32_t len);
+
 
 #endif /* HF_PKT_H */

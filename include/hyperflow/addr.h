@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <hyperflow/compiler.h>
 
 struct hf_mac {
 	uint8_t b[6];
@@ -54,6 +57,23 @@ hf_mac_key(const uint8_t b[6])
 {
 	return ((uint64_t)b[0] << 40) | ((uint64_t)b[1] << 32) | ((uint64_t)b[2] << 24) |
 	       ((uint64_t)b[3] << 16) | ((uint64_t)b[4] << 8) | (uint64_t)b[5];
+}
+
+/*
+ * hf_mac_key of the 6 bytes at p, read as one 8-byte load: p must have 8
+ * readable bytes (a frame's destination MAC, of an Ethernet header).
+ */
+HF_HOT_INLINE uint64_t
+hf_mac_key8(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap64(w) >> 16;
+#else
+	return w >> 16;
+#endif
 }
 
 #endif /* HF_ADDR_H */

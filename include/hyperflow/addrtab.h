@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include <hyperflow/compiler.h>
 #include <hyperflow/hash.h>
 
 #define HF_ADDRTAB_EMPTY UINT32_MAX   /* reserved value: slot unused */
@@ -41,14 +42,14 @@ int hf_addrtab_add(struct hf_addrtab *t, uint64_t key, uint32_t val);
  * First slot for key: Fibonacci hashing, one multiply (the table is looked
  * up twice per packet; linear probing copes with what clustering is left).
  */
-static inline uint32_t
+HF_HOT_INLINE uint32_t
 hf_addrtab_slot(const struct hf_addrtab *t, uint64_t key)
 {
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & t->mask;
 }
 
 /* Value for key, or HF_ADDRTAB_EMPTY. */
-static inline uint32_t
+HF_HOT_INLINE uint32_t
 hf_addrtab_lookup(const struct hf_addrtab *t, uint64_t key)
 {
 	uint32_t i = hf_addrtab_slot(t, key);

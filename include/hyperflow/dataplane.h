@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <hyperflow/compiler.h>
 #include <hyperflow/addrtab.h>
 #include <hyperflow/config.h>
 #include <hyperflow/flowtab.h>
@@ -178,7 +179,7 @@ hf_drop_of_pkt_err(int err)
  * is punted; IPv4 to a cluster IP, then any frame to a cluster MAC, is
  * cluster traffic; everything else is bridged or dropped per config.
  */
-static inline struct hf_verdict
+HF_HOT_INLINE struct hf_verdict
 hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, const uint8_t *frame)
 {
 	struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
@@ -210,7 +211,8 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 		}
 	}
 	if (!(frame[0] & 1)) {
-		c = hf_addrtab_lookup(&dp->mac_tab, hf_mac_key(frame));
+		/* frame: a whole Ethernet header, 14 bytes */
+		c = hf_addrtab_lookup(&dp->mac_tab, hf_mac_key8(frame));
 		if (c != HF_ADDRTAB_EMPTY && (c & HF_DP_MAC_PORT)) {
 			/* ARP to one of our ports: replies to our own probes */
 			if (pi->kind == HF_PKT_ARP) {
@@ -239,7 +241,7 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 }
 
 /* Member index (into dp->members) for a hash by the bucket table, or HF_DP_NONE. */
-static inline uint32_t
+HF_HOT_INLINE uint32_t
 hf_dp_bucket_member(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t hash)
 {
 	uint16_t m = cl->table[hash & cl->bucket_mask];
@@ -255,33 +257,10 @@ hf_dp_bucket_member(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
  * back as two words at once, and small stores followed by a wide load stall
  * the CPU (store forwarding fails).
  */
-static inline void
-hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
-	       struct hf_flow_key *k)
+HF_HOT_INLINE void
+hf_dp_flow_key_set_(struct hf_flow_key *k, uint32_t src, uint32_t dst, uint16_t sport,
+		    uint16_t dport, uint16_t cluster, uint8_t proto, uint8_t family)
 {
-	uint32_t src = 0, dst = 0;
-	uint16_t sport = 0, dport = 0;
-	uint8_t proto = 0, family = pi->kind == HF_PKT_IPV6 ? 6 : 4;
-
-	switch (hash_mode) {
-	case HF_HASH_DST_IP:
-		dst = pi->dst_key;
-		break;
-	case HF_HASH_SRC_IP:
-		src = pi->src_key;
-		break;
-	case HF_HASH_SRC_DST:
-		src = pi->src_key < pi->dst_key ? pi->src_key : pi->dst_key;
-		dst = pi->src_key < pi->dst_key ? pi->dst_key : pi->src_key;
-		break;
-	default:
-		src = pi->src_key;
-		dst = pi->dst_key;
-		proto = pi->proto;
-		sport = pi->sport;
-		dport = pi->dport;
-		break;
-	}
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	_Static_assert(sizeof(struct hf_flow_key) == 16 &&
 			       offsetof(struct hf_flow_key, dst) == 4 &&
@@ -311,6 +290,77 @@ hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
 #endif
 }
 
+static inline void
+hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
+	       struct hf_flow_key *k)
+{
+	uint32_t src = 0, dst = 0;
+	uint16_t sport = 0, dport = 0;
+	uint8_t proto = 0;
+
+	switch (hash_mode) {
+	case HF_HASH_DST_IP:
+		dst = pi->dst_key;
+		break;
+	case HF_HASH_SRC_IP:
+		src = pi->src_key;
+		break;
+	case HF_HASH_SRC_DST:
+		src = pi->src_key < pi->dst_key ? pi->src_key : pi->dst_key;
+		dst = pi->src_key < pi->dst_key ? pi->dst_key : pi->src_key;
+		break;
+	default:
+		src = pi->src_key;
+		dst = pi->dst_key;
+		proto = pi->proto;
+		sport = pi->sport;
+		dport = pi->dport;
+		break;
+	}
+	hf_dp_flow_key_set_(k, src, dst, sport, dport, cluster, proto,
+			    pi->kind == HF_PKT_IPV6 ? 6 : 4);
+}
+
+/*
+ * hf_hash_pkt(pi, hash_mode) and hf_dp_flow_key(pi, hash_mode, cluster, k)
+ * together, with one branch on the mode: the worker's first pass.
+ */
+HF_HOT_INLINE uint32_t
+hf_dp_hash_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
+	       struct hf_flow_key *k)
+{
+	uint32_t src = 0, dst = 0, h;
+	uint16_t sport = 0, dport = 0;
+	uint8_t proto = 0;
+
+	switch (hash_mode) {
+	case HF_HASH_DST_IP:
+		dst = pi->dst_key;
+		h = hf_mix32(hf_be32(dst));
+		break;
+	case HF_HASH_SRC_IP:
+		src = pi->src_key;
+		h = hf_mix32(hf_be32(src));
+		break;
+	case HF_HASH_SRC_DST:
+		src = pi->src_key < pi->dst_key ? pi->src_key : pi->dst_key;
+		dst = pi->src_key < pi->dst_key ? pi->dst_key : pi->src_key;
+		h = hf_hash_pkt(pi, HF_HASH_SRC_DST);
+		break;
+	default:
+		src = pi->src_key;
+		dst = pi->dst_key;
+		proto = pi->proto;
+		sport = pi->sport;
+		dport = pi->dport;
+		h = hf_hash_pkt(pi, HF_HASH_5TUPLE);
+		break;
+	}
+	hf_dp_flow_key_set_(k, src, dst, sport, dport, cluster, proto,
+			    pi->kind == HF_PKT_IPV6 ? 6 : 4);
+	return h;
+}
+
 /*
  * Member for a packet of cluster cl, or HF_DP_NONE (no live member).
  * With a flow table (flows != NULL, the calling worker's own): a tracked
@@ -319,7 +369,7 @@ hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
  * pinned; otherwise the bucket table decides and the flow is (re)pinned.
  * A full flow table only means the flow is not tracked.
  */
-static inline uint32_t
+HF_HOT_INLINE uint32_t
 hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t hash,
 		    const struct hf_flow_key *k, uint64_t khash, struct hf_flowtab *flows,
 		    uint64_t now)
@@ -331,9 +381,12 @@ hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 		return bi;
 	if (hf_flowtab_lookup_h(flows, k, khash, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
 		mi = dp->uid_to_member[HF_FLOW_UID(val)];
+		/* the common case: the flow is where its bucket is (bucket tables hold live members) */
+		if (mi == bi)
+			return mi;
 		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
 		    dp->members[mi].usable &&
-		    (bi == mi || bi == HF_DP_NONE || dp->members[bi].recovered_epoch == 0 ||
+		    (bi == HF_DP_NONE || dp->members[bi].recovered_epoch == 0 ||
 		     (int16_t)(dp->members[bi].recovered_epoch - HF_FLOW_EPOCH(val)) <= 0))
 			return mi;
 	}

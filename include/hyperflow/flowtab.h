@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <hyperflow/compiler.h>
 #include <hyperflow/hash.h>
 
 #define HF_FLOWTAB_WAYS 8
@@ -77,10 +78,9 @@ void hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *
  * (hf_flowtab_hash), for a worker that prefetches a burst and then looks
  * up and inserts: h must be hf_flowtab_hash(k).
  */
-static inline uint64_t hf_flowtab_hash(const struct hf_flow_key *k);
-__attribute__((always_inline)) static inline void hf_flowtab_prefetch_h(const struct hf_flowtab *ft,
-									uint64_t h);
-static inline int hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k,
+HF_HOT_INLINE uint64_t hf_flowtab_hash(const struct hf_flow_key *k);
+HF_HOT_INLINE void hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h);
+HF_HOT_INLINE int hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k,
 				      uint64_t h, uint64_t now, uint32_t *val);
 int hf_flowtab_insert_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
 			uint32_t val, uint64_t now);
@@ -178,7 +178,7 @@ struct hf_flowtab {
  */
 #if defined(__SSE4_2__) && defined(__x86_64__) && !defined(HF_FLOWTAB_NO_SIMD)
 #include <nmmintrin.h>
-static inline uint64_t
+HF_HOT_INLINE uint64_t
 hf_flowtab_hash(const struct hf_flow_key *k)
 {
 	uint64_t w0, w1;
@@ -188,7 +188,7 @@ hf_flowtab_hash(const struct hf_flow_key *k)
 	return _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED, w0), w1) * HF_FLOWTAB_SEED;
 }
 #else
-static inline uint64_t
+HF_HOT_INLINE uint64_t
 hf_flowtab_hash(const struct hf_flow_key *k)
 {
 	uint64_t w0, w1;
@@ -199,7 +199,7 @@ hf_flowtab_hash(const struct hf_flow_key *k)
 }
 #endif
 
-static inline uint16_t
+HF_HOT_INLINE uint16_t
 hf_flowtab_sig_(uint64_t h)
 {
 	uint16_t sig = (uint16_t)(h >> 48);
@@ -207,7 +207,7 @@ hf_flowtab_sig_(uint64_t h)
 	return sig != 0 ? sig : 1;
 }
 
-static inline bool
+HF_HOT_INLINE bool
 hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
 {
 	uint64_t a0, a1, b0, b1;
@@ -224,7 +224,7 @@ hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
  * last_seen (the signed difference is negative). Clocks and timeouts stay
  * far below 2^63.
  */
-static inline bool
+HF_HOT_INLINE bool
 hf_flowtab_expired_(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t now)
 {
 	return (int64_t)(now - last_seen) > (int64_t)ft->timeout;
@@ -239,7 +239,7 @@ hf_flowtab_expired_(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t no
 #if defined(__SSE2__) && !defined(HF_FLOWTAB_NO_SIMD)
 #include <emmintrin.h>
 #define HF_FLOWTAB_SIG_LANE 2
-static inline uint32_t
+HF_HOT_INLINE uint32_t
 hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
 {
 	__m128i v = _mm_load_si128((const __m128i *)(const void *)bk->sig);
@@ -249,7 +249,7 @@ hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
 #else
 #define HF_FLOWTAB_SIG_LANE 1
 /* Bit i set where 16-bit lane i of w equals sig (ways 0-3 of a word). */
-static inline uint32_t
+HF_HOT_INLINE uint32_t
 hf_flowtab_sig_match_word_(uint64_t w, uint16_t sig)
 {
 	const uint64_t lo = 0x7fff7fff7fff7fffull;
@@ -261,7 +261,7 @@ hf_flowtab_sig_match_word_(uint64_t w, uint16_t sig)
 	return (uint32_t)(((x >> 15) * 0x0000200040008001ull) >> 45) & 0xf;
 }
 
-static inline uint32_t
+HF_HOT_INLINE uint32_t
 hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
 {
 	uint64_t w[2];
@@ -279,7 +279,7 @@ hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
 #endif
 
 /* Way of bucket bk holding key k, or -1. */
-static inline int
+HF_HOT_INLINE int
 hf_flowtab_find_(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct hf_flow_key *k)
 {
 	uint32_t m = hf_flowtab_sig_match_(bk, sig);
@@ -298,7 +298,7 @@ hf_flowtab_find_(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct 
  * always_inline: GCC sees a function made of prefetches as free of side
  * effects ("pure") and may delete a call to it that it has not inlined yet.
  */
-__attribute__((always_inline)) static inline void
+HF_HOT_INLINE void
 hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
 {
 	/* the primary bucket only: the alternate one is rarely read */
@@ -315,7 +315,7 @@ hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
 int hf_flowtab_lookup_slow_(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
 			    uint64_t now, uint32_t *val);
 
-static inline int
+HF_HOT_INLINE int
 hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint64_t now,
 		    uint32_t *val)
 {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <hyperflow/compiler.h>
 #include <hyperflow/addr.h>
 #include <hyperflow/bytes.h>
 
@@ -114,7 +115,7 @@ hf_be32_mask_(uint32_t m)
  * frame (tagged, options, ARP, IPv6, other, malformed): the caller then
  * runs hf_pkt_parse, which decides. Never reads past len.
  */
-static inline bool
+HF_HOT_INLINE bool
 hf_pkt_parse_fast(const uint8_t *d, uint32_t len, struct hf_pkt_info *pi)
 {
 	/* Wire constants as they read in native order from the frame. */

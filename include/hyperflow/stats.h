@@ -50,8 +50,18 @@ struct hf_port_ctr {
 	uint64_t tx_dropped;
 };
 
+/*
+ * Per lcore, a cluster frame is counted once: sent to a member (tx) or
+ * dropped. What the cluster received is their sum (struct hf_cluster_sum),
+ * one counter less on the hot path.
+ */
 struct hf_cluster_ctr {
-	uint64_t rx;
+	uint64_t tx;
+	uint64_t dropped;
+};
+
+struct hf_cluster_sum {
+	uint64_t rx;          /* tx + dropped */
 	uint64_t tx;
 	uint64_t dropped;
 };
@@ -118,7 +128,7 @@ struct hf_stats_sum {
 	uint64_t rx;          /* sum over ports */
 	uint64_t tx;
 	struct hf_port_ctr port[HF_MAX_PORTS];
-	struct hf_cluster_ctr cluster[HF_MAX_CLUSTERS];
+	struct hf_cluster_sum cluster[HF_MAX_CLUSTERS];
 	uint64_t member_tx[HF_MAX_MEMBERS_TOTAL];
 };
 

@@ -77,13 +77,14 @@ hf_stats_sum(const struct hf_lcore_stats *const *ls, unsigned int n, struct hf_s
 			out->port[i].tx_dropped += hf_ctr_read(&s->port[i].tx_dropped);
 		}
 		for (i = 0; i < HF_MAX_CLUSTERS; i++) {
-			out->cluster[i].rx += hf_ctr_read(&s->cluster[i].rx);
 			out->cluster[i].tx += hf_ctr_read(&s->cluster[i].tx);
 			out->cluster[i].dropped += hf_ctr_read(&s->cluster[i].dropped);
 		}
 		for (i = 0; i < HF_MAX_MEMBERS_TOTAL; i++)
 			out->member_tx[i] += hf_ctr_read(&s->member_tx[i]);
 	}
+	for (i = 0; i < HF_MAX_CLUSTERS; i++)
+		out->cluster[i].rx = out->cluster[i].tx + out->cluster[i].dropped;
 	for (i = 0; i < HF_DROP__MAX; i++)
 		out->dropped += out->drops[i];
 	for (i = 0; i < HF_MAX_PORTS; i++) {
@@ -171,7 +172,7 @@ hf_stats_write_json(const struct hf_runtime *rt, FILE *f)
 	fprintf(f, "\n  ],\n  \"clusters\": [");
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
 		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
-		const struct hf_cluster_ctr *cs = &s->cluster[dp->clusters[ci].stat];
+		const struct hf_cluster_sum *cs = &s->cluster[dp->clusters[ci].stat];
 
 		fprintf(f, "%s\n    {\"name\": ", ci ? "," : "");
 		json_str(f, cc->name);

@@ -15,6 +15,7 @@
 #include <rte_mbuf_dyn.h>
 #include <rte_prefetch.h>
 
+#include <hyperflow/fastpath.h>
 #include <hyperflow/log.h>
 #include <hyperflow/runtime.h>
 
@@ -92,8 +93,6 @@ tx_error_cb(struct rte_mbuf **pkts, uint16_t unsent, void *arg)
 
 	rte_pktmbuf_free_bulk(pkts, unsent);
 	hf_ctr_add(&cb->stats->port[cb->pidx].tx_dropped, unsent);
-	/* tx counts frames handed to the port; take back the refused ones */
-	hf_ctr_add(&cb->stats->port[cb->pidx].tx, -(uint64_t)unsent);
 	hf_ctr_add(&cb->stats->drops[HF_DROP_TX_FULL], unsent);
 }
 
@@ -104,47 +103,32 @@ drop_pkt(struct burst_ctx *c, struct rte_mbuf *m, unsigned int reason)
 	c->drop[c->nb_drop++] = m;
 }
 
+/*
+ * Port tx counts the frames the port took, when a buffer goes out (full, or
+ * flushed by flush_all): no counter per frame. Refused frames are counted
+ * by tx_error_cb.
+ */
 static inline void
 tx_pkt(struct hf_worker *w, uint32_t pidx, uint16_t port_id, struct rte_mbuf *m)
 {
-	hf_ctr_add(&w->stats->port[pidx].tx, 1);
-	rte_eth_tx_buffer(port_id, (uint16_t)w->wid, w->txb[pidx], m);
+	uint16_t sent = rte_eth_tx_buffer(port_id, (uint16_t)w->wid, w->txb[pidx], m);
+
+	if (sent != 0)
+		hf_ctr_add(&w->stats->port[pidx].tx, sent);
 }
 
-/* What the first pass of a burst learnt about one frame. */
-struct frame_plan {
-	struct hf_verdict v;
-	uint32_t hash;             /* cluster frames */
-	struct hf_flow_key key;    /* cluster frames, with a flow table */
-	uint64_t khash;            /* hf_flowtab_hash(&key) */
-};
-
 static inline void
-forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, uint8_t *eth,
-		const struct frame_plan *fp)
+forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, const struct hf_fp_plan *fp)
 {
-	const struct hf_dp_cluster *cl = &c->dp->clusters[fp->v.cluster];
-	struct hf_cluster_ctr *cc = &c->st->cluster[cl->stat];
 	const struct hf_dp_member *mb;
-	uint32_t mi;
+	uint8_t drop;
 
-	hf_ctr_add(&cc->rx, 1);
-	if (unlikely(!c->dp->active)) {
-		hf_ctr_add(&cc->dropped, 1);
-		drop_pkt(c, m, HF_DROP_HA_BACKUP);
+	mb = hf_fp_forward(c->dp, c->w->flows, c->st, rte_pktmbuf_mtod(m, uint8_t *), fp, c->now,
+			   &drop);
+	if (unlikely(mb == NULL)) {
+		drop_pkt(c, m, drop);
 		return;
 	}
-	mi = hf_dp_select_hashed(c->dp, cl, fp->hash, &fp->key, fp->khash, c->w->flows, c->now);
-	if (unlikely(mi == HF_DP_NONE)) {
-		hf_ctr_add(&cc->dropped, 1);
-		drop_pkt(c, m, HF_DROP_NO_MEMBER);
-		return;
-	}
-	mb = &c->dp->members[mi];
-	/* only the Ethernet addresses change: 12 bytes from the member's template */
-	memcpy(eth, mb->eth, 12);
-	hf_ctr_add(&cc->tx, 1);
-	hf_ctr_add(&c->st->member_tx[mb->stat], 1);
 	tx_pkt(c->w, mb->pidx, mb->port_id, m);
 }
 
@@ -217,44 +201,22 @@ punt_allowed(struct burst_ctx *c, unsigned int kind)
 static inline void
 process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct frame_plan plan[HF_BURST];
-	struct hf_pkt_info pi;
+	struct hf_fp_plan plan[HF_BURST];
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		struct frame_plan *fp = &plan[i];
-		const uint8_t *eth = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
-		int err;
-
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		err = hf_pkt_parse(eth, rte_pktmbuf_data_len(pkts[i]), &pi);
-		if (unlikely(err != HF_PKT_OK)) {
-			fp->v.action = HF_ACT_DROP;
-			fp->v.drop = hf_drop_of_pkt_err(err);
-			continue;
-		}
-		fp->v = hf_dp_classify(c->dp, &pi, eth);
-		if (fp->v.action == HF_ACT_CLUSTER) {
-			const struct hf_dp_cluster *cl = &c->dp->clusters[fp->v.cluster];
-
-			fp->hash = hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode);
-			rte_prefetch0(&cl->table[fp->hash & cl->bucket_mask]);
-			if (c->w->flows != NULL) {
-				hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &fp->key);
-				fp->khash = hf_flowtab_hash(&fp->key);
-				hf_flowtab_prefetch_h(c->w->flows, fp->khash);
-			}
-		}
+		hf_fp_plan(c->dp, c->w->flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+			   rte_pktmbuf_data_len(pkts[i]), &plan[i]);
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct frame_plan *fp = &plan[i];
-		uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+		const struct hf_fp_plan *fp = &plan[i];
 
 		switch (fp->v.action) {
 		case HF_ACT_CLUSTER:
-			forward_cluster(c, m, eth, fp);
+			forward_cluster(c, m, fp);
 			break;
 		case HF_ACT_PUNT:
 			if (unlikely(!punt_allowed(c, fp->v.punt))) {
@@ -268,7 +230,7 @@ process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 				hf_ctr_add(&c->st->punted, 1);
 			break;
 		case HF_ACT_BRIDGE:
-			bridge(c, m, eth);
+			bridge(c, m, rte_pktmbuf_mtod(m, const uint8_t *));
 			break;
 		default:
 			drop_pkt(c, m, fp->v.drop);
@@ -302,8 +264,13 @@ flush_all(struct hf_worker *w)
 	struct hf_runtime *rt = w->rt;
 	uint32_t p;
 
-	for (p = 0; p < rt->nb_ports; p++)
-		rte_eth_tx_buffer_flush(rt->ports[p].port_id, (uint16_t)w->wid, w->txb[p]);
+	uint16_t sent;
+
+	for (p = 0; p < rt->nb_ports; p++) {
+		sent = rte_eth_tx_buffer_flush(rt->ports[p].port_id, (uint16_t)w->wid, w->txb[p]);
+		if (sent != 0)
+			hf_ctr_add(&w->stats->port[p].tx, sent);
+	}
 }
 
 int

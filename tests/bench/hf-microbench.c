@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hf-microbench: cycles (and, where the CPU lets us count them, instructions)
- * per packet of the worker's per-packet work, without rx or tx:
+ * per packet of the worker's per-packet work, without rx or tx: the same
+ * functions src/dp/worker.c calls (include/hyperflow/fastpath.h), in the
+ * same two passes per burst:
  *
- *   hf_pkt_parse -> hf_dp_classify -> hf_dp_select (per-thread flow table)
- *   -> 12-byte Ethernet rewrite from the member template, with the same
- *   counters forward_cluster() in src/dp/worker.c updates.
+ *   hf_fp_plan (parse, classify, hash, flow key, prefetch) for the burst,
+ *   then hf_fp_forward (flow table or bucket table, 12-byte Ethernet
+ *   rewrite from the member template, counters) frame by frame.
  *
  * The snapshot is built the way the control plane builds it: a
  * configuration file (generated into a temporary file for the preset
@@ -42,8 +44,9 @@
  *   --callgrind    a fixed number of packets, for
  *                  valgrind --tool=callgrind --collect-atstart=no
  *                  --toggle-collect=mb_measured_burst: Ir / packets
- *   --variant single     the worker's loop before its two-pass split: one
- *                  frame at a time, no prefetch of the tables (comparison)
+ *   --variant single     one frame at a time (plan, then forward, then
+ *                  the next frame): no table line prefetched ahead
+ *                  (comparison)
  *   --gen-only     write --write-config / --write-pcap and exit (no EAL)
  *
  * Usage: hf-microbench [EAL options --] [options]; without "--" the EAL gets
@@ -79,6 +82,7 @@
 
 #include <hyperflow/config.h>
 #include <hyperflow/dataplane.h>
+#include <hyperflow/fastpath.h>
 #include <hyperflow/flowtab.h>
 #include <hyperflow/pkt.h>
 #include <hyperflow/stats.h>
@@ -542,50 +546,57 @@ copy_file(const char *from, const char *to)
 
 /* ---- the measured work ------------------------------------------------------ */
 
-/* forward_cluster() of src/dp/worker.c, less the tx buffer. */
+/* forward_cluster() of src/dp/worker.c: the same call, less the tx buffer. */
 static inline void
-forward(struct mb_ctx *c, uint8_t *eth, uint16_t ci, uint32_t hash, const struct hf_flow_key *k,
-	uint64_t khash)
+forward(struct mb_ctx *c, uint8_t *eth, const struct hf_fp_plan *fp)
 {
-	const struct hf_dp_cluster *cl = &c->dp->clusters[ci];
-	struct hf_cluster_ctr *cc = &c->st->cluster[cl->stat];
 	const struct hf_dp_member *mb;
-	uint32_t mi;
+	uint8_t drop;
 
-	hf_ctr_add(&cc->rx, 1);
-	if (unlikely(!c->dp->active)) {
-		hf_ctr_add(&cc->dropped, 1);
+	mb = hf_fp_forward(c->dp, c->flows, c->st, eth, fp, c->now, &drop);
+	if (unlikely(mb == NULL)) {
 		c->other++;
 		return;
 	}
-	mi = hf_dp_select_hashed(c->dp, cl, hash, k, khash, c->flows, c->now);
-	if (unlikely(mi == HF_DP_NONE)) {
-		hf_ctr_add(&cc->dropped, 1);
-		c->other++;
-		return;
-	}
-	mb = &c->dp->members[mi];
-	memcpy(eth, mb->eth, 12);
-	hf_ctr_add(&cc->tx, 1);
-	hf_ctr_add(&c->st->member_tx[mb->stat], 1);
-	hf_ctr_add(&c->st->port[mb->pidx].tx, 1); /* tx_pkt() */
 	c->fwd++;
-	c->sum += mi;
+	c->sum += mb->stat;
 }
 
 /*
- * process_burst() of src/dp/worker.c for cluster traffic: a first pass
- * parses, classifies, hashes and prefetches the bucket-table entry and the
- * flow-table bucket of every frame, a second selects and rewrites.
+ * process_burst() of src/dp/worker.c for cluster traffic: the first pass
+ * plans every frame (parse, classify, hash, prefetch the tables), the
+ * second forwards them.
  */
 static inline void
 process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct hf_pkt_info pi;
-	struct hf_verdict v[MB_BURST];
-	uint32_t hash[MB_BURST];
-	struct hf_flow_key key[MB_BURST];
-	uint64_t khash[MB_BURST];
+	struct hf_fp_plan plan[MB_BURST];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		hf_fp_plan(c->dp, c->flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+			   rte_pktmbuf_data_len(pkts[i]), &plan[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (likely(plan[i].v.action == HF_ACT_CLUSTER))
+			forward(c, rte_pktmbuf_mtod(pkts[i], uint8_t *), &plan[i]);
+		else
+			c->other++;
+	}
+}
+
+/*
+ * For comparison (--variant single): one frame at a time, each planned
+ * and forwarded before the next, so no table line is prefetched ahead.
+ */
+__attribute__((noinline, flatten)) void mb_process_burst_single(
+	struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n);
+__attribute__((noinline, flatten)) void
+mb_process_burst_single(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct hf_fp_plan plan;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -593,72 +604,19 @@ process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		v[i].action = HF_ACT_DROP;
-		if (unlikely(hf_pkt_parse(eth, rte_pktmbuf_data_len(pkts[i]), &pi) != HF_PKT_OK))
-			continue;
-		v[i] = hf_dp_classify(c->dp, &pi, eth);
-		if (likely(v[i].action == HF_ACT_CLUSTER)) {
-			const struct hf_dp_cluster *cl = &c->dp->clusters[v[i].cluster];
-
-			hash[i] = hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode);
-			rte_prefetch0(&cl->table[hash[i] & cl->bucket_mask]);
-			hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &key[i]);
-			khash[i] = hf_flowtab_hash(&key[i]);
-			hf_flowtab_prefetch_h(c->flows, khash[i]);
-		}
-	}
-	for (i = 0; i < n; i++) {
-		if (likely(v[i].action == HF_ACT_CLUSTER))
-			forward(c, rte_pktmbuf_mtod(pkts[i], uint8_t *), v[i].cluster, hash[i],
-				&key[i], khash[i]);
+		hf_fp_plan(c->dp, c->flows, eth, rte_pktmbuf_data_len(pkts[i]), &plan);
+		if (likely(plan.v.action == HF_ACT_CLUSTER))
+			forward(c, eth, &plan);
 		else
 			c->other++;
 	}
 }
 
 /*
- * For comparison (--variant single): the worker's loop before it was split
- * in two passes, one frame at a time with no prefetch of the tables.
- */
-__attribute__((noinline, flatten)) void mb_process_burst_single(
-	struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n);
-__attribute__((noinline, flatten)) void
-mb_process_burst_single(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct hf_pkt_info pi;
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
-		struct hf_verdict v;
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (unlikely(hf_pkt_parse(eth, rte_pktmbuf_data_len(m), &pi) != HF_PKT_OK)) {
-			c->other++;
-			continue;
-		}
-		v = hf_dp_classify(c->dp, &pi, eth);
-		if (likely(v.action == HF_ACT_CLUSTER)) {
-			const struct hf_dp_cluster *cl = &c->dp->clusters[v.cluster];
-			struct hf_flow_key k;
-
-			hf_dp_flow_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &k);
-			forward(c, eth, v.cluster, hf_hash_pkt(&pi, (enum hf_hash_mode)cl->hash_mode),
-				&k, hf_flowtab_hash(&k));
-		} else {
-			c->other++;
-		}
-	}
-}
-
-/*
  * The worker's per-burst work. flatten: every header-inline call
- * (hf_dp_classify, hf_dp_select, the address tables, the counters) is
- * inlined here, as the compiler does in worker.c where each has a single
- * call site; calls into the core library (hf_pkt_parse, hf_hash_pkt,
- * hf_dp_flow_key, hf_flowtab_*) stay calls, as there.
+ * (hf_fp_plan, hf_fp_forward and what they inline) is inlined here, as the
+ * compiler does in worker.c; calls into the core library (hf_pkt_parse for
+ * uncommon frames, hf_flowtab_*) stay calls, as there.
  */
 __attribute__((noinline, flatten)) void mb_process_burst(
 	struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n);

@@ -8,6 +8,10 @@
  * HA on and unmatched = bridge), then, for every hash mode and every
  * cluster, hf_hash_pkt, hf_dp_bucket_member and hf_dp_flow_key.
  *
+ * The worker's own first pass, hf_fp_plan (inline parse of the common
+ * frame, else hf_pkt_parse), must reach the same verdict, hash and flow
+ * key as that slow route.
+ *
  * Besides memory safety (ASan sees a read one byte past the frame: libFuzzer
  * hands over a heap copy of exactly `size` bytes), it checks the contracts
  * in pkt.h, dataplane.h, hash.h and flowtab.h that the worker relies on.
@@ -19,6 +23,7 @@
 
 #include <hyperflow/config.h>
 #include <hyperflow/dataplane.h>
+#include <hyperflow/fastpath.h>
 #include <hyperflow/flowtab.h>
 #include <hyperflow/hash.h>
 #include <hyperflow/pkt.h>
@@ -261,6 +266,61 @@ check_select(const struct hf_dataplane *dp, const struct hf_pkt_info *pi)
 	}
 }
 
+/* fastpath.h: the worker's first pass agrees with parse + classify + hash. */
+static void
+check_plan(const uint8_t *data, size_t size, int rc, const struct hf_pkt_info *pi)
+{
+	static struct hf_flowtab *ft; /* only prefetched into by hf_fp_plan */
+	struct hf_pkt_info fast;
+	struct hf_fp_plan plan;
+	struct hf_flow_key k;
+	struct hf_verdict v;
+	int s;
+
+	if (ft == NULL)
+		ft = hf_flowtab_create(64, 1000);
+	HF_FUZZ_CHECK(ft != NULL);
+
+	if (hf_pkt_parse_fast(data, (uint32_t)size, &fast)) {
+		HF_FUZZ_CHECK(rc == HF_PKT_OK);
+		HF_FUZZ_CHECK(fast.kind == pi->kind && fast.proto == pi->proto);
+		HF_FUZZ_CHECK(fast.is_fragment == pi->is_fragment);
+		HF_FUZZ_CHECK(fast.src_key == pi->src_key && fast.dst_key == pi->dst_key);
+		HF_FUZZ_CHECK(fast.sport == pi->sport && fast.dport == pi->dport);
+	}
+	for (s = 0; s < NB_SNAPSHOTS; s++) {
+		hf_fp_plan(snap[s], ft, data, (uint32_t)size, &plan);
+		if (rc != HF_PKT_OK) {
+			HF_FUZZ_CHECK(plan.v.action == HF_ACT_DROP);
+			HF_FUZZ_CHECK(plan.v.drop == hf_drop_of_pkt_err(rc));
+			continue;
+		}
+		v = hf_dp_classify(snap[s], pi, data);
+		HF_FUZZ_CHECK(plan.v.action == v.action);
+		switch (v.action) {
+		case HF_ACT_DROP:
+			HF_FUZZ_CHECK(plan.v.drop == v.drop);
+			break;
+		case HF_ACT_PUNT:
+			HF_FUZZ_CHECK(plan.v.punt == v.punt);
+			break;
+		case HF_ACT_CLUSTER:
+			HF_FUZZ_CHECK(plan.v.cluster == v.cluster);
+			HF_FUZZ_CHECK(plan.hash ==
+				      hf_hash_pkt(pi, (enum hf_hash_mode)snap[s]
+							       ->clusters[v.cluster]
+							       .hash_mode));
+			hf_dp_flow_key(pi, snap[s]->clusters[v.cluster].hash_mode,
+				       (uint16_t)snap[s]->clusters[v.cluster].stat, &k);
+			HF_FUZZ_CHECK(memcmp(&plan.key, &k, sizeof(k)) == 0);
+			HF_FUZZ_CHECK(plan.khash == hf_flowtab_hash(&k));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -274,6 +334,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	rc = hf_pkt_parse(data, (uint32_t)size, &pi);
+	check_plan(data, size, rc, &pi);
 	HF_FUZZ_CHECK(rc >= HF_PKT_OK && rc < HF_PKT_ERR__MAX);
 	HF_FUZZ_CHECK(hf_pkt_err_str(rc) != NULL);
 	if (rc != HF_PKT_OK) {

@@ -2,23 +2,24 @@
 /*
  * Flow table: set-associative, two candidate buckets per key (cuckoo-style).
  *
- * Layout: the table is an array of 256-byte buckets (four cache lines,
- * 64-byte aligned), each holding HF_FLOWTAB_WAYS ways:
+ * Layout (struct hf_flowtab_bucket in flowtab.h, where the worker's
+ * inline hit path needs it): 256-byte buckets of HF_FLOWTAB_WAYS ways,
+ * signatures and values in the first cache line, keys and last-seen times
+ * in the other three. A lookup compares the eight signatures at once and
+ * touches a key only where its signature matches, so a miss costs one
+ * cache line per bucket and a hit two (rarely three).
  *
- *   line 0:    sig[8] (16-bit signatures, 0 = empty way) and val[8]
- *   lines 1-3: ent[8] = { key (16 bytes), last_seen (8 bytes) }
+ * Placement: the primary bucket is hash & mask (hf_flowtab_hash), the
+ * signature is the top 16 bits (never 0), and the alternate bucket is
+ * primary ^ offset(sig). Because the offset depends on the signature
+ * alone, an entry's other bucket is known from its bucket index and
+ * signature, without rehashing its key. A single-choice 8-way table
+ * refuses its first insert at ~15% fill; with two choices and a bounded
+ * move search (below) the first refusal comes above 90% fill.
  *
- * A lookup reads line 0 of a bucket, and touches a key only when its
- * signature matches, so a miss costs one cache line per bucket and a hit
- * two (rarely three).
- *
- * Placement: hash = hf_mix64 over the 16 key bytes. The primary bucket is
- * hash & mask, the signature is the top 16 bits (never 0), and the
- * alternate bucket is primary ^ offset(sig). Because the offset depends on
- * the signature alone, an entry's other bucket is known from its bucket
- * index and signature, without rehashing its key. A single-choice 8-way
- * table refuses its first insert at ~15% fill; with two choices and a
- * bounded move search (below) the first refusal comes above 90% fill.
+ * Lookup: flowtab.h inlines a live hit in the primary bucket (the common
+ * case); hf_flowtab_lookup_slow_ here does the rest (the alternate bucket,
+ * expired entries, misses).
  *
  * Insert: overwrite the key where present; else take a free way (empty
  * first, then expired) in the primary bucket, then in the alternate one;

@@ -371,7 +371,7 @@ hf_dp_hash_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
  */
 HF_HOT_INLINE uint32_t
 hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t hash,
-		    const struct hf_flow_key *k, uint64_t khash, struct hf_flowtab *flows,
+		    const struct hf_flow_key *k, struct hf_flowtab_ref fr, struct hf_flowtab *flows,
 		    uint64_t now)
 {
 	uint32_t val, mi, bi;
@@ -379,7 +379,7 @@ hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 	bi = hf_dp_bucket_member(dp, cl, hash);
 	if (flows == NULL)
 		return bi;
-	if (hf_flowtab_lookup_h(flows, k, khash, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
+	if (hf_flowtab_lookup_ref(flows, k, fr, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
 		mi = dp->uid_to_member[HF_FLOW_UID(val)];
 		/* the common case: the flow is where its bucket is (bucket tables hold live members) */
 		if (mi == bi)
@@ -391,7 +391,7 @@ hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 			return mi;
 	}
 	if (bi != HF_DP_NONE)
-		hf_flowtab_insert_h(flows, k, khash,
+		hf_flowtab_insert_h(flows, k, fr.h,
 				    HF_FLOW_VAL(dp->members[bi].uid, dp->recover_epoch), now);
 	return bi;
 }
@@ -401,11 +401,14 @@ static inline uint32_t
 hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
 	     const struct hf_pkt_info *pi, struct hf_flowtab *flows, uint64_t now)
 {
+	struct hf_flowtab_ref fr = {NULL, 0};
 	struct hf_flow_key k;
 
 	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
+	if (flows != NULL)
+		fr = hf_flowtab_ref(flows, hf_flowtab_hash(&k));
 	return hf_dp_select_hashed(dp, cl, hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode), &k,
-				   hf_flowtab_hash(&k), flows, now);
+				   fr, flows, now);
 }
 
 #endif /* HF_DATAPLANE_H */

@@ -35,7 +35,7 @@
 struct hf_fp_plan {
 	struct hf_verdict v;
 	uint32_t hash;             /* cluster frames: hf_hash_pkt for the cluster's mode */
-	uint64_t khash;            /* cluster frames with a flow table: hf_flowtab_hash(&key) */
+	struct hf_flowtab_ref fr;  /* cluster frames with a flow table: the key's bucket and hash */
 	struct hf_flow_key key;    /* cluster frames: hf_dp_flow_key for the cluster's mode */
 };
 
@@ -52,10 +52,8 @@ hf_fp_plan_parsed_(const struct hf_dataplane *dp, const struct hf_flowtab *flows
 	cl = &dp->clusters[fp->v.cluster];
 	fp->hash = hf_dp_hash_key(pi, cl->hash_mode, (uint16_t)cl->stat, &fp->key);
 	__builtin_prefetch(&cl->table[fp->hash & cl->bucket_mask], 0, 3);
-	if (flows != NULL) {
-		fp->khash = hf_flowtab_hash(&fp->key);
-		hf_flowtab_prefetch_h(flows, fp->khash);
-	}
+	if (flows != NULL)
+		fp->fr = hf_flowtab_ref(flows, hf_flowtab_hash(&fp->key));
 }
 
 /* hf_fp_plan for every frame but the common one: tagged, IPv6, ARP, options, malformed. */
@@ -114,7 +112,7 @@ hf_fp_forward(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct hf
 		*drop = HF_DROP_HA_BACKUP;
 		return NULL;
 	}
-	mi = hf_dp_select_hashed(dp, cl, fp->hash, &fp->key, fp->khash, flows, now);
+	mi = hf_dp_select_hashed(dp, cl, fp->hash, &fp->key, fp->fr, flows, now);
 	if (__builtin_expect(mi == HF_DP_NONE, 0)) {
 		hf_ctr_add(&cc->dropped, 1);
 		*drop = HF_DROP_NO_MEMBER;

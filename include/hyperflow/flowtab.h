@@ -85,6 +85,19 @@ HF_HOT_INLINE int hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flo
 int hf_flowtab_insert_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
 			uint32_t val, uint64_t now);
 
+/*
+ * The same once more with the primary bucket located in advance: the
+ * worker's first pass calls hf_flowtab_ref (which also prefetches the
+ * bucket) and keeps the result; its second pass looks up with it.
+ */
+struct hf_flowtab_ref {
+	struct hf_flowtab_bucket *bk;  /* primary bucket */
+	uint64_t h;                    /* hf_flowtab_hash(key) */
+};
+HF_HOT_INLINE struct hf_flowtab_ref hf_flowtab_ref(const struct hf_flowtab *ft, uint64_t h);
+HF_HOT_INLINE int hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k,
+					struct hf_flowtab_ref r, uint64_t now, uint32_t *val);
+
 /* 1 and *val when a live entry exists (its last-seen becomes now), else 0. */
 int hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now,
 		      uint32_t *val);
@@ -307,14 +320,15 @@ hf_flowtab_find_(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct 
 }
 
 /*
- * always_inline: GCC sees a function made of prefetches as free of side
- * effects ("pure") and may delete a call to it that it has not inlined yet.
+ * Locate and prefetch the primary bucket. Always inlined (as every
+ * HF_HOT_INLINE): GCC takes a function made of prefetches for free of side
+ * effects ("pure") and may drop a call to it that it has not inlined yet.
  */
-HF_HOT_INLINE void
-hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
+HF_HOT_INLINE struct hf_flowtab_ref
+hf_flowtab_ref(const struct hf_flowtab *ft, uint64_t h)
 {
-	/* the primary bucket only: the alternate one is rarely read */
-	const uint8_t *bk = (const uint8_t *)&ft->bkt[(uint32_t)h & ft->mask];
+	struct hf_flowtab_ref r = {&ft->bkt[(uint32_t)h & ft->mask], h};
+	const uint8_t *bk = (const uint8_t *)r.bk;
 
 	/*
 	 * Signatures, and the lines holding the keys of ways 0-5: inserts
@@ -326,6 +340,13 @@ hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
 	__builtin_prefetch(bk, 1, 3);
 	__builtin_prefetch(bk + HF_FLOWTAB_CACHE_LINE, 1, 3);
 	__builtin_prefetch(bk + 2 * HF_FLOWTAB_CACHE_LINE, 1, 3);
+	return r;
+}
+
+HF_HOT_INLINE void
+hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
+{
+	(void)hf_flowtab_ref(ft, h);
 }
 
 /* Everything but a live hit in the primary bucket (src/dp/flowtab.c). */
@@ -333,19 +354,27 @@ int hf_flowtab_lookup_slow_(struct hf_flowtab *ft, const struct hf_flow_key *k, 
 			    uint64_t now, uint32_t *val);
 
 HF_HOT_INLINE int
-hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint64_t now,
-		    uint32_t *val)
+hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k, struct hf_flowtab_ref r,
+		      uint64_t now, uint32_t *val)
 {
-	struct hf_flowtab_bucket *bk = &ft->bkt[(uint32_t)h & ft->mask];
-	int way = hf_flowtab_find_(bk, hf_flowtab_sig_(h), k);
+	int way = hf_flowtab_find_(r.bk, hf_flowtab_sig_(r.h), k);
 
-	if (__builtin_expect(way < 0 || hf_flowtab_expired_(ft, bk->ent[way].last_seen, now), 0))
-		return hf_flowtab_lookup_slow_(ft, k, h, now, val);
-	bk->ent[way].last_seen = now;
-	*val = bk->val[way];
+	if (__builtin_expect(way < 0 || hf_flowtab_expired_(ft, r.bk->ent[way].last_seen, now), 0))
+		return hf_flowtab_lookup_slow_(ft, k, r.h, now, val);
+	r.bk->ent[way].last_seen = now;
+	*val = r.bk->val[way];
 	__atomic_store_n(&ft->stats.hits, __atomic_load_n(&ft->stats.hits, __ATOMIC_RELAXED) + 1,
 			 __ATOMIC_RELAXED);
 	return 1;
+}
+
+HF_HOT_INLINE int
+hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint64_t now,
+		    uint32_t *val)
+{
+	struct hf_flowtab_ref r = {&ft->bkt[(uint32_t)h & ft->mask], h};
+
+	return hf_flowtab_lookup_ref(ft, k, r, now, val);
 }
 
 #endif /* HF_FLOWTAB_H */

@@ -313,7 +313,7 @@ check_plan(const uint8_t *data, size_t size, int rc, const struct hf_pkt_info *p
 			hf_dp_flow_key(pi, snap[s]->clusters[v.cluster].hash_mode,
 				       (uint16_t)snap[s]->clusters[v.cluster].stat, &k);
 			HF_FUZZ_CHECK(memcmp(&plan.key, &k, sizeof(k)) == 0);
-			HF_FUZZ_CHECK(plan.khash == hf_flowtab_hash(&k));
+			HF_FUZZ_CHECK(plan.fr.h == hf_flowtab_hash(&k));
 			break;
 		default:
 			break;

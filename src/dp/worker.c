@@ -108,7 +108,7 @@ drop_pkt(struct burst_ctx *c, struct rte_mbuf *m, unsigned int reason)
  * flushed by flush_all): no counter per frame. Refused frames are counted
  * by tx_error_cb.
  */
-static inline void
+HF_HOT_INLINE void
 tx_pkt(struct hf_worker *w, uint32_t pidx, uint16_t port_id, struct rte_mbuf *m)
 {
 	uint16_t sent = rte_eth_tx_buffer(port_id, (uint16_t)w->wid, w->txb[pidx], m);
@@ -117,7 +117,7 @@ tx_pkt(struct hf_worker *w, uint32_t pidx, uint16_t port_id, struct rte_mbuf *m)
 		hf_ctr_add(&w->stats->port[pidx].tx, sent);
 }
 
-static inline void
+HF_HOT_INLINE void
 forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, const struct hf_fp_plan *fp)
 {
 	const struct hf_dp_member *mb;

@@ -547,7 +547,7 @@ copy_file(const char *from, const char *to)
 /* ---- the measured work ------------------------------------------------------ */
 
 /* forward_cluster() of src/dp/worker.c: the same call, less the tx buffer. */
-static inline void
+HF_HOT_INLINE void
 forward(struct mb_ctx *c, uint8_t *eth, const struct hf_fp_plan *fp)
 {
 	const struct hf_dp_member *mb;
@@ -567,7 +567,7 @@ forward(struct mb_ctx *c, uint8_t *eth, const struct hf_fp_plan *fp)
  * plans every frame (parse, classify, hash, prefetch the tables), the
  * second forwards them.
  */
-static inline void
+HF_HOT_INLINE void
 process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct hf_fp_plan plan[MB_BURST];
@@ -591,9 +591,9 @@ process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
  * For comparison (--variant single): one frame at a time, each planned
  * and forwarded before the next, so no table line is prefetched ahead.
  */
-__attribute__((noinline, flatten)) void mb_process_burst_single(
+__attribute__((noinline)) void mb_process_burst_single(
 	struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n);
-__attribute__((noinline, flatten)) void
+__attribute__((noinline)) void
 mb_process_burst_single(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct hf_fp_plan plan;
@@ -613,14 +613,14 @@ mb_process_burst_single(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 }
 
 /*
- * The worker's per-burst work. flatten: every header-inline call
- * (hf_fp_plan, hf_fp_forward and what they inline) is inlined here, as the
- * compiler does in worker.c; calls into the core library (hf_pkt_parse for
- * uncommon frames, hf_flowtab_*) stay calls, as there.
+ * The worker's per-burst work, compiled as in worker.c: the per-packet
+ * helpers are always_inline there and here; what the worker calls out of
+ * line (hf_pkt_parse for uncommon frames, flow-table misses and inserts)
+ * is called here too.
  */
-__attribute__((noinline, flatten)) void mb_process_burst(
+__attribute__((noinline)) void mb_process_burst(
 	struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n);
-__attribute__((noinline, flatten)) void
+__attribute__((noinline)) void
 mb_process_burst(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
 	process_body(c, pkts, n);

@@ -34,6 +34,7 @@
 /* What the first pass learnt about one frame. */
 struct hf_fp_plan {
 	struct hf_verdict v;
+	const struct hf_dp_cluster *cl;   /* cluster frames: &dp->clusters[v.cluster] */
 	uint32_t hash;             /* cluster frames: hf_hash_pkt for the cluster's mode */
 	struct hf_flowtab_ref fr;  /* cluster frames with a flow table: the key's bucket and hash */
 	struct hf_flow_key key;    /* cluster frames: hf_dp_flow_key for the cluster's mode */
@@ -50,6 +51,7 @@ hf_fp_plan_parsed_(const struct hf_dataplane *dp, const struct hf_flowtab *flows
 	if (fp->v.action != HF_ACT_CLUSTER)
 		return;
 	cl = &dp->clusters[fp->v.cluster];
+	fp->cl = cl;
 	fp->hash = hf_dp_hash_key(pi, cl->hash_mode, (uint16_t)cl->stat, &fp->key);
 	__builtin_prefetch(&cl->table[fp->hash & cl->bucket_mask], 0, 3);
 	if (flows != NULL)
@@ -102,7 +104,7 @@ HF_HOT_INLINE const struct hf_dp_member *
 hf_fp_forward(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct hf_lcore_stats *st,
 	      uint8_t *eth, const struct hf_fp_plan *fp, uint64_t now, uint8_t *drop)
 {
-	const struct hf_dp_cluster *cl = &dp->clusters[fp->v.cluster];
+	const struct hf_dp_cluster *cl = fp->cl;
 	struct hf_cluster_ctr *cc = &st->cluster[cl->stat];
 	const struct hf_dp_member *mb;
 	uint32_t mi;

@@ -212,12 +212,11 @@ hf_flowtab_hash(const struct hf_flow_key *k)
 }
 #endif
 
+/* The signature: the hash's top 16 bits, the lowest forced to 1 (0 marks an empty way). */
 HF_HOT_INLINE uint16_t
 hf_flowtab_sig_(uint64_t h)
 {
-	uint16_t sig = (uint16_t)(h >> 48);
-
-	return sig != 0 ? sig : 1;
+	return (uint16_t)(h >> 48) | 1;
 }
 
 #if defined(__SSE4_1__) && !defined(HF_FLOWTAB_NO_SIMD)
@@ -357,15 +356,26 @@ HF_HOT_INLINE int
 hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k, struct hf_flowtab_ref r,
 		      uint64_t now, uint32_t *val)
 {
-	int way = hf_flowtab_find_(r.bk, hf_flowtab_sig_(r.h), k);
+	uint32_t m = hf_flowtab_sig_match_(r.bk, hf_flowtab_sig_(r.h));
 
-	if (__builtin_expect(way < 0 || hf_flowtab_expired_(ft, r.bk->ent[way].last_seen, now), 0))
-		return hf_flowtab_lookup_slow_(ft, k, r.h, now, val);
-	r.bk->ent[way].last_seen = now;
-	*val = r.bk->val[way];
-	__atomic_store_n(&ft->stats.hits, __atomic_load_n(&ft->stats.hits, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELAXED);
-	return 1;
+	/* the common case in straight code: the first way with the signature holds the key */
+	if (__builtin_expect(m != 0, 1)) {
+		unsigned int way = (unsigned int)__builtin_ctz(m) / HF_FLOWTAB_SIG_LANE;
+		struct hf_flowtab_ent *e = &r.bk->ent[way];
+
+		if (__builtin_expect(hf_flowtab_key_eq_(&e->key, k) &&
+					     !hf_flowtab_expired_(ft, e->last_seen, now),
+				     1)) {
+			e->last_seen = now;
+			*val = r.bk->val[way];
+			__atomic_store_n(&ft->stats.hits,
+					 __atomic_load_n(&ft->stats.hits, __ATOMIC_RELAXED) + 1,
+					 __ATOMIC_RELAXED);
+			return 1;
+		}
+	}
+	/* another way, the alternate bucket, an expired entry or a miss */
+	return hf_flowtab_lookup_slow_(ft, k, r.h, now, val);
 }
 
 HF_HOT_INLINE int

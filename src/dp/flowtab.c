@@ -10,7 +10,7 @@
  * cache line per bucket and a hit two (rarely three).
  *
  * Placement: the primary bucket is hash & mask (hf_flowtab_hash), the
- * signature is the top 16 bits (never 0), and the alternate bucket is
+ * signature the top 16 bits with the lowest forced to 1 (never 0), and the alternate bucket is
  * primary ^ offset(sig). Because the offset depends on the signature
  * alone, an entry's other bucket is known from its bucket index and
  * signature, without rehashing its key. A single-choice 8-way table
@@ -109,9 +109,7 @@ pos_of_hash(const struct hf_flowtab *ft, uint64_t h)
 	struct hf_flowtab_pos p;
 
 	p.b1 = (uint32_t)h & ft->mask;
-	p.sig = (uint16_t)(h >> 48);
-	if (p.sig == 0)
-		p.sig = 1;
+	p.sig = hf_flowtab_sig_(h);
 	p.b2 = alt_bucket(ft, p.b1, p.sig);
 	return p;
 }
@@ -331,7 +329,7 @@ hf_flowtab_lookup_slow_(struct hf_flowtab *ft, const struct hf_flow_key *k, uint
 			uint64_t now, uint32_t *val)
 {
 	uint32_t b1 = (uint32_t)h & ft->mask, b2;
-	uint16_t sig = (uint16_t)(h >> 48) ? (uint16_t)(h >> 48) : 1;
+	uint16_t sig = hf_flowtab_sig_(h);
 	struct hf_flowtab_bucket *bk = &ft->bkt[b1];
 	int way;
 

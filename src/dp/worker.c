@@ -117,14 +117,16 @@ tx_pkt(struct hf_worker *w, uint32_t pidx, uint16_t port_id, struct rte_mbuf *m)
 		hf_ctr_add(&w->stats->port[pidx].tx, sent);
 }
 
+/* Pass 2 for a cluster frame: the member's port, or dropped (counted) with the reason. */
 HF_HOT_INLINE void
-forward_cluster(struct burst_ctx *c, struct rte_mbuf *m, const struct hf_fp_plan *fp)
+forward_cluster(struct burst_ctx *c, const struct hf_dataplane *dp, struct hf_flowtab *flows,
+		struct hf_lcore_stats *st, uint64_t now, struct rte_mbuf *m,
+		const struct hf_fp_plan *fp)
 {
 	const struct hf_dp_member *mb;
 	uint8_t drop;
 
-	mb = hf_fp_forward(c->dp, c->w->flows, c->st, rte_pktmbuf_mtod(m, uint8_t *), fp, c->now,
-			   &drop);
+	mb = hf_fp_forward(dp, flows, st, rte_pktmbuf_mtod(m, uint8_t *), fp, now, &drop);
 	if (unlikely(mb == NULL)) {
 		drop_pkt(c, m, drop);
 		return;
@@ -201,23 +203,29 @@ punt_allowed(struct burst_ctx *c, unsigned int kind)
 static inline void
 process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
+	/* the burst's invariants in locals: counter stores cannot make the compiler reload them */
+	const struct hf_dataplane *dp = c->dp;
+	struct hf_flowtab *flows = c->w->flows;
+	struct hf_lcore_stats *st = c->st;
+	const uint64_t now = c->now;
 	struct hf_fp_plan plan[HF_BURST];
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		hf_fp_plan(c->dp, c->w->flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+		hf_fp_plan(dp, flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 			   rte_pktmbuf_data_len(pkts[i]), &plan[i]);
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct hf_fp_plan *fp = &plan[i];
 
+		if (likely(fp->v.action == HF_ACT_CLUSTER)) {
+			forward_cluster(c, dp, flows, st, now, m, fp);
+			continue;
+		}
 		switch (fp->v.action) {
-		case HF_ACT_CLUSTER:
-			forward_cluster(c, m, fp);
-			break;
 		case HF_ACT_PUNT:
 			if (unlikely(!punt_allowed(c, fp->v.punt))) {
 				drop_pkt(c, m, HF_DROP_PUNT_LIMIT_ARP + fp->v.punt);

@@ -548,12 +548,13 @@ copy_file(const char *from, const char *to)
 
 /* forward_cluster() of src/dp/worker.c: the same call, less the tx buffer. */
 HF_HOT_INLINE void
-forward(struct mb_ctx *c, uint8_t *eth, const struct hf_fp_plan *fp)
+forward(struct mb_ctx *c, const struct hf_dataplane *dp, struct hf_flowtab *flows,
+	struct hf_lcore_stats *st, uint64_t now, uint8_t *eth, const struct hf_fp_plan *fp)
 {
 	const struct hf_dp_member *mb;
 	uint8_t drop;
 
-	mb = hf_fp_forward(c->dp, c->flows, c->st, eth, fp, c->now, &drop);
+	mb = hf_fp_forward(dp, flows, st, eth, fp, now, &drop);
 	if (unlikely(mb == NULL)) {
 		c->other++;
 		return;
@@ -565,23 +566,27 @@ forward(struct mb_ctx *c, uint8_t *eth, const struct hf_fp_plan *fp)
 /*
  * process_burst() of src/dp/worker.c for cluster traffic: the first pass
  * plans every frame (parse, classify, hash, prefetch the tables), the
- * second forwards them.
+ * second forwards them; the burst's invariants in locals, as there.
  */
 HF_HOT_INLINE void
 process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 {
+	const struct hf_dataplane *dp = c->dp;
+	struct hf_flowtab *flows = c->flows;
+	struct hf_lcore_stats *st = c->st;
+	const uint64_t now = c->now;
 	struct hf_fp_plan plan[MB_BURST];
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		hf_fp_plan(c->dp, c->flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+		hf_fp_plan(dp, flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 			   rte_pktmbuf_data_len(pkts[i]), &plan[i]);
 	}
 	for (i = 0; i < n; i++) {
 		if (likely(plan[i].v.action == HF_ACT_CLUSTER))
-			forward(c, rte_pktmbuf_mtod(pkts[i], uint8_t *), &plan[i]);
+			forward(c, dp, flows, st, now, rte_pktmbuf_mtod(pkts[i], uint8_t *), &plan[i]);
 		else
 			c->other++;
 	}
@@ -606,7 +611,7 @@ mb_process_burst_single(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		hf_fp_plan(c->dp, c->flows, eth, rte_pktmbuf_data_len(pkts[i]), &plan);
 		if (likely(plan.v.action == HF_ACT_CLUSTER))
-			forward(c, eth, &plan);
+			forward(c, c->dp, c->flows, c->st, c->now, eth, &plan);
 		else
 			c->other++;
 	}

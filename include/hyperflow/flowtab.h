@@ -30,7 +30,7 @@
 #include <hyperflow/compiler.h>
 #include <hyperflow/hash.h>
 
-#define HF_FLOWTAB_WAYS 8
+#define HF_FLOWTAB_WAYS 4
 
 /* Normalised key: fields a cluster's hash mode does not use are zero. */
 struct hf_flow_key {
@@ -133,12 +133,16 @@ uint32_t hf_flowtab_walk(const struct hf_flowtab *ft, uint64_t now, uint32_t max
  * ---- Internals, in the header for the worker's inline hit path ----------
  * Nothing below is API: use the functions above.
  *
- * Layout: an array of 256-byte buckets (four cache lines, 64-byte
- * aligned), each of HF_FLOWTAB_WAYS ways:
- *   line 0:    sig[8] (16-bit signatures, 0 = empty way) and val[8]
- *   lines 1-3: ent[8] = { key (16 bytes), last_seen (8 bytes) }
- * A lookup reads line 0 of a bucket and touches a key only when its
- * signature matches, so a hit costs two cache lines (rarely three).
+ * Layout: an array of 128-byte buckets (two adjacent cache lines,
+ * 128-byte aligned), each of HF_FLOWTAB_WAYS (4) ways:
+ *   sig[4] (16-bit signatures, 0 = empty way), val[4], padding to 32 bytes,
+ *   ent[4] = { key (16 bytes), last_seen (8 bytes) }
+ * A lookup compares the four signatures at once and touches a key only
+ * when its signature matches; a whole bucket is the two lines one
+ * prefetch pair brings in. Four ways in two lines rather than eight in
+ * four: a table far bigger than the cache pays per line fetched from
+ * memory, and two adjacent lines cost the memory system about half of
+ * what three or four scattered ones do (docs/performance.md).
  */
 #define HF_FLOWTAB_CACHE_LINE 64
 #define HF_FLOWTAB_SEED 0x9e3779b97f4a7c15ull
@@ -151,14 +155,15 @@ struct hf_flowtab_ent {
 struct hf_flowtab_bucket {
 	uint16_t sig[HF_FLOWTAB_WAYS]; /* 0 = empty way */
 	uint32_t val[HF_FLOWTAB_WAYS];
-	uint8_t pad[HF_FLOWTAB_CACHE_LINE - HF_FLOWTAB_WAYS * (sizeof(uint16_t) + sizeof(uint32_t))];
+	uint8_t pad[2 * HF_FLOWTAB_CACHE_LINE - HF_FLOWTAB_WAYS * (sizeof(uint16_t) + sizeof(uint32_t)) -
+		    HF_FLOWTAB_WAYS * sizeof(struct hf_flowtab_ent)];
 	struct hf_flowtab_ent ent[HF_FLOWTAB_WAYS];
-} __attribute__((aligned(HF_FLOWTAB_CACHE_LINE)));
+} __attribute__((aligned(2 * HF_FLOWTAB_CACHE_LINE)));
 
 _Static_assert(sizeof(struct hf_flow_key) == 16, "flow key must be 16 bytes, no padding");
-_Static_assert(HF_FLOWTAB_WAYS == 8, "bucket layout assumes 8 ways");
-_Static_assert(sizeof(struct hf_flowtab_bucket) == 4 * HF_FLOWTAB_CACHE_LINE,
-	       "bucket must be four cache lines");
+_Static_assert(HF_FLOWTAB_WAYS == 4, "bucket layout assumes 4 ways");
+_Static_assert(sizeof(struct hf_flowtab_bucket) == 2 * HF_FLOWTAB_CACHE_LINE,
+	       "bucket must be two cache lines");
 
 /*
  * Thread-safety: every field is written by the owning worker only. stats
@@ -266,9 +271,9 @@ hf_flowtab_expired_(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t no
 HF_HOT_INLINE uint32_t
 hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
 {
-	__m128i v = _mm_load_si128((const __m128i *)(const void *)bk->sig);
+	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)bk->sig);
 
-	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16((short)sig)));
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16((short)sig))) & 0xffu;
 }
 #else
 #define HF_FLOWTAB_SIG_LANE 1
@@ -288,17 +293,14 @@ hf_flowtab_sig_match_word_(uint64_t w, uint16_t sig)
 HF_HOT_INLINE uint32_t
 hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
 {
-	uint64_t w[2];
+	uint64_t w;
 
-	memcpy(w, bk->sig, sizeof(w));
+	memcpy(&w, bk->sig, sizeof(w));
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	/* lane i of the word is memory lane 3 - i: reverse the lanes */
-	w[0] = (w[0] >> 48) | ((w[0] >> 16) & 0xffff0000ull) | ((w[0] << 16) & 0xffff00000000ull) |
-	       (w[0] << 48);
-	w[1] = (w[1] >> 48) | ((w[1] >> 16) & 0xffff0000ull) | ((w[1] << 16) & 0xffff00000000ull) |
-	       (w[1] << 48);
+	w = (w >> 48) | ((w >> 16) & 0xffff0000ull) | ((w << 16) & 0xffff00000000ull) | (w << 48);
 #endif
-	return hf_flowtab_sig_match_word_(w[0], sig) | hf_flowtab_sig_match_word_(w[1], sig) << 4;
+	return hf_flowtab_sig_match_word_(w, sig);
 }
 #endif
 
@@ -329,16 +331,9 @@ hf_flowtab_ref(const struct hf_flowtab *ft, uint64_t h)
 	struct hf_flowtab_ref r = {&ft->bkt[(uint32_t)h & ft->mask], h};
 	const uint8_t *bk = (const uint8_t *)r.bk;
 
-	/*
-	 * Signatures, and the lines holding the keys of ways 0-5: inserts
-	 * take the lowest free way, so a hit is mostly there, and the last
-	 * line (ways 6-7) is not worth its memory traffic when the table is
-	 * far bigger than the cache (1M flows: 218 against 250 cycles per
-	 * packet with all four lines, 240 with two; hf-microbench --scenario flows).
-	 */
+	/* the whole bucket: signatures, values and keys */
 	__builtin_prefetch(bk, 1, 3);
 	__builtin_prefetch(bk + HF_FLOWTAB_CACHE_LINE, 1, 3);
-	__builtin_prefetch(bk + 2 * HF_FLOWTAB_CACHE_LINE, 1, 3);
 	return r;
 }
 

@@ -3,19 +3,18 @@
  * Flow table: set-associative, two candidate buckets per key (cuckoo-style).
  *
  * Layout (struct hf_flowtab_bucket in flowtab.h, where the worker's
- * inline hit path needs it): 256-byte buckets of HF_FLOWTAB_WAYS ways,
- * signatures and values in the first cache line, keys and last-seen times
- * in the other three. A lookup compares the eight signatures at once and
- * touches a key only where its signature matches, so a miss costs one
- * cache line per bucket and a hit two (rarely three).
+ * inline hit path needs it): 128-byte buckets (two cache lines) of
+ * HF_FLOWTAB_WAYS (4) ways: signatures and values, then keys and last-seen
+ * times. A lookup compares the four signatures at once and touches a key
+ * only where its signature matches.
  *
  * Placement: the primary bucket is hash & mask (hf_flowtab_hash), the
  * signature the top 16 bits with the lowest forced to 1 (never 0), and the alternate bucket is
  * primary ^ offset(sig). Because the offset depends on the signature
  * alone, an entry's other bucket is known from its bucket index and
- * signature, without rehashing its key. A single-choice 8-way table
- * refuses its first insert at ~15% fill; with two choices and a bounded
- * move search (below) the first refusal comes above 90% fill.
+ * signature, without rehashing its key. With two choices and a bounded
+ * move search (below) the first refusal comes above 90% fill (random keys:
+ * ~94%, test_fill_1m).
  *
  * Lookup: flowtab.h inlines a live hit in the primary bucket (the common
  * case); hf_flowtab_lookup_slow_ here does the rest (the alternate bucket,
@@ -24,7 +23,7 @@
  * Insert: overwrite the key where present; else take a free way (empty
  * first, then expired) in the primary bucket, then in the alternate one;
  * else move one live entry of either bucket to its own alternate bucket
- * (search depth HF_FLOWTAB_MOVE_DEPTH, at most 2 * (8 + 64) buckets
+ * (search depth HF_FLOWTAB_MOVE_DEPTH, at most 2 * (4 + 16 + 64) buckets
  * examined; after a failed search, none until an entry leaves the table);
  * else -ENOSPC. Nothing is allocated after create.
  *
@@ -43,7 +42,7 @@
 #include <hyperflow/hash.h>
 #include <hyperflow/limits.h>
 
-#define HF_FLOWTAB_MOVE_DEPTH 2		 /* entries moved for one insert, at most */
+#define HF_FLOWTAB_MOVE_DEPTH 3		 /* entries moved for one insert, at most */
 #define HF_FLOWTAB_HUGE_ALIGN (2u << 20) /* big tables: align for transparent huge pages */
 
 /* Where a key lives or would live. */
@@ -218,7 +217,7 @@ make_room(struct hf_flowtab *ft, const struct hf_flowtab_pos *p, uint64_t now,
 	bool found = false;
 
 	/*
-	 * A failed search examines up to 2 * (8 + 64) buckets. Once one has
+	 * A failed search examines up to 2 * (4 + 16 + 64) buckets. Once one has
 	 * failed, the table is as full as moves can make it: skip the search
 	 * until an entry leaves, so that a table full of live flows refuses
 	 * new ones at the cost of two bucket scans, and each departure pays
@@ -273,7 +272,7 @@ hf_flowtab_create(uint32_t entries, uint64_t timeout)
 	ft->bkt_size = (size_t)ft->nb_buckets * sizeof(struct hf_flowtab_bucket);
 
 	align = ft->bkt_size >= HF_FLOWTAB_HUGE_ALIGN ? HF_FLOWTAB_HUGE_ALIGN
-						      : HF_FLOWTAB_CACHE_LINE;
+						      : sizeof(struct hf_flowtab_bucket);
 	mem = NULL;
 	rc = posix_memalign(&mem, align, ft->bkt_size);
 	if (rc != 0) {

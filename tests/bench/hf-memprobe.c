@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hf-memprobe: what random memory access costs on this machine, the floor
+ * under a flow table far bigger than the cache (docs/performance.md).
+ *
+ * Over a 64 MiB region (huge pages advised, as hf_flowtab_create does):
+ *   chase  one dependent load after another: the latency of a miss;
+ *   burst  for bursts of --burst random 256-byte blocks, prefetch the
+ *          first N lines of every block, then read and write them, as the
+ *          worker's two passes do with flow-table buckets: the cost per
+ *          block when misses overlap, for N = 1..4 lines.
+ * Cycles by rdtsc (x86-64) or the monotonic clock elsewhere. A benchmark:
+ * it prints figures and asserts nothing.
+ *
+ * Usage: hf-memprobe [--burst N] [--mib M]
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
+#define LINE 64
+#define BLOCK 256
+#define ACCESSES (1u << 20)
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Cycles where the CPU has a cycle counter, else nanoseconds. */
+static uint64_t
+ticks(void)
+{
+#if defined(__x86_64__)
+	return __rdtsc();
+#else
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+/* One random cyclic permutation of the region's lines, followed load by load. */
+static double
+chase(uint8_t *mem, size_t size)
+{
+	size_t n = size / LINE, i;
+	uint32_t *perm = malloc(n * sizeof(*perm));
+	uint64_t t0, t1, x = 0;
+	const uint32_t loads = 1000000;
+
+	if (perm == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (i = n - 1; i > 0; i--) {
+		size_t j = rng() % (i + 1);
+		uint32_t t = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		memcpy(mem + (size_t)perm[i] * LINE, &(uint64_t){(uint64_t)perm[(i + 1) % n] * LINE},
+		       sizeof(uint64_t));
+	free(perm);
+	t0 = ticks();
+	for (i = 0; i < loads; i++)
+		memcpy(&x, mem + x, sizeof(x));
+	t1 = ticks();
+	if (x == 1) /* keeps the chain; never true (offsets are multiples of 64) */
+		puts("");
+	return (double)(t1 - t0) / loads;
+}
+
+/* Prefetch `lines` lines of each block of a burst, then read and write them. */
+static double
+burst_blocks(uint8_t *mem, const uint32_t *idx, unsigned int burst, unsigned int lines)
+{
+	uint64_t t0, t1, sum = 0;
+	uint32_t i;
+	unsigned int j, l;
+
+	t0 = ticks();
+	for (i = 0; i + burst <= ACCESSES; i += burst) {
+		for (j = 0; j < burst; j++) {
+			const uint8_t *b = mem + (size_t)idx[i + j] * BLOCK;
+
+			for (l = 0; l < lines; l++)
+				__builtin_prefetch(b + l * LINE, 1, 3);
+		}
+		for (j = 0; j < burst; j++) {
+			uint8_t *b = mem + (size_t)idx[i + j] * BLOCK;
+
+			for (l = 0; l < lines; l++)
+				sum += b[l * LINE];
+			b[0]++;
+		}
+	}
+	t1 = ticks();
+	if (sum == 1) /* keeps the reads */
+		puts("");
+	return (double)(t1 - t0) / (ACCESSES / burst * burst);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"burst", required_argument, NULL, 'b'},
+		{"mib", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned int burst = 32, mib = 64, lines;
+	size_t size;
+	uint32_t *idx, i;
+	void *mem = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			burst = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'm':
+			mib = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr, "usage: hf-memprobe [--burst N (1..1024)] [--mib M (4..4096)]\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (burst < 1 || burst > 1024 || mib < 4 || mib > 4096) {
+		fprintf(stderr, "hf-memprobe: --burst 1..1024, --mib 4..4096\n");
+		return 2;
+	}
+	size = (size_t)mib << 20;
+	if (posix_memalign(&mem, 2u << 20, size) != 0) {
+		fprintf(stderr, "hf-memprobe: cannot allocate %u MiB\n", mib);
+		return 1;
+	}
+#ifdef MADV_HUGEPAGE
+	(void)madvise(mem, size, MADV_HUGEPAGE);
+#endif
+	memset(mem, 1, size);
+	idx = malloc(ACCESSES * sizeof(*idx));
+	if (idx == NULL) {
+		free(mem);
+		return 1;
+	}
+	for (i = 0; i < ACCESSES; i++)
+		idx[i] = (uint32_t)(rng() % (size / BLOCK));
+
+	printf("hf-memprobe: %u MiB, %s per access\n", mib,
+#if defined(__x86_64__)
+	       "TSC cycles"
+#else
+	       "nanoseconds"
+#endif
+	);
+	printf("  chase (dependent loads):           %7.1f\n", chase(mem, size));
+	for (lines = 1; lines <= BLOCK / LINE; lines++)
+		printf("  burst %4u, %u line(s) per block:  %7.1f\n", burst, lines,
+		       burst_blocks(mem, idx, burst, lines));
+	free(idx);
+	free(mem);
+	return 0;
+}

@@ -56,7 +56,8 @@ struct hf_flowtab;   /* defined below, for the inline lookup only */
 
 /*
  * Table for at least `entries` flows (rounded up to a power of two, at
- * least HF_FLOWTAB_WAYS); timeout > 0. NULL with errno set on failure.
+ * least HF_FLOWTAB_WAYS); 0 < timeout <= INT64_MAX (expiry compares
+ * signed differences). NULL with errno set on failure (EINVAL, ENOMEM).
  */
 struct hf_flowtab *hf_flowtab_create(uint32_t entries, uint64_t timeout);
 void hf_flowtab_free(struct hf_flowtab *ft);
@@ -250,8 +251,8 @@ hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
 
 /*
  * Live while now - last_seen <= timeout, and when now is older than
- * last_seen (the signed difference is negative). Clocks and timeouts stay
- * far below 2^63.
+ * last_seen (the signed difference is negative). hf_flowtab_create
+ * refuses a timeout above INT64_MAX, so the cast keeps its value.
  */
 HF_HOT_INLINE bool
 hf_flowtab_expired_(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t now)

@@ -252,7 +252,7 @@ hf_flowtab_create(uint32_t entries, uint64_t timeout)
 	void *mem = NULL;
 	int rc;
 
-	if (entries == 0 || timeout == 0 || entries > HF_FLOWS_MAX) {
+	if (entries == 0 || timeout == 0 || timeout > (uint64_t)INT64_MAX || entries > HF_FLOWS_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -106,6 +106,24 @@ test_create_errors(void **state)
 	errno = 0;
 	assert_null(hf_flowtab_create(UINT32_MAX, TIMEOUT));
 	assert_int_equal(errno, EINVAL);
+	/* expiry compares signed differences: a larger timeout would expire everything */
+	errno = 0;
+	assert_null(hf_flowtab_create(1024, (uint64_t)INT64_MAX + 1));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(hf_flowtab_create(1024, UINT64_MAX));
+	assert_int_equal(errno, EINVAL);
+	ft = hf_flowtab_create(1024, (uint64_t)INT64_MAX);
+	assert_non_null(ft);
+	{
+		struct hf_flow_key k = rndkey(1);
+		uint32_t val = 0;
+
+		assert_int_equal(hf_flowtab_insert(ft, &k, 7, 0), 0);
+		assert_int_equal(hf_flowtab_lookup(ft, &k, UINT64_MAX / 4, &val), 1);
+		assert_int_equal(val, 7);
+	}
+	hf_flowtab_free(ft);
 
 	ft = hf_flowtab_create(HF_FLOWS_MAX, TIMEOUT);
 	assert_non_null(ft);

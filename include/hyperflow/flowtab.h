@@ -75,6 +75,23 @@ size_t hf_flowtab_memory(const struct hf_flowtab *ft);
 void hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k);
 
 /*
+ * The key hash differs between builds (CRC32-C where the compiler targets
+ * SSE4.2, splitmix64 elsewhere; see hf_flowtab_hash below), and callers of
+ * the _h functions compute it inline. Every translation unit must
+ * therefore agree with src/dp/flowtab.c: the out-of-line functions that
+ * take a caller's hash carry the variant in their link names, so a mix of
+ * builds fails to link instead of missing its own entries.
+ */
+#if defined(__SSE4_2__) && defined(__x86_64__) && !defined(HF_FLOWTAB_NO_SIMD)
+#define HF_FLOWTAB_HASH_CRC32C 1
+#define hf_flowtab_insert_h hf_flowtab_insert_h_crc32c
+#define hf_flowtab_lookup_slow_ hf_flowtab_lookup_slow_crc32c_
+#else
+#define hf_flowtab_insert_h hf_flowtab_insert_h_mix64
+#define hf_flowtab_lookup_slow_ hf_flowtab_lookup_slow_mix64_
+#endif
+
+/*
  * The same operations with the key's hash computed once by the caller
  * (hf_flowtab_hash), for a worker that prefetches a burst and then looks
  * up and inserts: h must be hf_flowtab_hash(k).
@@ -195,7 +212,7 @@ struct hf_flowtab {
  *   16 depend on all 32.
  *   elsewhere: two rounds of the splitmix64 finaliser.
  */
-#if defined(__SSE4_2__) && defined(__x86_64__) && !defined(HF_FLOWTAB_NO_SIMD)
+#ifdef HF_FLOWTAB_HASH_CRC32C
 #include <nmmintrin.h>
 HF_HOT_INLINE uint64_t
 hf_flowtab_hash(const struct hf_flow_key *k)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <hyperflow/dataplane.h>
+#include <hyperflow/fastpath.h>
 #include <hyperflow/flowtab.h>
 #include <stdio.h>
 
@@ -518,6 +519,270 @@ test_select_flow_pinning(void **state)
 	hf_flowtab_free(ft);
 }
 
+/* Stat ids unlike the indices: a counter bumped by index instead of by id shows. */
+static const uint32_t fp_cstat[2] = {5, 2};
+static const uint32_t fp_mstat[2 * NB_MEMBERS] = {40, 41, 42, 43, 7, 8, 9, 10};
+
+static struct hf_dataplane *
+build_fp(struct fixture *f, const struct hf_member_rt *rt, bool active)
+{
+	struct hf_dp_build in;
+	struct hf_dataplane *dp;
+
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	in.ports = f->ports;
+	in.members = rt;
+	in.cluster_stat = fp_cstat;
+	in.member_stat = fp_mstat;
+	in.local_ip = ip("192.0.2.250");
+	in.active = active;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	return dp;
+}
+
+/* Zeroed counters; the struct is 64-byte aligned, more than calloc promises. */
+static struct hf_lcore_stats *
+fp_stats(void)
+{
+	struct hf_lcore_stats *st = aligned_alloc(64, sizeof(*st));
+
+	assert_non_null(st);
+	memset(st, 0, sizeof(*st));
+	return st;
+}
+
+/* hf_fp_plan into a plan full of junk, so a field it fails to set cannot pass by being zero. */
+static struct hf_fp_plan
+plan_of(const struct hf_dataplane *dp, const struct hf_flowtab *ft, const uint8_t *b, size_t len)
+{
+	struct hf_fp_plan p;
+
+	memset(&p, 0xa5, sizeof(p));
+	hf_fp_plan(dp, ft, b, (uint32_t)len, &p);
+	return p;
+}
+
+#define FP_BURST 12
+
+/*
+ * A burst for both clusters: even frames to cluster 0 by MAC (dst-ip hash),
+ * odd ones to cluster 1 by IP (src-dst hash); the last one is VLAN-tagged,
+ * so hf_fp_plan's slow branch is in the burst too.
+ */
+static void
+fp_burst(uint8_t b[FP_BURST][64], size_t *len)
+{
+	static const char *const dmac[2] = {"00:00:5e:00:01:01", "00:00:5e:00:01:02"};
+	char a[32];
+	int i;
+
+	for (i = 0; i < FP_BURST; i++) {
+		snprintf(a, sizeof(a), "%s.%d", i % 2 ? "198.51.100" : "203.0.113", 10 + i);
+		len[i] = udp_frame(b[i], dmac[i % 2], i % 2 ? a : "198.51.100.9",
+			i % 2 ? "192.0.2.2" : a, HF_IPPROTO_UDP);
+	}
+	memmove(b[FP_BURST - 1] + 16, b[FP_BURST - 1] + 12, 44);
+	memcpy(b[FP_BURST - 1] + 12, "\x81\x00\x00\x05", 4);
+	len[FP_BURST - 1] = 64;
+}
+
+/*
+ * Both passes over the burst with ft; checks every frame against the member
+ * in want[] (global index), its rewrite and the counters in expect.
+ */
+static void
+fp_run(const struct hf_dataplane *dp, struct hf_flowtab *ft, struct hf_lcore_stats *st,
+	struct hf_lcore_stats *expect, const uint32_t *want, uint64_t now)
+{
+	uint8_t b[FP_BURST][64], orig[FP_BURST][64];
+	struct hf_fp_plan p[FP_BURST];
+	size_t len[FP_BURST];
+	int i;
+
+	/* fresh frames each time: a rewritten frame no longer goes to a cluster MAC */
+	fp_burst(b, len);
+	memcpy(orig, b, sizeof(b));
+	for (i = 0; i < FP_BURST; i++) {
+		p[i] = plan_of(dp, ft, b[i], len[i]);
+		assert_int_equal(p[i].v.action, HF_ACT_CLUSTER);
+		assert_int_equal(p[i].v.cluster, i % 2);
+		assert_ptr_equal(p[i].cl, &dp->clusters[i % 2]);
+	}
+	for (i = 0; i < FP_BURST; i++) {
+		const struct hf_dp_member *mb;
+		uint8_t drop = 0xff;
+		uint32_t w = want[i];
+		/* dst = the member's configured MAC, src = its port's (vpn0) */
+		const uint8_t dmac[6] = {2, 0, 0, 0, w / NB_MEMBERS + 1, w % NB_MEMBERS + 1};
+
+		mb = hf_fp_forward(dp, ft, st, b[i], &p[i], now, &drop);
+		assert_ptr_equal(mb, &dp->members[w]);
+		assert_memory_equal(b[i], dmac, 6);
+		assert_memory_equal(b[i] + 6, "\x02\x00\x00\x00\x00\x02", 6);
+		assert_memory_equal(b[i] + 12, orig[i] + 12, len[i] - 12);
+		assert_int_equal(drop, 0xff);
+		expect->cluster[fp_cstat[i % 2]].tx++;
+		expect->member_tx[fp_mstat[w]]++;
+	}
+	assert_memory_equal(st, expect, sizeof(*st));
+}
+
+static void
+test_fastpath_forward(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_dataplane *dp = build_fp(f, NULL, true), *dp2;
+	struct hf_flowtab *ft = hf_flowtab_create(1024, 1000000);
+	struct hf_lcore_stats *st = fp_stats(), *expect = fp_stats();
+	struct hf_flowtab_stats fs;
+	struct hf_pkt_info pi;
+	uint8_t b[FP_BURST][64];
+	size_t len[FP_BURST];
+	uint32_t want[FP_BURST], used = 0;
+	int i;
+
+	assert_non_null(ft);
+	/* the one-step path's choice: hf_dp_select on hf_pkt_parse's view, bucket table only */
+	fp_burst(b, len);
+	for (i = 0; i < FP_BURST; i++) {
+		assert_int_equal(hf_pkt_parse(b[i], (uint32_t)len[i], &pi), HF_PKT_OK);
+		want[i] = hf_dp_select(dp, &dp->clusters[i % 2], &pi, NULL, 1000);
+		assert_true(want[i] < 2 * NB_MEMBERS);
+		used |= 1u << want[i];
+	}
+	/* several members per cluster, or agreeing on the member would prove little */
+	assert_true(__builtin_popcount(used & 0x0f) > 1 && __builtin_popcount(used & 0xf0) > 1);
+
+	fp_run(dp, NULL, st, expect, want, 1000);
+	/* with a flow table: the first pass pins every flow, the second finds them all */
+	fp_run(dp, ft, st, expect, want, 1000);
+	hf_flowtab_get_stats(ft, &fs);
+	assert_int_equal(fs.inserts, FP_BURST);
+	assert_int_equal(fs.hits, 0);
+	fp_run(dp, ft, st, expect, want, 1001);
+	hf_flowtab_get_stats(ft, &fs);
+	assert_int_equal(fs.inserts, FP_BURST);
+	assert_int_equal(fs.hits, FP_BURST);
+
+	/* frame 0's member drains: the bucket table moves the flow, the flow table keeps it */
+	f->members[0][want[0]].state = HF_ADMIN_DRAIN;
+	dp2 = build_fp(f, NULL, true);
+	assert_int_equal(hf_pkt_parse(b[0], (uint32_t)len[0], &pi), HF_PKT_OK);
+	assert_int_not_equal(hf_dp_select(dp2, &dp2->clusters[0], &pi, NULL, 1002), want[0]);
+	fp_run(dp2, ft, st, expect, want, 1002);
+	hf_dataplane_free(dp2);
+	hf_dataplane_free(dp);
+	hf_flowtab_free(ft);
+	free(st);
+	free(expect);
+}
+
+static void
+test_fastpath_drops(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_flowtab *ft = hf_flowtab_create(1024, 1000000);
+	struct hf_lcore_stats *st = fp_stats(), *expect = fp_stats();
+	struct hf_member_rt rt[2 * NB_MEMBERS];
+	const struct hf_dp_member *mb;
+	struct hf_flowtab_stats fs;
+	struct hf_dataplane *dp;
+	struct hf_fp_plan p;
+	uint8_t b[FP_BURST][64], orig[FP_BURST][64], drop;
+	size_t len[FP_BURST];
+	int i;
+
+	assert_non_null(ft);
+	fp_burst(b, len);
+	memcpy(orig, b, sizeof(b));
+	/* HA Backup: still cluster frames by classification, but none is sent */
+	dp = build_fp(f, NULL, false);
+	for (i = 0; i < FP_BURST; i++) {
+		p = plan_of(dp, ft, b[i], len[i]);
+		assert_int_equal(p.v.action, HF_ACT_CLUSTER);
+		drop = 0xff;
+		assert_null(hf_fp_forward(dp, ft, st, b[i], &p, 1000, &drop));
+		assert_int_equal(drop, HF_DROP_HA_BACKUP);
+		expect->cluster[fp_cstat[i % 2]].dropped++;
+	}
+	assert_memory_equal(b, orig, sizeof(b));
+	assert_memory_equal(st, expect, sizeof(*st));
+	/* nor does it pin flows: they would outlive its becoming Master */
+	hf_flowtab_get_stats(ft, &fs);
+	assert_int_equal(fs.inserts, 0);
+	hf_dataplane_free(dp);
+
+	/* cluster 0's members all fail their health checks; cluster 1's stay live */
+	memset(rt, 0, sizeof(rt));
+	for (i = 0; i < 2 * NB_MEMBERS; i++) {
+		rt[i].healthy = i >= NB_MEMBERS;
+		rt[i].mac_known = true;
+		rt[i].mac = f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac;
+	}
+	dp = build_fp(f, rt, true);
+	for (i = 0; i < FP_BURST; i++) {
+		p = plan_of(dp, ft, b[i], len[i]);
+		assert_int_equal(p.v.action, HF_ACT_CLUSTER);
+		drop = 0xff;
+		mb = hf_fp_forward(dp, ft, st, b[i], &p, 1000, &drop);
+		if (i % 2 == 0) {
+			assert_null(mb);
+			assert_int_equal(drop, HF_DROP_NO_MEMBER);
+			assert_memory_equal(b[i], orig[i], len[i]);
+			expect->cluster[fp_cstat[0]].dropped++;
+		} else {
+			/* one cluster without members leaves the other alone */
+			assert_non_null(mb);
+			assert_true(mb >= &dp->members[NB_MEMBERS] &&
+				    mb < &dp->members[2 * NB_MEMBERS]);
+			expect->cluster[fp_cstat[1]].tx++;
+			expect->member_tx[fp_mstat[mb - dp->members]]++;
+		}
+	}
+	assert_memory_equal(st, expect, sizeof(*st));
+	hf_dataplane_free(dp);
+	hf_flowtab_free(ft);
+	free(st);
+	free(expect);
+}
+
+static void
+test_fastpath_plan_other(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_dataplane *dp = build_fp(f, NULL, true);
+	struct hf_mac bc = mac("ff:ff:ff:ff:ff:ff"), cl = mac("02:00:00:00:09:09");
+	struct hf_mac zero = {{0}};
+	struct hf_fp_plan p;
+	uint8_t b[64];
+	size_t len;
+
+	/* ARP for a cluster IP goes to the control plane (proxy ARP) */
+	len = (size_t)hf_arp_build(b, sizeof(b), &bc, &cl, HF_ARP_OP_REQUEST, &cl,
+		ip("198.51.100.10"), &zero, ip("192.0.2.1"));
+	p = plan_of(dp, NULL, b, len);
+	assert_int_equal(p.v.action, HF_ACT_PUNT);
+	assert_int_equal(p.v.punt, HF_PUNT_ARP);
+	/* somebody else's unicast */
+	len = udp_frame(b, "02:00:00:00:77:77", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	p = plan_of(dp, NULL, b, len);
+	assert_int_equal(p.v.action, HF_ACT_DROP);
+	assert_int_equal(p.v.drop, HF_DROP_UNMATCHED);
+
+	/* a cluster frame, whole; then cut short, through the slow branch */
+	len = udp_frame(b, "00:00:5e:00:01:01", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	assert_int_equal(plan_of(dp, NULL, b, len).v.action, HF_ACT_CLUSTER);
+	p = plan_of(dp, NULL, b, 30);
+	assert_int_equal(p.v.action, HF_ACT_DROP);
+	assert_int_equal(p.v.drop, HF_DROP_MALFORMED_IPV4);
+	p = plan_of(dp, NULL, b, 10);
+	assert_int_equal(p.v.action, HF_ACT_DROP);
+	assert_int_equal(p.v.drop, HF_DROP_MALFORMED_SHORT);
+	hf_dataplane_free(dp);
+}
+
 int
 main(void)
 {
@@ -530,6 +795,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_shared_mac_and_bad_input, setup, teardown),
 		cmocka_unit_test(test_flow_keys),
 		cmocka_unit_test_setup_teardown(test_select_flow_pinning, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fastpath_forward, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fastpath_drops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fastpath_plan_other, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dataplane", tests, NULL, NULL);

@@ -76,8 +76,8 @@ chase(uint8_t *mem, size_t size)
 		perm[j] = t;
 	}
 	for (i = 0; i < n; i++)
-		memcpy(mem + (size_t)perm[i] * LINE, &(uint64_t){(uint64_t)perm[(i + 1) % n] * LINE},
-		       sizeof(uint64_t));
+		memcpy(mem + (size_t)perm[i] * LINE,
+			&(uint64_t){(uint64_t)perm[(i + 1) % n] * LINE}, sizeof(uint64_t));
 	free(perm);
 	t0 = ticks();
 	for (i = 0; i < loads; i++)
@@ -142,7 +142,8 @@ main(int argc, char **argv)
 			mib = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		default:
-			fprintf(stderr, "usage: hf-memprobe [--burst N (1..1024)] [--mib M (4..4096)]\n");
+			fprintf(stderr,
+				"usage: hf-memprobe [--burst N (1..1024)] [--mib M (4..4096)]\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -169,15 +170,15 @@ main(int argc, char **argv)
 
 	printf("hf-memprobe: %u MiB, %s per access\n", mib,
 #if defined(__x86_64__)
-	       "TSC cycles"
+		"TSC cycles"
 #else
-	       "nanoseconds"
+		"nanoseconds"
 #endif
 	);
 	printf("  chase (dependent loads):           %7.1f\n", chase(mem, size));
 	for (lines = 1; lines <= BLOCK / LINE; lines++)
 		printf("  burst %4u, %u line(s) per block:  %7.1f\n", burst, lines,
-		       burst_blocks(mem, idx, burst, lines));
+			burst_blocks(mem, idx, burst, lines));
 	free(idx);
 	free(mem);
 	return 0;

@@ -7,17 +7,23 @@
 #       A  build/hyperflow, 1 worker, 1 cluster x 4 members
 #       B  dpdk-testpmd macswap, 1 forwarding core
 #       C  build/hyperflow, 1 worker, 512 clusters x 16 members
-#     rx = net_pcap0 replaying a generated capture from memory
-#     (infinite_rx=1), tx = net_null0 (no-rx=1: a sink). The rate is the
-#     rx counter of port 0 (/ethdev/stats,0 over DPDK telemetry, the same
-#     counter for both programs) over --seconds S, after 1 s of warm-up.
+#     on two kinds of rx port (--rx), tx = net_null0 (no-rx=1: a sink):
+#       pcap  net_pcap0 replaying a generated capture from memory
+#             (infinite_rx=1): the worker copies every frame in; --no-huge;
+#       ring  net_ring0 fed by build/hf-gen, the project's generator, a DPDK
+#             secondary process on CPU 0: frames arrive written by another
+#             core, as from a NIC; needs hugepages (reserved for the run as
+#             root when there are too few, and given back at exit).
+#     The rate is the rx counter of port 0 (/ethdev/stats,0 over DPDK
+#     telemetry, the same counter for both programs) over --seconds S,
+#     after 1 s of warm-up.
 #  2. hf-microbench: cycles/packet of the worker's per-packet work for the
 #     scenarios small (1x4), large (512x16), flows (512x16, 2^20 flows) and
 #     small5 (1x4, 5-tuple), and instructions/packet (perf counter, or
 #     callgrind where the CPU exposes none, as in most VMs).
 #
-# usage: scripts/bench.sh [--runs N] [--seconds S] [--no-micro] [--no-callgrind]
-#                         [--out FILE] [--keep]
+# usage: scripts/bench.sh [--runs N] [--seconds S] [--rx pcap|ring|both]
+#                         [--no-micro] [--no-callgrind] [--out FILE] [--keep]
 #        scripts/bench.sh --print-sampler   (the rate sampler, for bench-scaling.sh)
 # Needs 2 CPUs (lcores 0 and 1), dpdk-testpmd (package dpdk-dev) for B,
 # valgrind for instruction counts on CPUs without a counter. See
@@ -32,6 +38,7 @@ MICRO=1
 CALLGRIND=1
 OUT=
 KEEP=0
+RX=both
 
 # Sampler: waits for the telemetry socket and for port 0 to receive, lets
 # WARM seconds pass, then reads /ethdev/stats,0 twice, SECS apart, and the
@@ -120,6 +127,7 @@ while [ $# -gt 0 ]; do
   --no-micro) MICRO=0; shift ;;
   --no-callgrind) CALLGRIND=0; shift ;;
   --out) OUT=$2; shift 2 ;;
+  --rx) RX=$2; shift 2 ;;
   --keep) KEEP=1; shift ;;
   --print-sampler) sampler_py; exit 0 ;;   # shared with scripts/bench-scaling.sh
   -h|--help) usage; exit 0 ;;
@@ -132,6 +140,8 @@ if [ "$RUNS" -lt 1 ] || [ "$SECS" -lt 1 ]; then
   exit 2
 fi
 
+case $RX in pcap|ring|both) ;; *) echo "bench.sh: --rx pcap, ring or both" >&2; exit 2 ;; esac
+
 if [ "$(nproc)" -lt 2 ]; then
   echo "bench.sh: needs 2 CPUs (main lcore 0 and one worker lcore 1); this machine has $(nproc)"
   exit 77
@@ -142,24 +152,37 @@ VALGRIND=$(command -v valgrind || true)
 
 # Each program run: start-up (EAL, capture preload) ~1.5 s, warm-up, S s
 # measured, stop ~0.5 s. Every run is killed at S + 30 s at the latest.
-per_run=$((SECS + WARM + 2))
-expected=$((RUNS * 3 * per_run + (MICRO ? 15 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
-bound=$((RUNS * 3 * (SECS + 40) + (MICRO ? 200 : 0) + (MICRO && ${#VALGRIND} ? 600 : 0) + 60))
-hf_log "bench: $RUNS round(s) of A B C, $SECS s each; expected duration about ${expected} s" \
-  "(bounded by ${bound} s)"
+MODES=(pcap ring)
+[ "$RX" = both ] || MODES=("$RX")
+per_run=$((SECS + WARM + 3))
+expected=$((RUNS * 3 * ${#MODES[@]} * per_run + (MICRO ? 15 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
+bound=$((RUNS * 3 * ${#MODES[@]} * (SECS + 45) + (MICRO ? 200 : 0) + (MICRO && ${#VALGRIND} ? 600 : 0) + 60))
+hf_log "bench: $RUNS round(s) of A B C on rx ${MODES[*]}, $SECS s each; expected duration" \
+  "about ${expected} s (bounded by ${bound} s)"
 
 hf_build
 B=$HF_BUILD
-for x in hyperflow hf-pcapgen hf-microbench; do
+for x in hyperflow hf-pcapgen hf-microbench hf-gen; do
   [ -x "$B/$x" ] || { echo "bench.sh: $B/$x missing after the build" >&2; exit 1; }
 done
 
 WD=$(mktemp -d /tmp/hf-bench.XXXXXX)
 PFX=hf-bench-$$
 CHILD=
+GEN=
+HP_OLD=        # nr_hugepages before this run, when it raised it
+HP_MOUNTED=    # the hugetlbfs mount point, when it mounted one
 cleanup() {
-  if [ -n "$CHILD" ] && kill -0 "$CHILD" 2>/dev/null; then
-    kill -KILL "$CHILD" 2>/dev/null || true
+  for c in $GEN $CHILD; do
+    if kill -0 "$c" 2>/dev/null; then
+      kill -KILL "$c" 2>/dev/null || true
+    fi
+  done
+  if [ -n "$HP_MOUNTED" ]; then
+    umount "$HP_MOUNTED" 2>/dev/null || true
+  fi
+  if [ -n "$HP_OLD" ]; then
+    echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
   fi
   rm -rf /var/run/dpdk/"$PFX"-* "${XDG_RUNTIME_DIR:-/nonexistent}"/dpdk/"$PFX"-* 2>/dev/null || true
   if [ "$KEEP" = 1 ]; then
@@ -185,41 +208,123 @@ cp "$HF_ROOT/conf/bench.conf" "$WD/small.conf"
   --write-pcap "$WD/large.pcap" --pcap-frames 4096 -q
 "$B/hyperflow" -- -c "$WD/small.conf" --check-config >/dev/null
 "$B/hyperflow" -- -c "$WD/large.conf" --check-config >/dev/null
+# the same on net_ring: lan0 is the ring port "hfin"
+for c in small large; do
+  sed 's/"net_pcap0"/"hfin"/' "$WD/$c.conf" >"$WD/$c-ring.conf"
+  grep -q '"hfin"' "$WD/$c-ring.conf" || { echo "bench.sh: $c.conf has no net_pcap0 port" >&2; exit 1; }
+done
 
 sampler_py >"$WD/sample.py"
+notes=()
+
+# ---- hugepages for the ring runs ---------------------------------------------
+
+# A DPDK secondary process shares the primary's memory only when it is
+# hugepage-backed (--no-huge memory is private). Each ring run needs 1 GiB
+# (-m 1024) plus DPDK's own: with fewer free 2 MiB pages, reserve the
+# difference (root), mount hugetlbfs if nothing is mounted, and undo both at
+# exit. Sets HP_WHY and returns non-zero when that cannot be done. (Not
+# run in a subshell: HP_OLD and HP_MOUNTED must reach cleanup.)
+HP_NEED=576
+HP_WHY=
+hugepages_setup() {
+  local free total mnt
+  free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  total=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
+  if [ "${free:-0}" -lt "$HP_NEED" ]; then
+    if [ "$(id -u)" != 0 ]; then
+      HP_WHY="needs $HP_NEED free 2 MiB hugepages ($free free) and root to reserve them"
+      return 1
+    fi
+    HP_OLD=$total
+    echo $((total + HP_NEED - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+    if [ "${free:-0}" -lt "$HP_NEED" ]; then
+      HP_WHY="could reserve only $free of $HP_NEED 2 MiB hugepages"
+      return 1
+    fi
+  fi
+  if ! awk '$3 == "hugetlbfs" {found=1} END {exit !found}' /proc/mounts; then
+    mnt=/dev/hugepages
+    mkdir -p "$mnt" && mount -t hugetlbfs nodev "$mnt" 2>/dev/null || {
+      HP_WHY="no hugetlbfs mounted, and mounting one on $mnt failed"
+      return 1
+    }
+    HP_MOUNTED=$mnt
+  fi
+  return 0
+}
+if [ "$RX" != pcap ]; then
+  if hugepages_setup; then
+    hf_log "ring runs: $(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo) free 2 MiB" \
+      "hugepages${HP_OLD:+ (nr_hugepages raised from $HP_OLD for this run)}"
+  else
+    notes+=("ring runs skipped: $HP_WHY")
+    MODES=(pcap)
+    [ "$RX" = ring ] && { echo "bench.sh: --rx ring: $HP_WHY" >&2; exit 77; }
+  fi
+fi
 
 # ---- program runs -----------------------------------------------------------
 
-EAL_COMMON=(--no-huge -m 1024 --no-pci)
-
-# stop CHILD: SIGINT, up to 10 s to exit, then SIGKILL
-
-# run_one KIND IDX: sets W (wall pps), C (pps per on-CPU second of the
+# run_one MODE KIND IDX: sets W (wall pps), C (pps per on-CPU second of the
 # worker), U (worker CPU share, 1.0 = had its CPU to itself) and P
 # (involuntary context switches of the worker), or W=C=fail
 run_one() {
-  local kind=$1 idx=$2 pfx=$PFX-$1-$2 log=$WD/$1-$2.log rate
+  local mode=$1 kind=$2 idx=$3 pfx=$PFX-$1-$2-$3 log=$WD/$1-$2-$3.log rate
+  local conf=$WD/small.conf pcap=$WD/small.pcap eal rxdev pool
+  [ "$kind" = C ] && conf=$WD/large.conf pcap=$WD/large.pcap
+  if [ "$mode" = pcap ]; then
+    eal=(--no-huge -m 1024 --no-pci)
+    rxdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1"
+  else
+    # the ring is "ETH_RXTX0_hfin", the port's name "hfin"
+    eal=(-m 1024 --no-pci)
+    rxdev="net_ring0,nodeaction=hfin:0:CREATE"
+    conf=${conf%.conf}-ring.conf
+  fi
   case $kind in
   A|C)
-    local conf=$WD/small.conf pcap=$WD/small.pcap
-    [ "$kind" = C ] && conf=$WD/large.conf pcap=$WD/large.pcap
-    "$B/hyperflow" -l 0,1 "${EAL_COMMON[@]}" --file-prefix "$pfx" \
-      --vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
-      -- -c "$conf" --stats-file "$WD/$kind-$idx.json" --status-interval 0 \
+    "$B/hyperflow" -l 0,1 "${eal[@]}" --file-prefix "$pfx" \
+      --vdev "$rxdev" --vdev net_null0,no-rx=1 \
+      -- -c "$conf" --stats-file "$WD/$mode-$kind-$idx.json" --status-interval 0 \
       >"$log" 2>&1 &
+    pool=hf_mbuf
     ;;
   B)
     # --stats-period keeps testpmd forwarding without a terminal (else it
     # stops at "Press enter to exit" on EOF); it prints from the main lcore.
-    stdbuf -oL "$TESTPMD" -l 0,1 "${EAL_COMMON[@]}" --file-prefix "$pfx" \
-      --vdev "net_pcap0,rx_pcap=$WD/small.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 \
+    stdbuf -oL "$TESTPMD" -l 0,1 "${eal[@]}" --file-prefix "$pfx" \
+      --vdev "$rxdev" --vdev net_null0,no-rx=1 \
       -- --forward-mode=macswap --nb-cores=1 --total-num-mbufs=16384 --stats-period 1 \
       </dev/null >"$log" 2>&1 &
+    pool=mb_pool_0
     ;;
   esac
   CHILD=$!
+  if [ "$mode" = ring ]; then
+    # after the primary's start-up (hyperflow's gratuitous ARPs go out on
+    # this port: hf-gen must be the ring's only producer), from CPU 0 as
+    # lcore 8 (mempool caches are per lcore id, shared between processes)
+    local t
+    for t in $(seq 100); do
+      [ -S /var/run/dpdk/"$pfx"/dpdk_telemetry.v2 ] && break
+      kill -0 "$CHILD" 2>/dev/null || break
+      sleep 0.1
+    done
+    sleep 2
+    "$B/hf-gen" --proc-type=secondary --file-prefix "$pfx" --lcores 8@0 --no-pci \
+      --log-level=error -- --ring hfin --pool "$pool" --pcap "$pcap" \
+      --seconds $((WARM + SECS + 5)) >"$WD/$mode-$kind-$idx.gen" 2>&1 &
+    GEN=$!
+  fi
   rate=$(timeout $((SECS + 30)) python3 "$WD/sample.py" "$pfx" "$WARM" "$SECS" "$CHILD" \
     2>>"$log" || true)
+  if [ -n "$GEN" ]; then
+    kill -INT "$GEN" 2>/dev/null || true
+    wait "$GEN" 2>/dev/null || true
+    GEN=
+  fi
   hf_stop "$CHILD"
   CHILD=
   rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
@@ -230,13 +335,17 @@ run_one() {
   esac
 }
 
-# A and C must forward every frame: check the final counters.
+# A and C must forward every frame: check the final counters. On the ring
+# the port also receives hyperflow's own gratuitous ARPs back (one ring for
+# rx and tx), punted and counted as dropped "punt_other": those only.
 check_hf() {
-  python3 - "$1" <<'PY' 2>/dev/null || echo "unreadable stats"
+  python3 - "$1" "$2" <<'PY' 2>/dev/null || echo "unreadable stats"
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
 t = d["totals"]
-print("ok" if t["dropped"] == 0 and t["rx"] > 0 and 0 <= t["tx"] - t["rx"] <= 2048
+own = d["drops"].get("punt_other", 0) if sys.argv[1] == "ring" else 0
+fwd = t["rx"] - own
+print("ok" if t["dropped"] == own and fwd > 0 and 0 <= t["tx"] - fwd <= 2048
       else "rx %d tx %d dropped %d" % (t["rx"], t["tx"], t["dropped"]))
 PY
 }
@@ -247,26 +356,27 @@ mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "") print "fail"; else p
 
 declare -A RW RC RU
 LOADS=()
-notes=()
 KINDS=(A B C)
 [ -n "$TESTPMD" ] || notes+=("dpdk-testpmd not found (package dpdk-dev): B skipped")
 for i in $(seq "$RUNS"); do
   LOADS[i]=$(cut -d' ' -f1 /proc/loadavg)
-  line=
-  for k in "${KINDS[@]}"; do
-    if [ "$k" = B ] && [ -z "$TESTPMD" ]; then
-      W=fail C=fail U=- P=-
-    else
-      run_one "$k" "$i"
-    fi
-    RW[$k,$i]=$W RC[$k,$i]=$C RU[$k,$i]=$U
-    if [ "$k" != B ]; then
-      s=$(check_hf "$WD/$k-$i.json")
-      [ "$s" = ok ] || notes+=("$k run $i: $s")
-    fi
-    line+="$k $(mpps "$W") ($P preemptions) "
+  for m in "${MODES[@]}"; do
+    line=
+    for k in "${KINDS[@]}"; do
+      if [ "$k" = B ] && [ -z "$TESTPMD" ]; then
+        W=fail C=fail U=- P=-
+      else
+        run_one "$m" "$k" "$i"
+      fi
+      RW[$m,$k,$i]=$W RC[$m,$k,$i]=$C RU[$m,$k,$i]=$U
+      if [ "$k" != B ]; then
+        s=$(check_hf "$m" "$WD/$m-$k-$i.json")
+        [ "$s" = ok ] || notes+=("$m $k run $i: $s")
+      fi
+      line+="$k $(mpps "$W") ($P preemptions) "
+    done
+    hf_log "round $i/$RUNS, rx $m: ${line}Mpps (load ${LOADS[i]})"
   done
-  hf_log "round $i/$RUNS: ${line}Mpps (load ${LOADS[i]})"
 done
 
 # ---- microbenchmark ---------------------------------------------------------
@@ -303,38 +413,45 @@ fi
 {
   echo "hyperflow benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo |
     sed 's/.*: //'), $(nproc) CPUs, kernel $(uname -r)"
-  echo "rx: net_pcap infinite_rx replay of a 4096-frame capture (60-byte frames); tx: net_null"
-  echo "rate: port 0 rx counter over $SECS s after ${WARM} s of warm-up; one worker core each"
-  echo
-  echo "each cell: Mpps wall-clock / Mpps per on-CPU second of the worker (worker CPU share)"
-  printf '%-6s %-24s %-24s %-24s %s\n' run "A hyperflow 1x4" "B testpmd macswap" \
-    "C hyperflow 512x16" "load"
-  for i in $(seq "$RUNS"); do
-    printf '%-6s' "$i"
-    for k in "${KINDS[@]}"; do
-      printf ' %-24s' "$(mpps "${RW[$k,$i]}") / $(mpps "${RC[$k,$i]}") (${RU[$k,$i]})"
+  echo "tx: net_null; rate: port 0 rx counter over $SECS s after ${WARM} s of warm-up;" \
+    "one worker core each"
+  for m in "${MODES[@]}"; do
+    echo
+    if [ "$m" = pcap ]; then
+      echo "rx pcap: net_pcap infinite_rx replay of a 4096-frame capture (60-byte frames), --no-huge"
+    else
+      echo "rx ring: net_ring fed by hf-gen (secondary process, CPU 0) from the same captures, hugepages"
+    fi
+    echo "each cell: Mpps wall-clock / Mpps per on-CPU second of the worker (worker CPU share)"
+    printf '%-6s %-24s %-24s %-24s %s\n' run "A hyperflow 1x4" "B testpmd macswap" \
+      "C hyperflow 512x16" "load"
+    for i in $(seq "$RUNS"); do
+      printf '%-6s' "$i"
+      for k in "${KINDS[@]}"; do
+        printf ' %-24s' "$(mpps "${RW[$m,$k,$i]}") / $(mpps "${RC[$m,$k,$i]}") (${RU[$m,$k,$i]})"
+      done
+      printf ' %s\n' "${LOADS[i]}"
     done
-    printf ' %s\n' "${LOADS[i]}"
+    declare -A MW MC
+    for k in "${KINDS[@]}"; do
+      MW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$m,$k,$i]}"; done | { grep -v fail || true; } | median)
+      MC[$k]=$(for i in $(seq "$RUNS"); do echo "${RC[$m,$k,$i]}"; done | { grep -v fail || true; } | median)
+    done
+    printf '%-6s' median
+    for k in "${KINDS[@]}"; do
+      printf ' %-24s' "$(mpps "${MW[$k]}") / $(mpps "${MC[$k]}")"
+    done
+    echo
+    awk -v m="$m" -v a="${MW[A]}" -v b="${MW[B]}" -v c="${MW[C]}" -v ac="${MC[A]}" \
+      -v bc="${MC[B]}" -v cc="${MC[C]}" 'BEGIN {
+      if (a != "nan" && b != "nan" && b > 0)
+        printf "rx %s: ratio hyperflow/testpmd (A/B): %.2f wall-clock, %.2f per on-CPU second\n",
+          m, a/b, (bc > 0 ? ac/bc : 0)
+      else print "rx " m ": ratio hyperflow/testpmd: n/a (a side failed)"
+      if (a != "nan" && c != "nan" && a > 0)
+        printf "rx %s: 512x16 vs 1x4 (C/A): %.2f wall-clock, %.2f per on-CPU second\n", m, c/a,
+          (ac > 0 ? cc/ac : 0) }'
   done
-  declare -A MW MC
-  for k in "${KINDS[@]}"; do
-    MW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$k,$i]}"; done | { grep -v fail || true; } | median)
-    MC[$k]=$(for i in $(seq "$RUNS"); do echo "${RC[$k,$i]}"; done | { grep -v fail || true; } | median)
-  done
-  printf '%-6s' median
-  for k in "${KINDS[@]}"; do
-    printf ' %-24s' "$(mpps "${MW[$k]}") / $(mpps "${MC[$k]}")"
-  done
-  echo
-  awk -v a="${MW[A]}" -v b="${MW[B]}" -v c="${MW[C]}" -v ac="${MC[A]}" -v bc="${MC[B]}" \
-    -v cc="${MC[C]}" 'BEGIN {
-    if (a != "nan" && b != "nan" && b > 0)
-      printf "ratio hyperflow/testpmd (A/B): %.2f wall-clock, %.2f per on-CPU second\n", a/b,
-        (bc > 0 ? ac/bc : 0)
-    else print "ratio hyperflow/testpmd: n/a (a side failed)"
-    if (a != "nan" && c != "nan" && a > 0)
-      printf "512x16 vs 1x4 (C/A): %.2f wall-clock, %.2f per on-CPU second\n", c/a,
-        (ac > 0 ? cc/ac : 0) }'
   for n in "${notes[@]+"${notes[@]}"}"; do echo "warning: $n"; done
   if [ "$MICRO" = 1 ]; then
     echo

@@ -155,7 +155,7 @@ VALGRIND=$(command -v valgrind || true)
 MODES=(pcap ring)
 [ "$RX" = both ] || MODES=("$RX")
 per_run=$((SECS + WARM + 3))
-expected=$((RUNS * 3 * ${#MODES[@]} * per_run + (MICRO ? 15 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
+expected=$((RUNS * 3 * ${#MODES[@]} * per_run + (MICRO ? 40 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
 bound=$((RUNS * 3 * ${#MODES[@]} * (SECS + 45) + (MICRO ? 200 : 0) + (MICRO && ${#VALGRIND} ? 600 : 0) + 60))
 hf_log "bench: $RUNS round(s) of A B C on rx ${MODES[*]}, $SECS s each; expected duration" \
   "about ${expected} s (bounded by ${bound} s)"
@@ -382,16 +382,36 @@ done
 # ---- microbenchmark ---------------------------------------------------------
 
 SCEN=(small large flows small5)
-declare -A CYC INS MPC
+MB_ROUNDS=5
+declare -A CYC INS MPC SPREAD
 if [ "$MICRO" = 1 ]; then
+  # MB_ROUNDS rounds over the scenarios, each a median of 5 timed runs: a
+  # neighbour's burst then hits one round of every scenario, not all the
+  # runs of one; the figure is the median of the rounds, with their range.
+  declare -A RCYC
+  TSC_GHZ=0
+  for r in $(seq "$MB_ROUNDS"); do
+    for s in "${SCEN[@]}"; do
+      res=$("$B/hf-microbench" --no-huge -m 512 --no-pci --no-telemetry \
+        --file-prefix "$PFX-mb" -l 1 -- --scenario "$s" --runs 5 -q 2>>"$WD/micro.log" |
+        grep '^RESULT' || true)
+      echo "$res" >>"$WD/micro.log"
+      c=$(sed -n 's/.* cycles_pkt=\([^ ]*\).*/\1/p' <<<"$res")
+      [ -n "$c" ] && RCYC[$s]+="$c "
+      INS[$s]=$(sed -n 's/.* instr_pkt=\([^ ]*\).*/\1/p' <<<"$res")
+      t=$(sed -n 's/.* tsc_ghz=\([^ ]*\).*/\1/p' <<<"$res")
+      [ -z "$t" ] || TSC_GHZ=$t
+    done
+  done
   for s in "${SCEN[@]}"; do
-    r=$("$B/hf-microbench" --no-huge -m 512 --no-pci --no-telemetry --file-prefix "$PFX-mb" \
-      -l 1 -- --scenario "$s" --runs 5 -q 2>>"$WD/micro.log" | grep '^RESULT' || true)
-    echo "$r" >>"$WD/micro.log"
-    CYC[$s]=$(sed -n 's/.* cycles_pkt=\([^ ]*\).*/\1/p' <<<"$r")
-    INS[$s]=$(sed -n 's/.* instr_pkt=\([^ ]*\).*/\1/p' <<<"$r")
-    MPC[$s]=$(sed -n 's/.* mpps_core=\([^ ]*\).*/\1/p' <<<"$r")
-    [ -n "${CYC[$s]}" ] || { CYC[$s]=fail; INS[$s]=na; }
+    CYC[$s]=$(tr ' ' '\n' <<<"${RCYC[$s]:-}" | { grep . || true; } | median)
+    SPREAD[$s]=$(tr ' ' '\n' <<<"${RCYC[$s]:-}" | { grep . || true; } | sort -g |
+      awk 'NR==1 {lo=$1} {hi=$1} END {if (NR) printf "%s-%s", lo, hi}')
+    if [ "${CYC[$s]}" = nan ]; then CYC[$s]=fail; INS[$s]=na; MPC[$s]=; else
+      MPC[$s]=$(awk -v c="${CYC[$s]}" -v g="$TSC_GHZ" \
+        'BEGIN { if (c > 0 && g > 0) printf "%.2f", g * 1000 / c }')
+    fi
+    [ -n "${INS[$s]}" ] || INS[$s]=na
     if [ "${INS[$s]}" = na ] && [ -n "$VALGRIND" ]; then
       c=$(timeout 600 "$VALGRIND" --tool=callgrind --callgrind-out-file="$WD/cg.$s" \
         --collect-atstart=no --toggle-collect=mb_measured_burst \
@@ -455,15 +475,16 @@ fi
   for n in "${notes[@]+"${notes[@]}"}"; do echo "warning: $n"; done
   if [ "$MICRO" = 1 ]; then
     echo
-    echo "hf-microbench (parse + classify + select + rewrite + counters, no rx/tx; median of 5)"
-    printf '%-8s %-40s %-12s %-22s %s\n' scenario shape cycles/pkt instr/pkt "Mpps/core"
+    echo "hf-microbench (parse + classify + select + rewrite + counters, no rx/tx):" \
+      "cycles/pkt = median of $MB_ROUNDS interleaved rounds (each the median of 5 runs), range"
+    printf '%-8s %-40s %-20s %-22s %s\n' scenario shape cycles/pkt instr/pkt "Mpps/core"
     declare -A SHAPE=([small]="1 x 4, dst-ip, 512 flows"
       [large]="512 x 16, dst-ip, 32768 flows"
       [flows]="512 x 16, 5-tuple, 1048576 flows (2^21)"
       [small5]="1 x 4, 5-tuple, 512 flows")
     for s in "${SCEN[@]}"; do
-      printf '%-8s %-40s %-12s %-22s %s\n' "$s" "${SHAPE[$s]}" "${CYC[$s]}" "${INS[$s]}" \
-        "${MPC[$s]:-}"
+      printf '%-8s %-40s %-20s %-22s %s\n' "$s" "${SHAPE[$s]}" \
+        "${CYC[$s]} (${SPREAD[$s]:-})" "${INS[$s]}" "${MPC[$s]:-}"
     done
     awk -v s="${CYC[small]}" -v f="${CYC[flows]}" -v l="${CYC[large]}" \
       -v si="${INS[small]%% *}" -v fi="${INS[flows]%% *}" 'BEGIN {

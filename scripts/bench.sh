@@ -452,25 +452,35 @@ fi
       done
       printf ' %s\n' "${LOADS[i]}"
     done
-    declare -A MW MC
+    declare -A MW MC BW
     for k in "${KINDS[@]}"; do
       MW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$m,$k,$i]}"; done | { grep -v fail || true; } | median)
       MC[$k]=$(for i in $(seq "$RUNS"); do echo "${RC[$m,$k,$i]}"; done | { grep -v fail || true; } | median)
+      BW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$m,$k,$i]}"; done | { grep -v fail || true; } |
+        sort -g | tail -n 1)
     done
     printf '%-6s' median
     for k in "${KINDS[@]}"; do
       printf ' %-24s' "$(mpps "${MW[$k]}") / $(mpps "${MC[$k]}")"
     done
     echo
+    printf '%-6s' best
+    for k in "${KINDS[@]}"; do
+      printf ' %-24s' "$(mpps "${BW[$k]:-fail}")"
+    done
+    echo
     awk -v m="$m" -v a="${MW[A]}" -v b="${MW[B]}" -v c="${MW[C]}" -v ac="${MC[A]}" \
-      -v bc="${MC[B]}" -v cc="${MC[C]}" 'BEGIN {
+      -v bc="${MC[B]}" -v cc="${MC[C]}" -v ba="${BW[A]:-0}" -v bb="${BW[B]:-0}" \
+      -v bc2="${BW[C]:-0}" 'BEGIN {
       if (a != "nan" && b != "nan" && b > 0)
         printf "rx %s: ratio hyperflow/testpmd (A/B): %.2f wall-clock, %.2f per on-CPU second\n",
           m, a/b, (bc > 0 ? ac/bc : 0)
       else print "rx " m ": ratio hyperflow/testpmd: n/a (a side failed)"
       if (a != "nan" && c != "nan" && a > 0)
         printf "rx %s: 512x16 vs 1x4 (C/A): %.2f wall-clock, %.2f per on-CPU second\n", m, c/a,
-          (ac > 0 ? cc/ac : 0) }'
+          (ac > 0 ? cc/ac : 0)
+      if (ba > 0 && bb > 0)
+        printf "rx %s: best runs, A/B %.2f, C/A %.2f\n", m, ba/bb, bc2/ba }'
   done
   for n in "${notes[@]+"${notes[@]}"}"; do echo "warning: $n"; done
   if [ "$MICRO" = 1 ]; then

@@ -241,6 +241,9 @@ hugepages_setup() {
     free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
     if [ "${free:-0}" -lt "$HP_NEED" ]; then
       HP_WHY="could reserve only $free of $HP_NEED 2 MiB hugepages"
+      # give back what was taken now, not at exit: the pcap runs need the memory
+      echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+      HP_OLD=
       return 1
     fi
   fi

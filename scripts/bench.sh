@@ -172,14 +172,29 @@ CHILD=
 GEN=
 HP_OLD=        # nr_hugepages before this run, when it raised it
 HP_MOUNTED=    # the hugetlbfs mount point, when it mounted one
+HP_MKDIR=      # the mount point, when it created it
+# A DPDK primary leaves its hugepage files (<prefix>map_N) on every
+# hugetlbfs mount when it exits; they keep the pages taken. Remove those of
+# prefix $1 (a glob).
+hugepage_files_rm() {
+  local m
+  for m in $(awk '$3 == "hugetlbfs" {print $2}' /proc/mounts); do
+    rm -f "$m"/$1map_* 2>/dev/null || true
+  done
+}
 cleanup() {
   for c in $GEN $CHILD; do
     if kill -0 "$c" 2>/dev/null; then
       kill -KILL "$c" 2>/dev/null || true
+      wait "$c" 2>/dev/null || true
     fi
   done
+  hugepage_files_rm "$PFX-*"
   if [ -n "$HP_MOUNTED" ]; then
     umount "$HP_MOUNTED" 2>/dev/null || true
+  fi
+  if [ -n "$HP_MKDIR" ]; then
+    rmdir "$HP_MKDIR" 2>/dev/null || true
   fi
   if [ -n "$HP_OLD" ]; then
     echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
@@ -249,8 +264,13 @@ hugepages_setup() {
   fi
   if ! awk '$3 == "hugetlbfs" {found=1} END {exit !found}' /proc/mounts; then
     mnt=/dev/hugepages
-    mkdir -p "$mnt" && mount -t hugetlbfs nodev "$mnt" 2>/dev/null || {
+    [ -d "$mnt" ] || { mkdir -p "$mnt" && HP_MKDIR=$mnt; }
+    mount -t hugetlbfs nodev "$mnt" 2>/dev/null || {
       HP_WHY="no hugetlbfs mounted, and mounting one on $mnt failed"
+      if [ -n "$HP_OLD" ]; then
+        echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+        HP_OLD=
+      fi
       return 1
     }
     HP_MOUNTED=$mnt
@@ -318,8 +338,15 @@ run_one() {
     sleep 2
     "$B/hf-gen" --proc-type=secondary --file-prefix "$pfx" --lcores 8@0 --no-pci \
       --log-level=error -- --ring hfin --pool "$pool" --pcap "$pcap" \
-      --seconds $((WARM + SECS + 5)) >"$WD/$mode-$kind-$idx.gen" 2>&1 &
+      --seconds $((WARM + SECS + 8)) >"$WD/$mode-$kind-$idx.gen" 2>&1 &
     GEN=$!
+    # the sampler's warm-up starts when frames flow: port 0 has already
+    # received hyperflow's own gratuitous ARPs, so wait for hf-gen's start
+    for t in $(seq 100); do
+      grep -q 'frame(s) from' "$WD/$mode-$kind-$idx.gen" 2>/dev/null && break
+      kill -0 "$GEN" 2>/dev/null || break
+      sleep 0.1
+    done
   fi
   rate=$(timeout $((SECS + 30)) python3 "$WD/sample.py" "$pfx" "$WARM" "$SECS" "$CHILD" \
     2>>"$log" || true)
@@ -330,6 +357,7 @@ run_one() {
   fi
   hf_stop "$CHILD"
   CHILD=
+  [ "$mode" = pcap ] || hugepage_files_rm "$pfx"
   rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
   echo "$rate" >>"$log"
   case $rate in
@@ -355,7 +383,7 @@ PY
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
   if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "") print "fail"; else printf "%.2f", x/1e6 }'; }
+mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "" || x == "nan") print "fail"; else printf "%.2f", x/1e6 }'; }
 
 declare -A RW RC RU
 LOADS=()
@@ -401,7 +429,8 @@ if [ "$MICRO" = 1 ]; then
       echo "$res" >>"$WD/micro.log"
       c=$(sed -n 's/.* cycles_pkt=\([^ ]*\).*/\1/p' <<<"$res")
       [ -n "$c" ] && RCYC[$s]+="$c "
-      INS[$s]=$(sed -n 's/.* instr_pkt=\([^ ]*\).*/\1/p' <<<"$res")
+      ins=$(sed -n 's/.* instr_pkt=\([^ ]*\).*/\1/p' <<<"$res")
+      [ -n "${INS[$s]:-}" ] || INS[$s]=$ins
       t=$(sed -n 's/.* tsc_ghz=\([^ ]*\).*/\1/p' <<<"$res")
       [ -z "$t" ] || TSC_GHZ=$t
     done
@@ -490,13 +519,13 @@ fi
     echo
     echo "hf-microbench (parse + classify + select + rewrite + counters, no rx/tx):" \
       "cycles/pkt = median of $MB_ROUNDS interleaved rounds (each the median of 5 runs), range"
-    printf '%-8s %-40s %-20s %-22s %s\n' scenario shape cycles/pkt instr/pkt "Mpps/core"
+    printf '%-8s %-46s %-20s %-22s %s\n' scenario shape cycles/pkt instr/pkt "Mpps/core"
     declare -A SHAPE=([small]="1 x 4, dst-ip, 512 flows"
       [large]="512 x 16, dst-ip, 32768 flows"
-      [flows]="512 x 16, 5-tuple, 1048576 flows (2^21)"
+      [flows]="512 x 16, 5-tuple, 1048576 flows, table 2^21"
       [small5]="1 x 4, 5-tuple, 512 flows")
     for s in "${SCEN[@]}"; do
-      printf '%-8s %-40s %-20s %-22s %s\n' "$s" "${SHAPE[$s]}" \
+      printf '%-8s %-46s %-20s %-22s %s\n' "$s" "${SHAPE[$s]}" \
         "${CYC[$s]} (${SPREAD[$s]:-})" "${INS[$s]}" "${MPC[$s]:-}"
     done
     awk -v s="${CYC[small]}" -v f="${CYC[flows]}" -v l="${CYC[large]}" \

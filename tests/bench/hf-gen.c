@@ -21,10 +21,12 @@
  * hf-gen requires a ring-based pool (ring "MP_<pool>", the default
  * handler) and dequeues from that ring itself; the primary frees into it.
  *
- * hf-gen is the only producer on the ring once the primary is running
- * (the ring is single-producer): start it after the primary's start-up
- * (hyperflow sends gratuitous ARPs on its cluster ports at start) and run
- * the primary with nothing else to send on that port (health "none").
+ * hf-gen must be the only producer on the ring once the primary is
+ * running (the ring is single-producer, and nothing here can check it):
+ * start it after the primary's start-up (hyperflow sends gratuitous ARPs
+ * on its cluster ports at start), run the primary with nothing else to
+ * send on that port (health "none"), and replay nothing it would answer
+ * (no ARP request for a cluster IP, no ICMP to its probe address).
  *
  * It counts what the ring took and how often it waited (ring full: the
  * consumer is behind; no free mbuf) and prints that on exit (SIGINT,
@@ -35,6 +37,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
@@ -162,7 +165,7 @@ main(int argc, char **argv)
 			char *e;
 
 			seconds = strtod(optarg, &e);
-			if (*e != '\0' || e == optarg)
+			if (*e != '\0' || e == optarg || !isfinite(seconds) || seconds > 1e6)
 				seconds = -1;
 			break;
 		}
@@ -198,8 +201,13 @@ main(int argc, char **argv)
 	pool = rte_mempool_lookup(pool_name);
 	snprintf(pname, sizeof(pname), "%s%s", RTE_MEMPOOL_MZ_PREFIX, pool_name);
 	free_ring = rte_ring_lookup(pname);
-	if (pool == NULL || free_ring == NULL || pool->pool_data != (void *)free_ring) {
-		fprintf(stderr, "hf-gen: no ring-based mbuf pool %s (pool %s, ring %s %s)\n",
+	/* dequeued here and enqueued by the primary at once: multi-thread safe both ways */
+	if (pool == NULL || free_ring == NULL || pool->pool_data != (void *)free_ring ||
+		free_ring->prod.sync_type != RTE_RING_SYNC_MT ||
+		free_ring->cons.sync_type != RTE_RING_SYNC_MT) {
+		fprintf(stderr,
+			"hf-gen: no mbuf pool %s on a multi-producer/consumer ring "
+			"(pool %s, ring %s %s)\n",
 			pool_name, pool == NULL ? "missing" : "found", pname,
 			free_ring == NULL ? "missing" : "not the pool's");
 		free(frames);
@@ -216,6 +224,8 @@ main(int argc, char **argv)
 	if (seconds > 0)
 		end = t0 + (uint64_t)(seconds * (double)rte_get_tsc_hz());
 	while (!stop) {
+		if (end != 0 && (++loops & 0x3ff) == 0 && rte_rdtsc() > end)
+			break;
 		if (pending == 0) {
 			if (rte_ring_mc_dequeue_bulk(free_ring, (void **)m, GEN_BURST, NULL) == 0) {
 				/* every mbuf is in flight: the consumer is behind */
@@ -252,8 +262,6 @@ main(int argc, char **argv)
 			full++;
 			rte_delay_us_block(1);
 		}
-		if (end != 0 && (++loops & 0x3ff) == 0 && rte_rdtsc() > end)
-			break;
 	}
 	if (pending != 0)
 		while (rte_ring_mp_enqueue_bulk(free_ring, (void **)(m + off), pending, NULL) == 0)

@@ -23,8 +23,9 @@
  * Insert: overwrite the key where present; else take a free way (empty
  * first, then expired) in the primary bucket, then in the alternate one;
  * else move one live entry of either bucket to its own alternate bucket
- * (search depth HF_FLOWTAB_MOVE_DEPTH, at most 2 * (4 + 16 + 64) buckets
- * examined; after a failed search, none until an entry leaves the table);
+ * (search depth HF_FLOWTAB_MOVE_DEPTH, iterative deepening: at most
+ * 2 * (4 + 20 + 84) buckets examined; after a failed search, none until an
+ * entry leaves the table);
  * else -ENOSPC. Nothing is allocated after create.
  *
  * Expiry: an entry is live while now - last_seen <= timeout (and when now
@@ -217,11 +218,12 @@ make_room(struct hf_flowtab *ft, const struct hf_flowtab_pos *p, uint64_t now,
 	bool found = false;
 
 	/*
-	 * A failed search examines up to 2 * (4 + 16 + 64) buckets. Once one has
-	 * failed, the table is as full as moves can make it: skip the search
-	 * until an entry leaves, so that a table full of live flows refuses
-	 * new ones at the cost of two bucket scans, and each departure pays
-	 * for at most one more search.
+	 * A failed search examines up to 2 * (4 + 20 + 84) buckets (each
+	 * depth scans the shallower ones again). Once one has failed, the
+	 * table is as full as moves can make it: skip the search until an
+	 * entry leaves, so that a table full of live flows refuses new ones
+	 * at the cost of two bucket scans, and each departure pays for at
+	 * most one more search.
 	 */
 	if (ft->moves_off)
 		return false;

@@ -95,8 +95,10 @@ teardown(void **state)
 	return 0;
 }
 
+/* Snapshot of the fixture; NULL stat arrays = ids equal to the indices. */
 static struct hf_dataplane *
-build(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *mstat)
+build_with(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *cstat,
+	   const uint32_t *mstat, bool active)
 {
 	struct hf_dp_build in;
 	struct hf_dataplane *dp;
@@ -105,12 +107,19 @@ build(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *mstat)
 	in.cfg = &f->cfg;
 	in.ports = f->ports;
 	in.members = rt;
+	in.cluster_stat = cstat;
 	in.member_stat = mstat;
 	in.local_ip = ip("192.0.2.250");
-	in.active = true;
+	in.active = active;
 	dp = hf_dataplane_build(&in);
 	assert_non_null(dp);
 	return dp;
+}
+
+static struct hf_dataplane *
+build(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *mstat)
+{
+	return build_with(f, rt, NULL, mstat, true);
 }
 
 /* Ethernet + IPv4/UDP frame from src to dst, addressed to dmac. */
@@ -526,20 +535,7 @@ static const uint32_t fp_mstat[2 * NB_MEMBERS] = {40, 41, 42, 43, 7, 8, 9, 10};
 static struct hf_dataplane *
 build_fp(struct fixture *f, const struct hf_member_rt *rt, bool active)
 {
-	struct hf_dp_build in;
-	struct hf_dataplane *dp;
-
-	memset(&in, 0, sizeof(in));
-	in.cfg = &f->cfg;
-	in.ports = f->ports;
-	in.members = rt;
-	in.cluster_stat = fp_cstat;
-	in.member_stat = fp_mstat;
-	in.local_ip = ip("192.0.2.250");
-	in.active = active;
-	dp = hf_dataplane_build(&in);
-	assert_non_null(dp);
-	return dp;
+	return build_with(f, rt, fp_cstat, fp_mstat, active);
 }
 
 /* Zeroed counters; the struct is 64-byte aligned, more than calloc promises. */

@@ -280,8 +280,10 @@ hf_flowtab_expired_(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t no
 /*
  * Ways of a bucket whose signature is sig: a mask with HF_FLOWTAB_SIG_LANE
  * bits per way (the lowest set for a match), all ways compared at once.
- * SSE2 where the compiler targets it; elsewhere the same in two 64-bit
- * words, exact (no lane reports a match it does not have).
+ * SSE2 where the compiler targets it (the four signatures loaded into the
+ * low half, the high lanes zero: sig is never 0, so they never match);
+ * elsewhere the same in one 64-bit word, exact (no lane reports a match it
+ * does not have).
  */
 #if defined(__SSE2__) && !defined(HF_FLOWTAB_NO_SIMD)
 #include <emmintrin.h>
@@ -291,7 +293,7 @@ hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
 {
 	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)bk->sig);
 
-	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16((short)sig))) & 0xffu;
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16((short)sig)));
 }
 #else
 #define HF_FLOWTAB_SIG_LANE 1

@@ -290,6 +290,17 @@ fi
 
 # ---- program runs -----------------------------------------------------------
 
+# wait_until PID CMD...: up to 10 s until CMD succeeds, or PID has exited
+wait_until() {
+  local pid=$1 t
+  shift
+  for t in $(seq 100); do
+    "$@" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+}
+
 # run_one MODE KIND IDX: sets W (wall pps), C (pps per on-CPU second of the
 # worker), U (worker CPU share, 1.0 = had its CPU to itself) and P
 # (involuntary context switches of the worker), or W=C=fail
@@ -328,13 +339,8 @@ run_one() {
   if [ "$mode" = ring ]; then
     # after the primary's start-up (hyperflow's gratuitous ARPs go out on
     # this port: hf-gen must be the ring's only producer), from CPU 0 as
-    # lcore 8 (mempool caches are per lcore id, shared between processes)
-    local t
-    for t in $(seq 100); do
-      [ -S /var/run/dpdk/"$pfx"/dpdk_telemetry.v2 ] && break
-      kill -0 "$CHILD" 2>/dev/null || break
-      sleep 0.1
-    done
+    # lcore 8, an id the primary does not use
+    wait_until "$CHILD" test -S /var/run/dpdk/"$pfx"/dpdk_telemetry.v2
     sleep 2
     "$B/hf-gen" --proc-type=secondary --file-prefix "$pfx" --lcores 8@0 --no-pci \
       --log-level=error -- --ring hfin --pool "$pool" --pcap "$pcap" \
@@ -342,11 +348,7 @@ run_one() {
     GEN=$!
     # the sampler's warm-up starts when frames flow: port 0 has already
     # received hyperflow's own gratuitous ARPs, so wait for hf-gen's start
-    for t in $(seq 100); do
-      grep -q 'frame(s) from' "$WD/$mode-$kind-$idx.gen" 2>/dev/null && break
-      kill -0 "$GEN" 2>/dev/null || break
-      sleep 0.1
-    done
+    wait_until "$GEN" grep -q 'frame(s) from' "$WD/$mode-$kind-$idx.gen"
   fi
   rate=$(timeout $((SECS + 30)) python3 "$WD/sample.py" "$pfx" "$WARM" "$SECS" "$CHILD" \
     2>>"$log" || true)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# build/hf-gen, the benchmark's generator (scripts/bench.sh), refuses what
+# it cannot use, with a reason and exit 2 (usage) or 1 (nothing to feed):
+# a missing or bad option, no primary's ring, a capture it cannot read, no
+# mbuf pool of that name. Its working path needs a hugepage-backed primary
+# and runs in scripts/bench.sh only. Here hf-gen runs as a --no-huge
+# primary of its own; the ring, where a case needs one, comes from a
+# net_ring vdev in the same process.
+#
+#   tests/bench/test_hf_gen.sh BUILD_DIR
+#
+# Exit 0 pass, 1 fail.
+set -uo pipefail
+B=${1:?usage: test_hf_gen.sh BUILD_DIR}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PFX=hf-gent-$$
+WD=$(mktemp -d /tmp/hf-gent.XXXXXX)
+trap 'rm -rf "$WD" /var/run/dpdk/"$PFX"-*' EXIT
+fail=0
+n=0
+
+# expect RC PATTERN -- hf-gen options (after the EAL's)
+expect() {
+  local rc=$1 pat=$2 got out
+  shift 3
+  n=$((n + 1))
+  out=$("$B/hf-gen" --no-huge -m 64 --no-pci --no-telemetry --log-level=error \
+    --file-prefix "$PFX-$n" "$@" 2>&1)
+  got=$?
+  if [ "$got" != "$rc" ] || ! grep -q -- "$pat" <<<"$out"; then
+    echo "FAIL case $n ($*): exit $got (want $rc), output:"
+    sed 's/^/  | /' <<<"$out"
+    fail=1
+  else
+    echo "ok   case $n: exit $got, '$pat'"
+  fi
+}
+
+RING=(--vdev net_ring0,nodeaction=gent:0:CREATE)
+expect 2 "usage: hf-gen" -- -- --ring gent --pcap "$ROOT/pcap/demo.pcap"
+expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --seconds nan
+expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --seconds 5s
+expect 1 "ring ETH_RXTX0_gent not found" -- -- --ring gent --pool p --pcap x
+expect 1 "No such file" -- "${RING[@]}" -- --ring gent --pool p --pcap "$WD/none.pcap"
+printf 'not a capture' >"$WD/bad.pcap"
+expect 1 "bad.pcap" -- "${RING[@]}" -- --ring gent --pool p --pcap "$WD/bad.pcap"
+expect 1 "no mbuf pool nosuch" -- "${RING[@]}" -- --ring gent --pool nosuch \
+  --pcap "$ROOT/pcap/demo.pcap"
+
+[ "$fail" = 0 ] && echo "hf-gen: $n refusals as expected"
+exit "$fail"

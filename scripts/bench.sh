@@ -16,7 +16,11 @@
 #             root when there are too few, and given back at exit).
 #     The rate is the rx counter of port 0 (/ethdev/stats,0 over DPDK
 #     telemetry, the same counter for both programs) over --seconds S,
-#     after 1 s of warm-up.
+#     after 1 s of warm-up. Around every ring run, hf-memprobe --pingpong
+#     0,1 times a cache line's round trip between the two CPUs (the ring
+#     runs are a two-CPU pipeline); the report gives the ring figures over
+#     all runs and over the runs where the CPUs were near (both readings
+#     within twice the lowest of the whole bench).
 #  2. hf-microbench: cycles/packet of the worker's per-packet work for the
 #     scenarios small (1x4), large (512x16), flows (512x16, 2^20 flows) and
 #     small5 (1x4, 5-tuple), and instructions/packet (perf counter, or
@@ -162,7 +166,7 @@ hf_log "bench: $RUNS round(s) of A B C on rx ${MODES[*]}, $SECS s each; expected
 
 hf_build
 B=$HF_BUILD
-for x in hyperflow hf-pcapgen hf-microbench hf-gen; do
+for x in hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe; do
   [ -x "$B/$x" ] || { echo "bench.sh: $B/$x missing after the build" >&2; exit 1; }
 done
 
@@ -301,9 +305,16 @@ wait_until() {
   done
 }
 
+# xcpu_ns: a cache line's round trip between CPUs 0 and 1 in ns, or "-"
+xcpu_ns() {
+  "$B/hf-memprobe" --pingpong 0,1 2>/dev/null |
+    sed -n 's/.*: \([0-9.]*\) ns per round trip.*/\1/p' | grep . || echo -
+}
+
 # run_one MODE KIND IDX: sets W (wall pps), C (pps per on-CPU second of the
 # worker), U (worker CPU share, 1.0 = had its CPU to itself) and P
-# (involuntary context switches of the worker), or W=C=fail
+# (involuntary context switches of the worker), or W=C=fail; for ring runs
+# also X0 and X1, xcpu_ns before and after the run
 run_one() {
   local mode=$1 kind=$2 idx=$3 pfx=$PFX-$1-$2-$3 log=$WD/$1-$2-$3.log rate
   local conf=$WD/small.conf pcap=$WD/small.pcap eal rxdev pool
@@ -316,6 +327,7 @@ run_one() {
     eal=(-m 1024 --no-pci)
     rxdev="net_ring0,nodeaction=hfin:0:CREATE"
     conf=${conf%.conf}-ring.conf
+    X0=$(xcpu_ns)
   fi
   case $kind in
   A|C)
@@ -359,7 +371,10 @@ run_one() {
   fi
   hf_stop "$CHILD"
   CHILD=
-  [ "$mode" = pcap ] || hugepage_files_rm "$pfx"
+  if [ "$mode" = ring ]; then
+    hugepage_files_rm "$pfx"
+    X1=$(xcpu_ns)
+  fi
   rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
   echo "$rate" >>"$log"
   case $rate in
@@ -387,7 +402,8 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
   if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "" || x == "nan") print "fail"; else printf "%.2f", x/1e6 }'; }
 
-declare -A RW RC RU
+declare -A RW RC RU RX0 RX1
+X0= X1=
 LOADS=()
 KINDS=(A B C)
 [ -n "$TESTPMD" ] || notes+=("dpdk-testpmd not found (package dpdk-dev): B skipped")
@@ -402,11 +418,13 @@ for i in $(seq "$RUNS"); do
         run_one "$m" "$k" "$i"
       fi
       RW[$m,$k,$i]=$W RC[$m,$k,$i]=$C RU[$m,$k,$i]=$U
+      [ "$m" = pcap ] || { RX0[$m,$k,$i]=$X0 RX1[$m,$k,$i]=$X1; }
       if [ "$k" != B ]; then
         s=$(check_hf "$m" "$WD/$m-$k-$i.json")
         [ "$s" = ok ] || notes+=("$m $k run $i: $s")
       fi
-      line+="$k $(mpps "$W") ($P preemptions) "
+      line+="$k $(mpps "$W") ($P preemptions${X0:+, xcpu $X0/$X1 ns}) "
+      X0= X1=
     done
     hf_log "round $i/$RUNS, rx $m: ${line}Mpps (load ${LOADS[i]})"
   done
@@ -464,6 +482,58 @@ fi
 
 # ---- report -------------------------------------------------------------------
 
+# The ring runs' cross-CPU round trips, and the ring figures over the runs
+# where the two CPUs were near: both readings within twice the lowest
+# reading of the bench (on a VM the host places the vCPUs near or far, and
+# a far placement slows both programs several-fold).
+# near_rates KIND THRESHOLD: the ring rates of KIND's runs with both
+# round-trip readings <= THRESHOLD ns, one per line
+near_rates() {
+  local i
+  for i in $(seq "$RUNS"); do
+    if awk -v a="${RX0[ring,$1,$i]:--}" -v b="${RX1[ring,$1,$i]:--}" -v t="$2" \
+      'BEGIN { exit !(a != "-" && b != "-" && a + 0 <= t + 0 && b + 0 <= t + 0) }' &&
+      [ "${RW[ring,$1,$i]}" != fail ]; then
+      echo "${RW[ring,$1,$i]}"
+    fi
+  done
+  return 0
+}
+xcpu_report() {
+  local k i lo thr line
+  declare -A NW NN
+  echo "cross-CPU round trip (hf-memprobe --pingpong 0,1), ns before / after each ring run:"
+  printf '%-6s %-24s %-24s %-24s\n' run A B C
+  for i in $(seq "$RUNS"); do
+    printf '%-6s' "$i"
+    for k in "${KINDS[@]}"; do
+      printf ' %-24s' "${RX0[ring,$k,$i]:--} / ${RX1[ring,$k,$i]:--}"
+    done
+    echo
+  done
+  lo=$(for k in "${KINDS[@]}"; do for i in $(seq "$RUNS"); do
+    echo "${RX0[ring,$k,$i]:--}"; echo "${RX1[ring,$k,$i]:--}"; done; done |
+    { grep -v '^-$' || true; } | sort -g | head -n 1)
+  if [ -z "$lo" ]; then
+    echo "rx ring, CPUs near: n/a (no round trip measured)"
+    return 0
+  fi
+  thr=$(awk -v l="$lo" 'BEGIN { printf "%.1f", 2 * l }')
+  line=
+  for k in "${KINDS[@]}"; do
+    NW[$k]=$(near_rates "$k" "$thr" | median)
+    NN[$k]=$(near_rates "$k" "$thr" | wc -l)
+    line+="$k $(mpps "${NW[$k]}") (${NN[$k]} of $RUNS runs)  "
+  done
+  echo "CPUs near (both readings <= $thr ns, twice the lowest): median Mpps ${line}"
+  awk -v a="${NW[A]}" -v b="${NW[B]}" -v c="${NW[C]}" 'BEGIN {
+    if (a != "nan" && b != "nan" && b > 0)
+      printf "rx ring, CPUs near: ratio hyperflow/testpmd (A/B): %.2f", a/b
+    else printf "rx ring, CPUs near: ratio A/B n/a (no near run of A or B)"
+    if (a != "nan" && c != "nan" && a > 0) printf ", C/A %.2f", c/a
+    print "" }'
+}
+
 {
   echo "hyperflow benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo |
     sed 's/.*: //'), $(nproc) CPUs, kernel $(uname -r)"
@@ -515,6 +585,7 @@ fi
           (ac > 0 ? cc/ac : 0)
       if (ba > 0 && bb > 0)
         printf "rx %s: best runs, A/B %.2f, C/A %.2f\n", m, ba/bb, bc2/ba }'
+    [ "$m" = ring ] && xcpu_report
   done
   for n in "${notes[@]+"${notes[@]}"}"; do echo "warning: $n"; done
   if [ "$MICRO" = 1 ]; then

@@ -9,12 +9,25 @@
  *          first N lines of every block, then read and write them, as the
  *          worker's two passes do with flow-table buckets: the cost per
  *          block when misses overlap, for N = 1..4 lines.
- * Cycles by rdtsc (x86-64) or the monotonic clock elsewhere. A benchmark:
- * it prints figures and asserts nothing.
+ * Cycles by rdtsc (x86-64) or the monotonic clock elsewhere.
+ *
+ * --pingpong A,B instead: two threads pinned to CPUs A and B hand one
+ * cache line back and forth; the time per round trip (nanoseconds) is what
+ * moving a line between those CPUs costs, as every frame and ring slot
+ * does in a two-core pipeline (hf-gen feeding a worker over net_ring). On
+ * a virtual machine it changes when the host moves the vCPUs apart; see
+ * docs/performance.md.
+ *
+ * A benchmark: it prints figures and asserts nothing.
  *
  * Usage: hf-memprobe [--burst N] [--mib M]
+ *        hf-memprobe --pingpong A,B
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,12 +130,141 @@ burst_blocks(uint8_t *mem, const uint32_t *idx, unsigned int burst, unsigned int
 	return (double)(t1 - t0) / (ACCESSES / burst * burst);
 }
 
+/* ---- --pingpong ------------------------------------------------------------ */
+
+#define PP_BATCHES 5
+#define PP_ROUNDS 20000u   /* round trips per batch */
+
+/* The line both threads write, alone in its cache line. */
+static struct {
+	uint64_t seq;
+	uint8_t pad[LINE - sizeof(uint64_t)];
+} pp_line __attribute__((aligned(LINE)));
+
+static int
+pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The far side: answers each odd sequence number with the next even one. */
+static void *
+pp_pong(void *arg)
+{
+	uint64_t i, total = (uint64_t)PP_BATCHES * PP_ROUNDS;
+
+	if (pin_self(*(int *)arg) != 0)
+		return (void *)1;
+	for (i = 0; i < total; i++) {
+		while (__atomic_load_n(&pp_line.seq, __ATOMIC_ACQUIRE) != 2 * i + 1)
+			;
+		__atomic_store_n(&pp_line.seq, 2 * i + 2, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Round trips of one cache line between CPUs a and b, in nanoseconds: the
+ * median of PP_BATCHES batches (and the fastest, into *best). -errno when a
+ * thread cannot be pinned (a CPU this process may not use).
+ */
+static int
+pingpong(int a, int b, double *median, double *best)
+{
+	double ns[PP_BATCHES];
+	pthread_t t;
+	void *ret = NULL;
+	uint64_t i = 0, t0;
+	unsigned int k;
+	int rc;
+
+	rc = pin_self(a);
+	if (rc != 0)
+		return -rc;
+	__atomic_store_n(&pp_line.seq, 0, __ATOMIC_RELEASE);
+	rc = pthread_create(&t, NULL, pp_pong, &b);
+	if (rc != 0)
+		return -rc;
+	for (k = 0; k < PP_BATCHES; k++) {
+		uint64_t end = i + PP_ROUNDS;
+
+		t0 = now_ns();
+		for (; i < end; i++) {
+			__atomic_store_n(&pp_line.seq, 2 * i + 1, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&pp_line.seq, __ATOMIC_ACQUIRE) != 2 * i + 2) {
+				/* the far side could not pin itself and is gone */
+				if (k == 0 && i == 0 && pthread_tryjoin_np(t, &ret) == 0)
+					return -EINVAL;
+			}
+		}
+		ns[k] = (double)(now_ns() - t0) / PP_ROUNDS;
+	}
+	pthread_join(t, &ret);
+	qsort(ns, PP_BATCHES, sizeof(ns[0]), cmp_double);
+	*median = ns[PP_BATCHES / 2];
+	*best = ns[0];
+	return 0;
+}
+
+static int
+pingpong_main(const char *arg)
+{
+	double med = 0, best = 0;
+	char *end;
+	long a, b;
+	int rc;
+
+	a = strtol(arg, &end, 10);
+	if (end == arg || *end != ',')
+		goto usage;
+	arg = end + 1;
+	b = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || a < 0 || b < 0 || a >= CPU_SETSIZE ||
+	    b >= CPU_SETSIZE || a == b)
+		goto usage;
+	rc = pingpong((int)a, (int)b, &med, &best);
+	if (rc < 0) {
+		fprintf(stderr, "hf-memprobe: cannot run on CPUs %ld and %ld: %s\n", a, b,
+			strerror(-rc));
+		return 1;
+	}
+	printf("hf-memprobe: pingpong CPU %ld <-> CPU %ld: %.1f ns per round trip "
+	       "(median of %u batches of %u; fastest batch %.1f)\n",
+	       a, b, med, PP_BATCHES, PP_ROUNDS, best);
+	return 0;
+usage:
+	fprintf(stderr, "hf-memprobe: --pingpong A,B takes two different CPU numbers\n");
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"burst", required_argument, NULL, 'b'},
 		{"mib", required_argument, NULL, 'm'},
+		{"pingpong", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -132,8 +274,10 @@ main(int argc, char **argv)
 	void *mem = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:m:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:m:p:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+			return pingpong_main(optarg);
 		case 'b':
 			burst = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
@@ -142,7 +286,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: hf-memprobe [--burst N (1..1024)] [--mib M (4..4096)]\n");
+				"usage: hf-memprobe [--burst N (1..1024)] [--mib M (4..4096)]\n"
+				"       hf-memprobe --pingpong A,B   (CPU numbers)\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}

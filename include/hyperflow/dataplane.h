@@ -333,11 +333,13 @@ hf_dp_hash_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
 	uint16_t sport = 0, dport = 0;
 	uint8_t proto = 0;
 
+	/* the default mode first: one compare instead of a walk through the switch */
+	if (hash_mode == HF_HASH_DST_IP) {
+		hf_dp_flow_key_set_(k, 0, pi->dst_key, 0, 0, cluster, 0,
+				    pi->kind == HF_PKT_IPV6 ? 6 : 4);
+		return hf_mix32(hf_be32(pi->dst_key));
+	}
 	switch (hash_mode) {
-	case HF_HASH_DST_IP:
-		dst = pi->dst_key;
-		h = hf_mix32(hf_be32(dst));
-		break;
 	case HF_HASH_SRC_IP:
 		src = pi->src_key;
 		h = hf_mix32(hf_be32(src));

@@ -392,6 +392,32 @@ test_flow_keys(void **state)
 	assert_memory_not_equal(&ka, &kb, sizeof(ka));
 }
 
+/* The worker's one-step hash and key equal hf_hash_pkt and hf_dp_flow_key, in every mode. */
+static void
+test_hash_key_matches(void **state)
+{
+	struct hf_pkt_info pi[3];
+	struct hf_flow_key k, want;
+	uint8_t f[2][64];
+	int mode, i;
+
+	(void)state;
+	udp_frame(f[0], "00:00:5e:00:01:01", "198.51.100.10", "203.0.113.5", HF_IPPROTO_UDP);
+	udp_frame(f[1], "00:00:5e:00:01:01", "203.0.113.77", "192.0.2.9", HF_IPPROTO_TCP);
+	assert_int_equal(hf_pkt_parse(f[0], 60, &pi[0]), 0);
+	assert_int_equal(hf_pkt_parse(f[1], 60, &pi[1]), 0);
+	pi[2] = pi[1];
+	pi[2].kind = HF_PKT_IPV6;   /* the family byte follows the kind */
+	for (mode = HF_HASH_DST_IP; mode <= HF_HASH_5TUPLE; mode++)
+		for (i = 0; i < 3; i++) {
+			memset(&k, 0xa5, sizeof(k));
+			assert_int_equal(hf_dp_hash_key(&pi[i], (uint8_t)mode, 7, &k),
+					 hf_hash_pkt(&pi[i], (enum hf_hash_mode)mode));
+			hf_dp_flow_key(&pi[i], (uint8_t)mode, 7, &want);
+			assert_memory_equal(&k, &want, sizeof(k));
+		}
+}
+
 /* Parse a UDP frame to the cluster MAC from a client to 203.0.113.x / 198.51.100.x. */
 static void
 pi_for_dst(int i, struct hf_pkt_info *pi)
@@ -790,6 +816,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_uids_and_determinism, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_mac_and_bad_input, setup, teardown),
 		cmocka_unit_test(test_flow_keys),
+		cmocka_unit_test(test_hash_key_matches),
 		cmocka_unit_test_setup_teardown(test_select_flow_pinning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fastpath_forward, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fastpath_drops, setup, teardown),

@@ -28,11 +28,19 @@
  * send on that port (health "none"), and replay nothing it would answer
  * (no ARP request for a cluster IP, no ICMP to its probe address).
  *
+ * --flows N makes the replay N distinct flows for a table of that size:
+ * flow f is capture frame f % F (F frames) with its UDP/TCP source port
+ * set to 1024 + f / F, and after flow N - 1 the replay starts again at
+ * flow 0. Every frame must then be untagged IPv4 without options carrying
+ * UDP or TCP, and the frames must differ in their other flow fields (the
+ * bench's captures go to distinct cluster/destination pairs).
+ *
  * It counts what the ring took and how often it waited (ring full: the
  * consumer is behind; no free mbuf) and prints that on exit (SIGINT,
  * SIGTERM, or --seconds).
  *
  * Usage: hf-gen EAL-options -- --ring NAME --pool NAME --pcap FILE [--seconds S]
+ *                              [--flows N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +48,7 @@
 #include <math.h>
 #include <pcap/pcap.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +63,9 @@
 #define GEN_BURST 32
 #define GEN_MAX_FRAMES 65536
 #define GEN_MAX_LEN 128 /* frames are copied whole: keep them short */
+#define GEN_SPORT_BASE 1024
+#define GEN_MAX_FLOWS (1u << 24)
+#define GEN_L4_OFF (14 + 20) /* untagged IPv4 without options */
 
 struct gen_frame {
 	uint16_t len;
@@ -108,6 +120,14 @@ load_pcap(const char *path, struct gen_frame *f, unsigned int max)
 	return (int)n;
 }
 
+/* Whether --flows can set frame f's source port: untagged IPv4, IHL 5, UDP or TCP. */
+static bool
+has_port(const struct gen_frame *f)
+{
+	return f->len >= GEN_L4_OFF + 4 && f->b[12] == 0x08 && f->b[13] == 0x00 &&
+	       f->b[14] == 0x45 && (f->b[23] == 17 || f->b[23] == 6);
+}
+
 static void
 usage(void)
 {
@@ -117,8 +137,9 @@ usage(void)
 		"  --ring NAME   the primary's net_ring nodeaction name (ring ETH_RXTX0_NAME)\n"
 		"  --pool NAME   the primary's mbuf pool (ring-based: ring MP_NAME)\n"
 		"  --pcap FILE   frames to replay (Ethernet, at most %d bytes each)\n"
-		"  --seconds S   stop after S seconds (default: at SIGINT / SIGTERM)\n",
-		GEN_MAX_LEN);
+		"  --seconds S   stop after S seconds (default: at SIGINT / SIGTERM)\n"
+		"  --flows N     N distinct flows (1..%u): source ports %d and up per pass\n",
+		GEN_MAX_LEN, GEN_MAX_FLOWS, GEN_SPORT_BASE);
 }
 
 int
@@ -129,6 +150,7 @@ main(int argc, char **argv)
 		{"pcap", required_argument, NULL, 'p'},
 		{"pool", required_argument, NULL, 'P'},
 		{"seconds", required_argument, NULL, 's'},
+		{"flows", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -142,6 +164,8 @@ main(int argc, char **argv)
 	double seconds = 0;
 	int ret, c, nfr;
 	unsigned int k = 0, i, n, pending = 0, off = 0;
+	long flows = 0;          /* --flows, 0 = the capture as it is */
+	unsigned int fi = 0, v = 0;   /* flow index, pass over the capture */
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -150,7 +174,7 @@ main(int argc, char **argv)
 	}
 	argc -= ret;
 	argv += ret;
-	while ((c = getopt_long(argc, argv, "r:p:P:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:p:P:s:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			ring_name = optarg;
@@ -169,13 +193,22 @@ main(int argc, char **argv)
 				seconds = -1;
 			break;
 		}
+		case 'f': {
+			char *e;
+
+			flows = strtol(optarg, &e, 10);
+			if (*e != '\0' || e == optarg || flows < 1 || flows > GEN_MAX_FLOWS)
+				flows = -1;
+			break;
+		}
 		default:
 			usage();
 			rte_eal_cleanup();
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (ring_name == NULL || pcap_path == NULL || pool_name == NULL || seconds < 0) {
+	if (ring_name == NULL || pcap_path == NULL || pool_name == NULL || seconds < 0 ||
+	    flows < 0) {
 		usage();
 		rte_eal_cleanup();
 		return 2;
@@ -198,6 +231,27 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	if (flows > 0) {
+		for (i = 0; i < (unsigned int)nfr; i++)
+			if (!has_port(&frames[i]))
+				break;
+		if (i < (unsigned int)nfr ||
+		    (flows + nfr - 1) / nfr > 65536 - GEN_SPORT_BASE) {
+			if (i < (unsigned int)nfr)
+				fprintf(stderr,
+					"hf-gen: --flows: frame %u of %s is not untagged IPv4 "
+					"(no options) with UDP or TCP\n",
+					i + 1, pcap_path);
+			else
+				fprintf(stderr,
+					"hf-gen: --flows %ld needs more than %d source ports per "
+					"frame of %d\n",
+					flows, 65536 - GEN_SPORT_BASE, nfr);
+			free(frames);
+			rte_eal_cleanup();
+			return 2;
+		}
+	}
 	pool = rte_mempool_lookup(pool_name);
 	snprintf(pname, sizeof(pname), "%s%s", RTE_MEMPOOL_MZ_PREFIX, pool_name);
 	free_ring = rte_ring_lookup(pname);
@@ -216,8 +270,12 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	printf("hf-gen: %d frame(s) from %s into ring %s, mbufs from %s, lcore %u\n", nfr,
+	printf("hf-gen: %d frame(s) from %s into ring %s, mbufs from %s, lcore %u", nfr,
 		pcap_path, rname, pool_name, rte_lcore_id());
+	if (flows > 0)
+		printf(", %ld flows (source ports %d..%ld)", flows, GEN_SPORT_BASE,
+		       GEN_SPORT_BASE + (flows - 1) / nfr);
+	printf("\n");
 	fflush(stdout);
 
 	t0 = rte_rdtsc();
@@ -235,16 +293,30 @@ main(int argc, char **argv)
 			}
 			for (i = 0; i < GEN_BURST; i++) {
 				const struct gen_frame *f = &frames[k];
+				uint8_t *d;
 
 				/* what rte_pktmbuf_alloc would reset; a freed mbuf has one segment
 				 */
 				rte_pktmbuf_reset(m[i]);
 				rte_mbuf_refcnt_set(m[i], 1);
-				memcpy(rte_pktmbuf_mtod(m[i], uint8_t *), f->b, f->len);
+				d = rte_pktmbuf_mtod(m[i], uint8_t *);
+				memcpy(d, f->b, f->len);
 				m[i]->data_len = f->len;
 				m[i]->pkt_len = f->len;
-				if (++k == (unsigned int)nfr)
+				if (flows == 0) {
+					if (++k == (unsigned int)nfr)
+						k = 0;
+					continue;
+				}
+				/* flow fi: frame k, source port 1024 + v (big-endian) */
+				d[GEN_L4_OFF] = (uint8_t)((GEN_SPORT_BASE + v) >> 8);
+				d[GEN_L4_OFF + 1] = (uint8_t)(GEN_SPORT_BASE + v);
+				if (++fi == (unsigned long)flows) {
+					fi = k = v = 0;
+				} else if (++k == (unsigned int)nfr) {
 					k = 0;
+					v++;
+				}
 			}
 			pending = GEN_BURST;
 			off = 0;

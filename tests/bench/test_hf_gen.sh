@@ -4,7 +4,7 @@
 # build/hf-gen, the benchmark's generator (scripts/bench.sh), refuses what
 # it cannot use, with a reason and exit 2 (usage) or 1 (nothing to feed):
 # a missing or bad option, no primary's ring, a capture it cannot read, no
-# mbuf pool of that name. Its working path needs a hugepage-backed primary
+# mbuf pool of that name, --flows it cannot make from the capture. Its working path needs a hugepage-backed primary
 # and runs in scripts/bench.sh only. Here hf-gen runs as a --no-huge
 # primary of its own; the ring, where a case needs one, comes from a
 # net_ring vdev in the same process.
@@ -48,6 +48,19 @@ printf 'not a capture' >"$WD/bad.pcap"
 expect 1 "bad.pcap" -- "${RING[@]}" -- --ring gent --pool p --pcap "$WD/bad.pcap"
 expect 1 "no mbuf pool nosuch" -- "${RING[@]}" -- --ring gent --pool nosuch \
   --pcap "$ROOT/pcap/demo.pcap"
+# --flows: a count out of range; a capture with a frame that has no UDP/TCP
+# port to set (the demo capture has ARP, ICMP, ESP...); more flows than
+# source ports for the frames; a valid count passes on to the pool check
+expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 0
+expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 16777217
+expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 12k
+expect 2 "is not untagged IPv4 (no options) with UDP or TCP" -- "${RING[@]}" -- --ring gent \
+  --pool p --pcap "$ROOT/pcap/demo.pcap" --flows 1000
+"$B/hf-microbench" --scenario large --gen-only --write-pcap "$WD/udp4.pcap" --pcap-frames 4 -q
+expect 2 "needs more than 64512 source ports per frame of 4" -- "${RING[@]}" -- --ring gent \
+  --pool p --pcap "$WD/udp4.pcap" --flows 258049
+expect 1 "no mbuf pool nosuch" -- "${RING[@]}" -- --ring gent --pool nosuch \
+  --pcap "$WD/udp4.pcap" --flows 258048
 
 [ "$fail" = 0 ] && echo "hf-gen: $n refusals as expected"
 exit "$fail"

@@ -7,6 +7,8 @@
 #       A  build/hyperflow, 1 worker, 1 cluster x 4 members
 #       B  dpdk-testpmd macswap, 1 forwarding core
 #       C  build/hyperflow, 1 worker, 512 clusters x 16 members
+#       D  (ring only) build/hyperflow, 512 x 16, 5-tuple, 1,048,576 flows
+#          tracked (hf-gen --flows), flow table 2^21
 #     on two kinds of rx port (--rx), tx = net_null0 (no-rx=1: a sink):
 #       pcap  net_pcap0 replaying a generated capture from memory
 #             (infinite_rx=1): the worker copies every frame in; --no-huge;
@@ -49,6 +51,7 @@ RX=both
 # on-CPU time of the polling threads (EAL "rte-worker-N", from
 # /proc/PID/task/TID/schedstat) over the same window. Prints
 #   RATE <pps wall> <pps per on-CPU second> <cpu share> <preemptions> port=...
+#        ... flows=<entries in hyperflow's flow tables at the end, or ->
 # The second figure is packets per second of polling-thread CPU time, i.e.
 # per busy core: what a core does when nothing else runs on it (on a shared
 # machine other processes take turns on the worker's CPU). queues= gives
@@ -114,9 +117,13 @@ cpu = (w1[0] - w0[0]) / 1e9
 queues = [y - x for x, y in zip(s0.get("q_ipackets", []), s1.get("q_ipackets", []))]
 while len(queues) > 1 and queues[-1] == 0:
     queues.pop()
-print("RATE %.0f %.0f %.3f %d port=%s packets=%d seconds=%.3f queues=%s" % (
+try:
+    flows = query("/hyperflow/flows")["entries"]   # hyperflow only
+except (OSError, ValueError, KeyError, TypeError):
+    flows = "-"
+print("RATE %.0f %.0f %.3f %d port=%s packets=%d seconds=%.3f queues=%s flows=%s" % (
     (b - a) / (t1 - t0), (b - a) / cpu if cpu > 0 else 0, cpu / (t1 - t0), w1[1] - w0[1],
-    name, b - a, t1 - t0, ",".join("%.0f" % (q / (t1 - t0)) for q in queues)))
+    name, b - a, t1 - t0, ",".join("%.0f" % (q / (t1 - t0)) for q in queues), flows))
 PY
 }
 
@@ -158,10 +165,16 @@ VALGRIND=$(command -v valgrind || true)
 # measured, stop ~0.5 s. Every run is killed at S + 30 s at the latest.
 MODES=(pcap ring)
 [ "$RX" = both ] || MODES=("$RX")
+# runs per round: A B C on pcap, A B C D on ring
+nruns=0
+for m in "${MODES[@]}"; do
+  if [ "$m" = ring ]; then nruns=$((nruns + 4)); else nruns=$((nruns + 3)); fi
+done
 per_run=$((SECS + WARM + 3))
-expected=$((RUNS * 3 * ${#MODES[@]} * per_run + (MICRO ? 40 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
-bound=$((RUNS * 3 * ${#MODES[@]} * (SECS + 45) + (MICRO ? 200 : 0) + (MICRO && ${#VALGRIND} ? 600 : 0) + 60))
-hf_log "bench: $RUNS round(s) of A B C on rx ${MODES[*]}, $SECS s each; expected duration" \
+expected=$((RUNS * nruns * per_run + (MICRO ? 40 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
+bound=$((RUNS * nruns * (SECS + 45) + (MICRO ? 200 : 0) + (MICRO && ${#VALGRIND} ? 600 : 0) + 60))
+hf_log "bench: $RUNS round(s) of A B C (and D on ring) on rx ${MODES[*]}, $SECS s each;" \
+  "expected duration" \
   "about ${expected} s (bounded by ${bound} s)"
 
 hf_build
@@ -225,10 +238,16 @@ cp "$HF_ROOT/conf/bench.conf" "$WD/small.conf"
 # hf-microbench, the same ones its "large" scenario measures.
 "$B/hf-microbench" --scenario large --gen-only --write-config "$WD/large.conf" \
   --write-pcap "$WD/large.pcap" --pcap-frames 4096 -q
-"$B/hyperflow" -- -c "$WD/small.conf" --check-config >/dev/null
-"$B/hyperflow" -- -c "$WD/large.conf" --check-config >/dev/null
+# D (ring only): the same clusters with the 5-tuple hash and a flow table
+# of 2^21 (hf-microbench's "flows" configuration), fed large.pcap by
+# hf-gen --flows 1048576: every frame a flow of its own 1M, each seen again
+# a million frames later
+"$B/hf-microbench" --scenario flows --gen-only --write-config "$WD/flows.conf" -q
+for c in small large flows; do
+  "$B/hyperflow" -- -c "$WD/$c.conf" --check-config >/dev/null
+done
 # the same on net_ring: lan0 is the ring port "hfin"
-for c in small large; do
+for c in small large flows; do
   sed 's/"net_pcap0"/"hfin"/' "$WD/$c.conf" >"$WD/$c-ring.conf"
   grep -q '"hfin"' "$WD/$c-ring.conf" || { echo "bench.sh: $c.conf has no net_pcap0 port" >&2; exit 1; }
 done
@@ -313,12 +332,14 @@ xcpu_ns() {
 
 # run_one MODE KIND IDX: sets W (wall pps), C (pps per on-CPU second of the
 # worker), U (worker CPU share, 1.0 = had its CPU to itself) and P
-# (involuntary context switches of the worker), or W=C=fail; for ring runs
-# also X0 and X1, xcpu_ns before and after the run
+# (involuntary context switches of the worker), or W=C=fail; F, the
+# entries in hyperflow's flow tables at the end ("-" for testpmd); for
+# ring runs also X0 and X1, xcpu_ns before and after the run
 run_one() {
   local mode=$1 kind=$2 idx=$3 pfx=$PFX-$1-$2-$3 log=$WD/$1-$2-$3.log rate
-  local conf=$WD/small.conf pcap=$WD/small.pcap eal rxdev pool
+  local conf=$WD/small.conf pcap=$WD/small.pcap eal rxdev pool genflows=()
   [ "$kind" = C ] && conf=$WD/large.conf pcap=$WD/large.pcap
+  [ "$kind" = D ] && conf=$WD/flows.conf pcap=$WD/large.pcap genflows=(--flows "$D_FLOWS")
   if [ "$mode" = pcap ]; then
     eal=(--no-huge -m 1024 --no-pci)
     rxdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1"
@@ -330,7 +351,7 @@ run_one() {
     X0=$(xcpu_ns)
   fi
   case $kind in
-  A|C)
+  A|C|D)
     "$B/hyperflow" -l 0,1 "${eal[@]}" --file-prefix "$pfx" \
       --vdev "$rxdev" --vdev net_null0,no-rx=1 \
       -- -c "$conf" --stats-file "$WD/$mode-$kind-$idx.json" --status-interval 0 \
@@ -355,7 +376,7 @@ run_one() {
     wait_until "$CHILD" test -S /var/run/dpdk/"$pfx"/dpdk_telemetry.v2
     sleep 2
     "$B/hf-gen" --proc-type=secondary --file-prefix "$pfx" --lcores 8@0 --no-pci \
-      --log-level=error -- --ring hfin --pool "$pool" --pcap "$pcap" \
+      --log-level=error -- --ring hfin --pool "$pool" --pcap "$pcap" "${genflows[@]}" \
       --seconds $((WARM + SECS + 8)) >"$WD/$mode-$kind-$idx.gen" 2>&1 &
     GEN=$!
     # the sampler's warm-up starts when frames flow: port 0 has already
@@ -378,8 +399,8 @@ run_one() {
   rm -rf /var/run/dpdk/"$pfx" 2>/dev/null || true
   echo "$rate" >>"$log"
   case $rate in
-  RATE*) read -r _ W C U P _ <<<"$rate" ;;
-  *) W=fail C=fail U=- P=- ;;
+  RATE*) read -r _ W C U P _ <<<"$rate"; F=$(sed -n 's/.* flows=\([^ ]*\).*/\1/p' <<<"$rate") ;;
+  *) W=fail C=fail U=- P=- F=- ;;
   esac
 }
 
@@ -402,28 +423,30 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
   if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "" || x == "nan") print "fail"; else printf "%.2f", x/1e6 }'; }
 
-declare -A RW RC RU RX0 RX1
-X0= X1=
+declare -A RW RC RU RF RX0 RX1
+X0= X1= F=-
 LOADS=()
-KINDS=(A B C)
+D_FLOWS=1048576
+# kinds_of MODE: the programs run on that rx kind
+kinds_of() { if [ "$1" = ring ]; then echo A B C D; else echo A B C; fi; }
 [ -n "$TESTPMD" ] || notes+=("dpdk-testpmd not found (package dpdk-dev): B skipped")
 for i in $(seq "$RUNS"); do
   LOADS[i]=$(cut -d' ' -f1 /proc/loadavg)
   for m in "${MODES[@]}"; do
     line=
-    for k in "${KINDS[@]}"; do
+    for k in $(kinds_of "$m"); do
       if [ "$k" = B ] && [ -z "$TESTPMD" ]; then
-        W=fail C=fail U=- P=-
+        W=fail C=fail U=- P=- F=-
       else
         run_one "$m" "$k" "$i"
       fi
-      RW[$m,$k,$i]=$W RC[$m,$k,$i]=$C RU[$m,$k,$i]=$U
+      RW[$m,$k,$i]=$W RC[$m,$k,$i]=$C RU[$m,$k,$i]=$U RF[$m,$k,$i]=$F
       [ "$m" = pcap ] || { RX0[$m,$k,$i]=$X0 RX1[$m,$k,$i]=$X1; }
       if [ "$k" != B ]; then
         s=$(check_hf "$m" "$WD/$m-$k-$i.json")
         [ "$s" = ok ] || notes+=("$m $k run $i: $s")
       fi
-      line+="$k $(mpps "$W") ($P preemptions${X0:+, xcpu $X0/$X1 ns}) "
+      line+="$k $(mpps "$W") ($P preemptions${X0:+, xcpu $X0/$X1 ns}$([ "$k" != D ] || echo ", $F flows")) "
       X0= X1=
     done
     hf_log "round $i/$RUNS, rx $m: ${line}Mpps (load ${LOADS[i]})"
@@ -503,15 +526,15 @@ xcpu_report() {
   local k i lo thr line
   declare -A NW NN
   echo "cross-CPU round trip (hf-memprobe --pingpong 0,1), ns before / after each ring run:"
-  printf '%-6s %-24s %-24s %-24s\n' run A B C
+  printf '%-6s %-24s %-24s %-24s %-24s\n' run A B C D
   for i in $(seq "$RUNS"); do
     printf '%-6s' "$i"
-    for k in "${KINDS[@]}"; do
+    for k in A B C D; do
       printf ' %-24s' "${RX0[ring,$k,$i]:--} / ${RX1[ring,$k,$i]:--}"
     done
     echo
   done
-  lo=$(for k in "${KINDS[@]}"; do for i in $(seq "$RUNS"); do
+  lo=$(for k in A B C D; do for i in $(seq "$RUNS"); do
     echo "${RX0[ring,$k,$i]:--}"; echo "${RX1[ring,$k,$i]:--}"; done; done |
     { grep -v '^-$' || true; } | sort -g | head -n 1)
   if [ -z "$lo" ]; then
@@ -520,17 +543,18 @@ xcpu_report() {
   fi
   thr=$(awk -v l="$lo" 'BEGIN { printf "%.1f", 2 * l }')
   line=
-  for k in "${KINDS[@]}"; do
+  for k in A B C D; do
     NW[$k]=$(near_rates "$k" "$thr" | median)
     NN[$k]=$(near_rates "$k" "$thr" | wc -l)
     line+="$k $(mpps "${NW[$k]}") (${NN[$k]} of $RUNS runs)  "
   done
   echo "CPUs near (both readings <= $thr ns, twice the lowest): median Mpps ${line}"
-  awk -v a="${NW[A]}" -v b="${NW[B]}" -v c="${NW[C]}" 'BEGIN {
+  awk -v a="${NW[A]}" -v b="${NW[B]}" -v c="${NW[C]}" -v d="${NW[D]}" 'BEGIN {
     if (a != "nan" && b != "nan" && b > 0)
       printf "rx ring, CPUs near: ratio hyperflow/testpmd (A/B): %.2f", a/b
     else printf "rx ring, CPUs near: ratio A/B n/a (no near run of A or B)"
     if (a != "nan" && c != "nan" && a > 0) printf ", C/A %.2f", c/a
+    if (a != "nan" && d != "nan" && a > 0) printf ", D/A %.2f", d/a
     print "" }'
 }
 
@@ -547,8 +571,10 @@ xcpu_report() {
       echo "rx ring: net_ring fed by hf-gen (secondary process, CPU 0) from the same captures, hugepages"
     fi
     echo "each cell: Mpps wall-clock / Mpps per on-CPU second of the worker (worker CPU share)"
-    printf '%-6s %-24s %-24s %-24s %s\n' run "A hyperflow 1x4" "B testpmd macswap" \
-      "C hyperflow 512x16" "load"
+    read -r -a KINDS <<<"$(kinds_of "$m")"
+    printf '%-6s %-24s %-24s %-24s' run "A hyperflow 1x4" "B testpmd macswap" "C hyperflow 512x16"
+    [ "$m" = pcap ] || printf ' %-24s' "D 512x16, 1M flows"
+    printf ' %s\n' load
     for i in $(seq "$RUNS"); do
       printf '%-6s' "$i"
       for k in "${KINDS[@]}"; do
@@ -556,6 +582,7 @@ xcpu_report() {
       done
       printf ' %s\n' "${LOADS[i]}"
     done
+    unset MW MC BW
     declare -A MW MC BW
     for k in "${KINDS[@]}"; do
       MW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$m,$k,$i]}"; done | { grep -v fail || true; } | median)
@@ -575,7 +602,7 @@ xcpu_report() {
     echo
     awk -v m="$m" -v a="${MW[A]}" -v b="${MW[B]}" -v c="${MW[C]}" -v ac="${MC[A]}" \
       -v bc="${MC[B]}" -v cc="${MC[C]}" -v ba="${BW[A]:-0}" -v bb="${BW[B]:-0}" \
-      -v bc2="${BW[C]:-0}" 'BEGIN {
+      -v bc2="${BW[C]:-0}" -v d="${MW[D]:-nan}" -v dc="${MC[D]:-nan}" -v bd="${BW[D]:-0}" 'BEGIN {
       if (a != "nan" && b != "nan" && b > 0)
         printf "rx %s: ratio hyperflow/testpmd (A/B): %.2f wall-clock, %.2f per on-CPU second\n",
           m, a/b, (bc > 0 ? ac/bc : 0)
@@ -583,9 +610,19 @@ xcpu_report() {
       if (a != "nan" && c != "nan" && a > 0)
         printf "rx %s: 512x16 vs 1x4 (C/A): %.2f wall-clock, %.2f per on-CPU second\n", m, c/a,
           (ac > 0 ? cc/ac : 0)
-      if (ba > 0 && bb > 0)
-        printf "rx %s: best runs, A/B %.2f, C/A %.2f\n", m, ba/bb, bc2/ba }'
-    [ "$m" = ring ] && xcpu_report
+      if (a != "nan" && d != "nan" && a > 0)
+        printf "rx %s: 512x16 with 1M flows vs 1x4 (D/A): %.2f wall-clock, %.2f per on-CPU second\n",
+          m, d/a, (ac > 0 && dc != "nan" ? dc/ac : 0)
+      if (ba > 0 && bb > 0) {
+        printf "rx %s: best runs, A/B %.2f, C/A %.2f", m, ba/bb, bc2/ba
+        if (bd > 0) printf ", D/A %.2f", bd/ba
+        print ""
+      } }'
+    if [ "$m" = ring ]; then
+      echo "D: entries in the flow table at the end of each run:" \
+        "$(for i in $(seq "$RUNS"); do printf '%s ' "${RF[ring,D,$i]:--}"; done)(of $D_FLOWS flows generated)"
+      xcpu_report
+    fi
   done
   for n in "${notes[@]+"${notes[@]}"}"; do echo "warning: $n"; done
   if [ "$MICRO" = 1 ]; then

@@ -31,9 +31,11 @@
  * --flows N makes the replay N distinct flows for a table of that size:
  * flow f is capture frame f % F (F frames) with its UDP/TCP source port
  * set to 1024 + f / F, and after flow N - 1 the replay starts again at
- * flow 0. Every frame must then be untagged IPv4 without options carrying
- * UDP or TCP, and the frames must differ in their other flow fields (the
- * bench's captures go to distinct cluster/destination pairs).
+ * flow 0. Every frame must then be untagged, unfragmented IPv4 without
+ * options carrying UDP or TCP, and the frames must differ in their other
+ * flow fields (the bench's captures go to distinct cluster/destination
+ * pairs; not checked). A UDP checksum is cleared (none, valid for IPv4);
+ * a TCP checksum is left wrong, which neither program under test reads.
  *
  * It counts what the ring took and how often it waited (ring full: the
  * consumer is behind; no free mbuf) and prints that on exit (SIGINT,
@@ -120,12 +122,17 @@ load_pcap(const char *path, struct gen_frame *f, unsigned int max)
 	return (int)n;
 }
 
-/* Whether --flows can set frame f's source port: untagged IPv4, IHL 5, UDP or TCP. */
+/*
+ * Whether --flows can set frame f's source port: untagged IPv4, IHL 5, not
+ * a fragment (MF clear, offset 0: a later fragment has no L4 header), UDP
+ * with its header whole or TCP.
+ */
 static bool
 has_port(const struct gen_frame *f)
 {
-	return f->len >= GEN_L4_OFF + 4 && f->b[12] == 0x08 && f->b[13] == 0x00 &&
-	       f->b[14] == 0x45 && (f->b[23] == 17 || f->b[23] == 6);
+	return f->len >= GEN_L4_OFF + 8 && f->b[12] == 0x08 && f->b[13] == 0x00 &&
+	       f->b[14] == 0x45 && (f->b[20] & 0x3f) == 0 && f->b[21] == 0 &&
+	       (f->b[23] == 17 || f->b[23] == 6);
 }
 
 static void
@@ -240,7 +247,7 @@ main(int argc, char **argv)
 			if (i < (unsigned int)nfr)
 				fprintf(stderr,
 					"hf-gen: --flows: frame %u of %s is not untagged IPv4 "
-					"(no options) with UDP or TCP\n",
+					"(no options, not a fragment) with UDP or TCP\n",
 					i + 1, pcap_path);
 			else
 				fprintf(stderr,
@@ -311,6 +318,10 @@ main(int argc, char **argv)
 				/* flow fi: frame k, source port 1024 + v (big-endian) */
 				d[GEN_L4_OFF] = (uint8_t)((GEN_SPORT_BASE + v) >> 8);
 				d[GEN_L4_OFF + 1] = (uint8_t)(GEN_SPORT_BASE + v);
+				if (d[23] == 17) {
+					d[GEN_L4_OFF + 6] = 0;
+					d[GEN_L4_OFF + 7] = 0;
+				}
 				if (++fi == (unsigned long)flows) {
 					fi = k = v = 0;
 				} else if (++k == (unsigned int)nfr) {

@@ -24,7 +24,6 @@
  *        hf-memprobe --pingpong A,B
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
@@ -160,14 +159,13 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The far side: answers each odd sequence number with the next even one. */
+/* The far side (started on its CPU): answers each odd sequence number with the next even one. */
 static void *
 pp_pong(void *arg)
 {
 	uint64_t i, total = (uint64_t)PP_BATCHES * PP_ROUNDS;
 
-	if (pin_self(*(int *)arg) != 0)
-		return (void *)1;
+	(void)arg;
 	for (i = 0; i < total; i++) {
 		while (__atomic_load_n(&pp_line.seq, __ATOMIC_ACQUIRE) != 2 * i + 1)
 			;
@@ -193,8 +191,9 @@ static int
 pingpong(int a, int b, double *median, double *best)
 {
 	double ns[PP_BATCHES];
+	pthread_attr_t attr;
+	cpu_set_t set;
 	pthread_t t;
-	void *ret = NULL;
 	uint64_t i = 0, t0;
 	unsigned int k;
 	int rc;
@@ -203,7 +202,16 @@ pingpong(int a, int b, double *median, double *best)
 	if (rc != 0)
 		return -rc;
 	__atomic_store_n(&pp_line.seq, 0, __ATOMIC_RELEASE);
-	rc = pthread_create(&t, NULL, pp_pong, &b);
+	/* the far side starts on its own CPU: it need not wait for this one to yield */
+	CPU_ZERO(&set);
+	CPU_SET(b, &set);
+	rc = pthread_attr_init(&attr);
+	if (rc != 0)
+		return -rc;
+	rc = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	if (rc == 0)
+		rc = pthread_create(&t, &attr, pp_pong, NULL);
+	pthread_attr_destroy(&attr);
 	if (rc != 0)
 		return -rc;
 	for (k = 0; k < PP_BATCHES; k++) {
@@ -212,15 +220,12 @@ pingpong(int a, int b, double *median, double *best)
 		t0 = now_ns();
 		for (; i < end; i++) {
 			__atomic_store_n(&pp_line.seq, 2 * i + 1, __ATOMIC_RELEASE);
-			while (__atomic_load_n(&pp_line.seq, __ATOMIC_ACQUIRE) != 2 * i + 2) {
-				/* the far side could not pin itself and is gone */
-				if (k == 0 && i == 0 && pthread_tryjoin_np(t, &ret) == 0)
-					return -EINVAL;
-			}
+			while (__atomic_load_n(&pp_line.seq, __ATOMIC_ACQUIRE) != 2 * i + 2)
+				;
 		}
 		ns[k] = (double)(now_ns() - t0) / PP_ROUNDS;
 	}
-	pthread_join(t, &ret);
+	pthread_join(t, NULL);
 	qsort(ns, PP_BATCHES, sizeof(ns[0]), cmp_double);
 	*median = ns[PP_BATCHES / 2];
 	*best = ns[0];

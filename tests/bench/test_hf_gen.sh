@@ -54,9 +54,10 @@ expect 1 "no mbuf pool nosuch" -- "${RING[@]}" -- --ring gent --pool nosuch \
 expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 0
 expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 16777217
 expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 12k
-expect 2 "is not untagged IPv4 (no options) with UDP or TCP" -- "${RING[@]}" -- --ring gent \
+expect 2 "is not untagged IPv4 (no options, not a fragment) with UDP or TCP" -- "${RING[@]}" -- --ring gent \
   --pool p --pcap "$ROOT/pcap/demo.pcap" --flows 1000
-"$B/hf-microbench" --scenario large --gen-only --write-pcap "$WD/udp4.pcap" --pcap-frames 4 -q
+"$B/hf-microbench" --scenario large --gen-only --write-pcap "$WD/udp4.pcap" --pcap-frames 4 -q ||
+  { echo "FAIL: hf-microbench could not write the 4-frame UDP capture"; exit 1; }
 expect 2 "needs more than 64512 source ports per frame of 4" -- "${RING[@]}" -- --ring gent \
   --pool p --pcap "$WD/udp4.pcap" --flows 258049
 expect 1 "no mbuf pool nosuch" -- "${RING[@]}" -- --ring gent --pool nosuch \

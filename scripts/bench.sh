@@ -629,6 +629,21 @@ xcpu_report() {
         if (bd > 0) printf ", D/A %.2f", bd/ba
         print ""
       } }'
+    # A and B of a round ran one after the other, under the same neighbours:
+    # the ratio of each round, and how those spread
+    for i in $(seq "$RUNS"); do
+      awk -v a="${RW[$m,A,$i]}" -v b="${RW[$m,B,$i]}" \
+        'BEGIN { if (a != "fail" && b != "fail" && b > 0) printf "%.3f\n", a / b }'
+    done | sort -g | awk -v m="$m" '
+      { v[NR] = $1 }
+      END {
+        if (NR == 0) exit
+        med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        reached = 0
+        for (i = 1; i <= NR; i++) if (v[i] >= 0.85) reached++
+        printf "rx %s: A/B round by round: median %.2f, range %.2f-%.2f, >= 0.85 in %d of %d rounds\n",
+          m, med, v[1], v[NR], reached, NR
+      }'
     if [ "$m" = ring ]; then
       echo "D: entries in the flow table at the end of each run:" \
         "$(for i in $(seq "$RUNS"); do printf '%s ' "${RF[ring,D,$i]:--}"; done)(of $D_FLOWS flows generated)"

@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
   --max-workers) MAXW=$2; shift 2 ;;
   --no-testpmd) TESTPMD=; shift ;;
   --keep) KEEP=1; shift ;;
-  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
   *) echo "bench-scaling.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done

@@ -128,7 +128,7 @@ PY
 }
 
 usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+  sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do

@@ -71,8 +71,14 @@ struct hf_worker {
 	struct hf_txcb txcb[HF_MAX_PORTS];
 } __attribute__((aligned(64)));
 
+/*
+ * The first line (cfg, dp, qsbr, ...) is read by every worker on every
+ * loop and written only at start-up and on a reload; the control lcore's
+ * frequent writes (the lock, taken on every control loop with HA; the
+ * VRRP and probe state) live further down, so they do not pull that line
+ * away from the workers.
+ */
 struct hf_runtime {
-	pthread_mutex_t lock;                    /* control vs telemetry, never workers */
 	struct hf_config *cfg;
 	struct hf_dataplane *dp;
 	struct rte_rcu_qsbr *qsbr;
@@ -88,6 +94,8 @@ struct hf_runtime {
 	uint32_t *cluster_stat;                  /* id per config cluster */
 	uint32_t *member_stat;                   /* id per config member */
 	uint64_t generation;
+	/* control vs telemetry, never workers; on a line of its own */
+	pthread_mutex_t lock __attribute__((aligned(64)));
 	/* control plane state (control lcore only) */
 	struct hf_probeaddr paddr;               /* probe source address selection */
 	uint32_t local_ip;                       /* bound probe address, 0 = none yet */

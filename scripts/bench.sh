@@ -165,11 +165,11 @@ VALGRIND=$(command -v valgrind || true)
 # measured, stop ~0.5 s. Every run is killed at S + 30 s at the latest.
 MODES=(pcap ring)
 [ "$RX" = both ] || MODES=("$RX")
-# runs per round: A B C on pcap, A B C D on ring
-nruns=0
-for m in "${MODES[@]}"; do
-  if [ "$m" = ring ]; then nruns=$((nruns + 4)); else nruns=$((nruns + 3)); fi
-done
+D_FLOWS=1048576
+# kinds_of MODE: the programs run on that rx kind
+kinds_of() { if [ "$1" = ring ]; then echo A B C D; else echo A B C; fi; }
+nruns=0   # program runs per round
+for m in "${MODES[@]}"; do nruns=$((nruns + $(kinds_of "$m" | wc -w))); done
 per_run=$((SECS + WARM + 3))
 expected=$((RUNS * nruns * per_run + (MICRO ? 40 : 0) + (MICRO && ${#VALGRIND} ? 30 : 0) + 10))
 bound=$((RUNS * nruns * (SECS + 45) + (MICRO ? 200 : 0) + (MICRO && ${#VALGRIND} ? 600 : 0) + 60))
@@ -193,6 +193,13 @@ HP_MKDIR=      # the mount point, when it created it
 # A DPDK primary leaves its hugepage files (<prefix>map_N) on every
 # hugetlbfs mount when it exits; they keep the pages taken. Remove those of
 # prefix $1 (a glob).
+# Give back the hugepages this run reserved (HP_OLD: the count before), once.
+hugepages_restore() {
+  if [ -n "$HP_OLD" ]; then
+    echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    HP_OLD=
+  fi
+}
 hugepage_files_rm() {
   local m
   for m in $(awk '$3 == "hugetlbfs" {print $2}' /proc/mounts); do
@@ -213,9 +220,7 @@ cleanup() {
   if [ -n "$HP_MKDIR" ]; then
     rmdir "$HP_MKDIR" 2>/dev/null || true
   fi
-  if [ -n "$HP_OLD" ]; then
-    echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
-  fi
+  hugepages_restore
   rm -rf /var/run/dpdk/"$PFX"-* "${XDG_RUNTIME_DIR:-/nonexistent}"/dpdk/"$PFX"-* 2>/dev/null || true
   if [ "$KEEP" = 1 ]; then
     echo "bench.sh: files kept in $WD"
@@ -280,8 +285,7 @@ hugepages_setup() {
     if [ "${free:-0}" -lt "$HP_NEED" ]; then
       HP_WHY="could reserve only $free of $HP_NEED 2 MiB hugepages"
       # give back what was taken now, not at exit: the pcap runs need the memory
-      echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
-      HP_OLD=
+      hugepages_restore
       return 1
     fi
   fi
@@ -290,10 +294,7 @@ hugepages_setup() {
     [ -d "$mnt" ] || { mkdir -p "$mnt" && HP_MKDIR=$mnt; }
     mount -t hugetlbfs nodev "$mnt" 2>/dev/null || {
       HP_WHY="no hugetlbfs mounted, and mounting one on $mnt failed"
-      if [ -n "$HP_OLD" ]; then
-        echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true
-        HP_OLD=
-      fi
+      hugepages_restore
       return 1
     }
     HP_MOUNTED=$mnt
@@ -404,7 +405,7 @@ run_one() {
   esac
 }
 
-# A and C must forward every frame: check the final counters. On the ring
+# A, C and D must forward every frame: check the final counters. On the ring
 # the port also receives hyperflow's own gratuitous ARPs back (one ring for
 # rx and tx), punted and counted as dropped "punt_other": those only.
 check_hf() {
@@ -419,6 +420,15 @@ print("ok" if t["dropped"] == own and fwd > 0 and 0 <= t["tx"] - fwd <= 2048
 PY
 }
 
+# runs_of ARRAY MODE KIND: the values of KIND's runs on MODE, failed runs left out
+runs_of() {
+  local -n arr=$1
+  local i
+  for i in $(seq "$RUNS"); do
+    [ "${arr[$2,$3,$i]:-fail}" = fail ] || echo "${arr[$2,$3,$i]}"
+  done
+  return 0
+}
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
   if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "" || x == "nan") print "fail"; else printf "%.2f", x/1e6 }'; }
@@ -426,9 +436,6 @@ mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "" || x == "nan") print 
 declare -A RW RC RU RF RX0 RX1
 X0= X1= F=-
 LOADS=()
-D_FLOWS=1048576
-# kinds_of MODE: the programs run on that rx kind
-kinds_of() { if [ "$1" = ring ]; then echo A B C D; else echo A B C; fi; }
 [ -n "$TESTPMD" ] || notes+=("dpdk-testpmd not found (package dpdk-dev): B skipped")
 for i in $(seq "$RUNS"); do
   LOADS[i]=$(cut -d' ' -f1 /proc/loadavg)
@@ -517,27 +524,29 @@ fi
 near_rates() {
   local i
   for i in $(seq "$RUNS"); do
-    if awk -v a="${RX0[ring,$1,$i]:--}" -v b="${RX1[ring,$1,$i]:--}" -v t="$2" \
-      'BEGIN { exit !(a != "-" && b != "-" && a + 0 <= t + 0 && b + 0 <= t + 0) }' &&
-      [ "${RW[ring,$1,$i]}" != fail ]; then
+    if [ "${RW[ring,$1,$i]}" != fail ] &&
+      awk -v a="${RX0[ring,$1,$i]:--}" -v b="${RX1[ring,$1,$i]:--}" -v t="$2" \
+        'BEGIN { exit !(a != "-" && b != "-" && a + 0 <= t + 0 && b + 0 <= t + 0) }'; then
       echo "${RW[ring,$1,$i]}"
     fi
   done
   return 0
 }
 xcpu_report() {
-  local k i lo thr line
+  local k i thr line rates
   declare -A NW NN
   echo "cross-CPU round trip (hf-memprobe --pingpong 0,1), ns before / after each ring run:"
-  printf '%-6s %-24s %-24s %-24s %-24s\n' run A B C D
+  printf '%-6s' run
+  printf ' %-24s' $(kinds_of ring)
+  echo
   for i in $(seq "$RUNS"); do
     printf '%-6s' "$i"
-    for k in A B C D; do
+    for k in $(kinds_of ring); do
       printf ' %-24s' "${RX0[ring,$k,$i]:--} / ${RX1[ring,$k,$i]:--}"
     done
     echo
   done
-  thr=$(for k in A B C D; do for i in $(seq "$RUNS"); do
+  thr=$(for k in $(kinds_of ring); do for i in $(seq "$RUNS"); do
     echo "${RX0[ring,$k,$i]:--}"; echo "${RX1[ring,$k,$i]:--}"; done; done |
     { grep -v '^-$' || true; } | sort -g | awk '
     { v[NR] = $1 }
@@ -554,9 +563,10 @@ xcpu_report() {
     return 0
   fi
   line=
-  for k in A B C D; do
-    NW[$k]=$(near_rates "$k" "$thr" | median)
-    NN[$k]=$(near_rates "$k" "$thr" | wc -l)
+  for k in $(kinds_of ring); do
+    rates=$(near_rates "$k" "$thr")
+    NW[$k]=$(printf "%s" "$rates" | median)
+    NN[$k]=$(grep -c . <<<"$rates" || true)
     line+="$k $(mpps "${NW[$k]}") (${NN[$k]} of $RUNS runs)  "
   done
   echo "CPUs near (both readings <= $thr ns): median Mpps ${line}"
@@ -596,10 +606,9 @@ xcpu_report() {
     unset MW MC BW
     declare -A MW MC BW
     for k in "${KINDS[@]}"; do
-      MW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$m,$k,$i]}"; done | { grep -v fail || true; } | median)
-      MC[$k]=$(for i in $(seq "$RUNS"); do echo "${RC[$m,$k,$i]}"; done | { grep -v fail || true; } | median)
-      BW[$k]=$(for i in $(seq "$RUNS"); do echo "${RW[$m,$k,$i]}"; done | { grep -v fail || true; } |
-        sort -g | tail -n 1)
+      MW[$k]=$(runs_of RW "$m" "$k" | median)
+      MC[$k]=$(runs_of RC "$m" "$k" | median)
+      BW[$k]=$(runs_of RW "$m" "$k" | sort -g | tail -n 1)
     done
     printf '%-6s' median
     for k in "${KINDS[@]}"; do
@@ -631,19 +640,16 @@ xcpu_report() {
       } }'
     # A and B of a round ran one after the other, under the same neighbours:
     # the ratio of each round, and how those spread
-    for i in $(seq "$RUNS"); do
+    rates=$(for i in $(seq "$RUNS"); do
       awk -v a="${RW[$m,A,$i]}" -v b="${RW[$m,B,$i]}" \
         'BEGIN { if (a != "fail" && b != "fail" && b > 0) printf "%.3f\n", a / b }'
-    done | sort -g | awk -v m="$m" '
-      { v[NR] = $1 }
-      END {
-        if (NR == 0) exit
-        med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        reached = 0
-        for (i = 1; i <= NR; i++) if (v[i] >= 0.85) reached++
-        printf "rx %s: A/B round by round: median %.2f, range %.2f-%.2f, >= 0.85 in %d of %d rounds\n",
-          m, med, v[1], v[NR], reached, NR
-      }'
+    done | sort -g)
+    if [ -n "$rates" ]; then
+      awk -v m="$m" -v med="$(median <<<"$rates")" '
+        { v[NR] = $1; if ($1 >= 0.85) reached++ }
+        END { printf "rx %s: A/B round by round: median %.2f, range %.2f-%.2f, >= 0.85 in %d of %d rounds\n",
+          m, med, v[1], v[NR], reached, NR }' <<<"$rates"
+    fi
     if [ "$m" = ring ]; then
       echo "D: entries in the flow table at the end of each run:" \
         "$(for i in $(seq "$RUNS"); do printf '%s ' "${RF[ring,D,$i]:--}"; done)(of $D_FLOWS flows generated)"

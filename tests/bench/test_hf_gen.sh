@@ -18,49 +18,38 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PFX=hf-gent-$$
 WD=$(mktemp -d /tmp/hf-gent.XXXXXX)
 trap 'rm -rf "$WD" /var/run/dpdk/"$PFX"-*' EXIT
-fail=0
-n=0
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-# expect RC PATTERN -- hf-gen options (after the EAL's)
-expect() {
-  local rc=$1 pat=$2 got out
-  shift 3
-  n=$((n + 1))
-  out=$("$B/hf-gen" --no-huge -m 64 --no-pci --no-telemetry --log-level=error \
-    --file-prefix "$PFX-$n" "$@" 2>&1)
-  got=$?
-  if [ "$got" != "$rc" ] || ! grep -q -- "$pat" <<<"$out"; then
-    echo "FAIL case $n ($*): exit $got (want $rc), output:"
-    sed 's/^/  | /' <<<"$out"
-    fail=1
-  else
-    echo "ok   case $n: exit $got, '$pat'"
-  fi
+# gen OPTIONS: hf-gen as a --no-huge primary of its own, one runtime per case
+gen() {
+  "$B/hf-gen" --no-huge -m 64 --no-pci --no-telemetry --log-level=error \
+    --file-prefix "$PFX-$n" "$@"
 }
 
 RING=(--vdev net_ring0,nodeaction=gent:0:CREATE)
-expect 2 "usage: hf-gen" -- -- --ring gent --pcap "$ROOT/pcap/demo.pcap"
-expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --seconds nan
-expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --seconds 5s
-expect 1 "ring ETH_RXTX0_gent not found" -- -- --ring gent --pool p --pcap x
-expect 1 "No such file" -- "${RING[@]}" -- --ring gent --pool p --pcap "$WD/none.pcap"
+expect 2 "usage: hf-gen" gen -- --ring gent --pcap "$ROOT/pcap/demo.pcap"
+expect 2 "usage: hf-gen" gen -- --ring gent --pool p --pcap x --seconds nan
+expect 2 "usage: hf-gen" gen -- --ring gent --pool p --pcap x --seconds 5s
+expect 1 "ring ETH_RXTX0_gent not found" gen -- --ring gent --pool p --pcap x
+expect 1 "No such file" gen "${RING[@]}" -- --ring gent --pool p --pcap "$WD/none.pcap"
 printf 'not a capture' >"$WD/bad.pcap"
-expect 1 "bad.pcap" -- "${RING[@]}" -- --ring gent --pool p --pcap "$WD/bad.pcap"
-expect 1 "no mbuf pool nosuch" -- "${RING[@]}" -- --ring gent --pool nosuch \
+expect 1 "bad.pcap" gen "${RING[@]}" -- --ring gent --pool p --pcap "$WD/bad.pcap"
+expect 1 "no mbuf pool nosuch" gen "${RING[@]}" -- --ring gent --pool nosuch \
   --pcap "$ROOT/pcap/demo.pcap"
 # --flows: a count out of range; a capture with a frame that has no UDP/TCP
 # port to set (the demo capture has ARP, ICMP, ESP...); more flows than
 # source ports for the frames; a valid count passes on to the pool check
-expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 0
-expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 16777217
-expect 2 "usage: hf-gen" -- -- --ring gent --pool p --pcap x --flows 12k
-expect 2 "is not untagged IPv4 (no options, not a fragment) with UDP or TCP" -- "${RING[@]}" -- --ring gent \
-  --pool p --pcap "$ROOT/pcap/demo.pcap" --flows 1000
+expect 2 "usage: hf-gen" gen -- --ring gent --pool p --pcap x --flows 0
+expect 2 "usage: hf-gen" gen -- --ring gent --pool p --pcap x --flows 16777217
+expect 2 "usage: hf-gen" gen -- --ring gent --pool p --pcap x --flows 12k
+expect 2 "is not untagged IPv4 (no options, not a fragment) with UDP or TCP" \
+  gen "${RING[@]}" -- --ring gent --pool p --pcap "$ROOT/pcap/demo.pcap" --flows 1000
 "$B/hf-microbench" --scenario large --gen-only --write-pcap "$WD/udp4.pcap" --pcap-frames 4 -q ||
   { echo "FAIL: hf-microbench could not write the 4-frame UDP capture"; exit 1; }
-expect 2 "needs more than 64512 source ports per frame of 4" -- "${RING[@]}" -- --ring gent \
+expect 2 "needs more than 64512 source ports per frame of 4" gen "${RING[@]}" -- --ring gent \
   --pool p --pcap "$WD/udp4.pcap" --flows 258049
-expect 1 "no mbuf pool nosuch" -- "${RING[@]}" -- --ring gent --pool nosuch \
+expect 1 "no mbuf pool nosuch" gen "${RING[@]}" -- --ring gent --pool nosuch \
   --pcap "$WD/udp4.pcap" --flows 258048
 
 [ "$fail" = 0 ] && echo "hf-gen: $n refusals as expected"

@@ -135,6 +135,29 @@ has_port(const struct gen_frame *f)
 	       (f->b[23] == 17 || f->b[23] == 6);
 }
 
+/* Whether --flows N can be made from the capture's nfr frames; says why not. */
+static bool
+flows_fit(const struct gen_frame *frames, unsigned int nfr, long flows, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfr; i++) {
+		if (!has_port(&frames[i])) {
+			fprintf(stderr,
+				"hf-gen: --flows: frame %u of %s is not untagged IPv4 "
+				"(no options, not a fragment) with UDP or TCP\n",
+				i + 1, path);
+			return false;
+		}
+	}
+	if ((flows + nfr - 1) / nfr > 65536 - GEN_SPORT_BASE) {
+		fprintf(stderr, "hf-gen: --flows %ld needs more than %d source ports per frame of %u\n",
+			flows, 65536 - GEN_SPORT_BASE, nfr);
+		return false;
+	}
+	return true;
+}
+
 static void
 usage(void)
 {
@@ -238,26 +261,10 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	if (flows > 0) {
-		for (i = 0; i < (unsigned int)nfr; i++)
-			if (!has_port(&frames[i]))
-				break;
-		if (i < (unsigned int)nfr ||
-		    (flows + nfr - 1) / nfr > 65536 - GEN_SPORT_BASE) {
-			if (i < (unsigned int)nfr)
-				fprintf(stderr,
-					"hf-gen: --flows: frame %u of %s is not untagged IPv4 "
-					"(no options, not a fragment) with UDP or TCP\n",
-					i + 1, pcap_path);
-			else
-				fprintf(stderr,
-					"hf-gen: --flows %ld needs more than %d source ports per "
-					"frame of %d\n",
-					flows, 65536 - GEN_SPORT_BASE, nfr);
-			free(frames);
-			rte_eal_cleanup();
-			return 2;
-		}
+	if (flows > 0 && !flows_fit(frames, (unsigned int)nfr, flows, pcap_path)) {
+		free(frames);
+		rte_eal_cleanup();
+		return 2;
 	}
 	pool = rte_mempool_lookup(pool_name);
 	snprintf(pname, sizeof(pname), "%s%s", RTE_MEMPOOL_MZ_PREFIX, pool_name);

@@ -54,6 +54,15 @@ rng(void)
 	return rng_state;
 }
 
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Cycles where the CPU has a cycle counter, else nanoseconds. */
 static uint64_t
 ticks(void)
@@ -61,10 +70,7 @@ ticks(void)
 #if defined(__x86_64__)
 	return __rdtsc();
 #else
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return now_ns();
 #endif
 }
 
@@ -140,23 +146,14 @@ static struct {
 	uint8_t pad[LINE - sizeof(uint64_t)];
 } pp_line __attribute__((aligned(LINE)));
 
-static int
-pin_self(int cpu)
+static cpu_set_t
+one_cpu(int cpu)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return set;
 }
 
 /* The far side (started on its CPU): answers each odd sequence number with the next even one. */
@@ -198,13 +195,13 @@ pingpong(int a, int b, double *median, double *best)
 	unsigned int k;
 	int rc;
 
-	rc = pin_self(a);
+	set = one_cpu(a);
+	rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	if (rc != 0)
 		return -rc;
 	__atomic_store_n(&pp_line.seq, 0, __ATOMIC_RELEASE);
 	/* the far side starts on its own CPU: it need not wait for this one to yield */
-	CPU_ZERO(&set);
-	CPU_SET(b, &set);
+	set = one_cpu(b);
 	rc = pthread_attr_init(&attr);
 	if (rc != 0)
 		return -rc;

@@ -290,6 +290,13 @@ hf_dp_flow_key_set_(struct hf_flow_key *k, uint32_t src, uint32_t dst, uint16_t 
 #endif
 }
 
+/* The key's family byte: 6 for IPv6, else 4. */
+HF_HOT_INLINE uint8_t
+hf_dp_family_(const struct hf_pkt_info *pi)
+{
+	return pi->kind == HF_PKT_IPV6 ? 6 : 4;
+}
+
 static inline void
 hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster,
 	       struct hf_flow_key *k)
@@ -317,8 +324,7 @@ hf_dp_flow_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
 		dport = pi->dport;
 		break;
 	}
-	hf_dp_flow_key_set_(k, src, dst, sport, dport, cluster, proto,
-			    pi->kind == HF_PKT_IPV6 ? 6 : 4);
+	hf_dp_flow_key_set_(k, src, dst, sport, dport, cluster, proto, hf_dp_family_(pi));
 }
 
 /*
@@ -335,8 +341,7 @@ hf_dp_hash_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
 
 	/* the default mode first: one compare instead of a walk through the switch */
 	if (hash_mode == HF_HASH_DST_IP) {
-		hf_dp_flow_key_set_(k, 0, pi->dst_key, 0, 0, cluster, 0,
-				    pi->kind == HF_PKT_IPV6 ? 6 : 4);
+		hf_dp_flow_key_set_(k, 0, pi->dst_key, 0, 0, cluster, 0, hf_dp_family_(pi));
 		return hf_mix32(hf_be32(pi->dst_key));
 	}
 	switch (hash_mode) {
@@ -358,8 +363,7 @@ hf_dp_hash_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
 		h = hf_hash_pkt(pi, HF_HASH_5TUPLE);
 		break;
 	}
-	hf_dp_flow_key_set_(k, src, dst, sport, dport, cluster, proto,
-			    pi->kind == HF_PKT_IPV6 ? 6 : 4);
+	hf_dp_flow_key_set_(k, src, dst, sport, dport, cluster, proto, hf_dp_family_(pi));
 	return h;
 }
 

@@ -3,7 +3,9 @@
  * Flow table: the "list of operational flows". One per worker lcore,
  * bounded, set-associative (buckets of HF_FLOWTAB_WAYS entries; each key has
  * two candidate buckets, cuckoo-style), keyed by a cluster's normalised hash
- * fields, value = member uid. An entry idle for longer than the timeout is
+ * fields, value = member uid. Lookups and inserts match a key by its 64-bit
+ * fingerprint (hf_flowtab_hash); the key itself is kept beside it for walks
+ * and removals (see Internals). An entry idle for longer than the timeout is
  * expired: lookups ignore it and inserts reuse it. When every way of both
  * of a key's buckets holds a live entry and no entry can be moved to its
  * other bucket, an insert fails with -ENOSPC (counted as "full") and the
@@ -12,7 +14,13 @@
  * -ENOSPC.
  *
  * Time is whatever unit the caller uses consistently (TSC cycles in the
- * worker, milliseconds in tests); the timeout is in the same unit.
+ * worker, milliseconds in tests); the timeout is in the same unit. Entries
+ * keep their last-seen time in 32-bit ticks of 2^shift units, shift the
+ * least that brings the timeout under 2^20 ticks (0 for a timeout under
+ * 2^20 units: exact): expiry is exact to within one tick, and an entry
+ * must be swept (hf_flowtab_age reaching its bucket) within 2^11 timeouts
+ * of its last use, or its tick difference wraps and it looks live again.
+ * The worker sweeps a whole table in seconds (src/dp/worker.c).
  *
  * Thread-safety: single writer (the owning worker). Counters in
  * struct hf_flowtab_stats are written with relaxed atomic stores and may be
@@ -116,7 +124,11 @@ HF_HOT_INLINE struct hf_flowtab_ref hf_flowtab_ref(const struct hf_flowtab *ft, 
 HF_HOT_INLINE int hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k,
 					struct hf_flowtab_ref r, uint64_t now, uint32_t *val);
 
-/* 1 and *val when a live entry exists (its last-seen becomes now), else 0. */
+/*
+ * 1 and *val when a live entry with k's fingerprint exists (its last-seen
+ * becomes now), else 0. Two distinct keys share a fingerprint with
+ * probability 2^-62: a lookup is then answered with the other key's value.
+ */
 int hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now,
 		      uint32_t *val);
 
@@ -124,7 +136,7 @@ int hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64
 int hf_flowtab_insert(struct hf_flowtab *ft, const struct hf_flow_key *k, uint32_t val,
 		      uint64_t now);
 
-/* Remove key if present; returns 1 when removed. */
+/* Remove key if present (fingerprint and key equal); returns 1 when removed. */
 int hf_flowtab_remove(struct hf_flowtab *ft, const struct hf_flow_key *k);
 
 /*
@@ -153,35 +165,33 @@ uint32_t hf_flowtab_walk(const struct hf_flowtab *ft, uint64_t now, uint32_t max
  *
  * Layout: an array of 128-byte buckets (two adjacent cache lines,
  * 128-byte aligned), each of HF_FLOWTAB_WAYS (4) ways:
- *   sig[4] (16-bit signatures, 0 = empty way), val[4], padding to 32 bytes,
- *   ent[4] = { key (16 bytes), last_seen (8 bytes) }
- * A lookup compares the four signatures at once and touches a key only
- * when its signature matches; a whole bucket is the two lines one
- * prefetch pair brings in. Four ways in two lines rather than eight in
- * four: a table far bigger than the cache pays per line fetched from
- * memory, and two adjacent lines cost the memory system about half of
- * what three or four scattered ones do (docs/performance.md).
+ *   line 0: fp[4] (64-bit fingerprints, 0 = empty way), val[4],
+ *           seen[4] (last-seen ticks);
+ *   line 1: key[4].
+ * A lookup compares the four fingerprints at once and answers from line 0
+ * alone: with a table far bigger than the cache every line fetched from
+ * memory costs, and one line costs about half of two adjacent ones
+ * (docs/performance.md). Inserts also write the key to line 1 (a store,
+ * which does not wait for the line); removals and walks read it.
  */
 #define HF_FLOWTAB_CACHE_LINE 64
 #define HF_FLOWTAB_SEED 0x9e3779b97f4a7c15ull
-
-struct hf_flowtab_ent {
-	struct hf_flow_key key;
-	uint64_t last_seen;
-};
+#define HF_FLOWTAB_SEED2 0xc2b2ae3d27d4eb4full
+#define HF_FLOWTAB_TICKS_MAX (1u << 20)   /* timeout in ticks, at most */
 
 struct hf_flowtab_bucket {
-	uint16_t sig[HF_FLOWTAB_WAYS]; /* 0 = empty way */
+	uint64_t fp[HF_FLOWTAB_WAYS];   /* 0 = empty way */
 	uint32_t val[HF_FLOWTAB_WAYS];
-	uint8_t pad[2 * HF_FLOWTAB_CACHE_LINE - HF_FLOWTAB_WAYS * (sizeof(uint16_t) + sizeof(uint32_t)) -
-		    HF_FLOWTAB_WAYS * sizeof(struct hf_flowtab_ent)];
-	struct hf_flowtab_ent ent[HF_FLOWTAB_WAYS];
+	uint32_t seen[HF_FLOWTAB_WAYS]; /* last-seen, in ticks (hf_flowtab_tick_) */
+	struct hf_flow_key key[HF_FLOWTAB_WAYS];
 } __attribute__((aligned(2 * HF_FLOWTAB_CACHE_LINE)));
 
 _Static_assert(sizeof(struct hf_flow_key) == 16, "flow key must be 16 bytes, no padding");
 _Static_assert(HF_FLOWTAB_WAYS == 4, "bucket layout assumes 4 ways");
 _Static_assert(sizeof(struct hf_flowtab_bucket) == 2 * HF_FLOWTAB_CACHE_LINE,
 	       "bucket must be two cache lines");
+_Static_assert(offsetof(struct hf_flowtab_bucket, key) == HF_FLOWTAB_CACHE_LINE,
+	       "fingerprints, values and times must fill the first line");
 
 /*
  * Thread-safety: every field is written by the owning worker only. stats
@@ -194,6 +204,8 @@ struct hf_flowtab {
 	uint32_t mask;       /* nb_buckets - 1 */
 	uint32_t nb_buckets;
 	uint64_t timeout;
+	uint32_t shift;      /* a tick is 2^shift time units */
+	uint32_t timeout_ticks; /* timeout >> shift, <= HF_FLOWTAB_TICKS_MAX */
 	uint32_t age_cursor; /* next bucket hf_flowtab_age scans */
 	bool moves_off;      /* a move search failed and no entry left since (make_room) */
 	size_t bkt_size;     /* bytes of bkt */
@@ -201,15 +213,18 @@ struct hf_flowtab {
 };
 
 /*
- * The key's 64-bit hash: bucket index from the low bits, signature from the
- * top 16. Any function of the key alone will do (the table never rehashes:
- * an entry's other bucket comes from its signature), and nothing outside
- * the owning worker sees it, so it may differ between builds. Inline: the
- * worker computes it once per frame in its first pass.
- *   x86-64 with SSE4.2: CRC32-C over the two key words (two instructions,
- *   as rte_hash_crc does), spread to 64 bits by a Fibonacci multiply: the
- *   low bits of the product are a bijection of the CRC's low bits, the top
- *   16 depend on all 32.
+ * The key's 64-bit hash, which is also its fingerprint: bucket index from
+ * the low bits, the alternate bucket's offset from the high 32 (so an
+ * entry's other bucket is known from its fingerprint, without its key),
+ * and all 64 (bit 0 forced to 1: 0 marks an empty way) compared on
+ * lookup. Nothing outside the owning worker sees it, so it may differ
+ * between builds. Inline: the worker computes it once per frame in its
+ * first pass.
+ *   x86-64 with SSE4.2: two CRC32-C chains over the two key words, in
+ *   opposite orders and from different seeds (four instructions, two
+ *   independent chains), one for each half. CRC32-C is linear and keeps
+ *   the message's parity, so the two halves' parities agree: 63
+ *   independent bits, 62 with bit 0 forced.
  *   elsewhere: two rounds of the splitmix64 finaliser.
  */
 #ifdef HF_FLOWTAB_HASH_CRC32C
@@ -217,11 +232,13 @@ struct hf_flowtab {
 HF_HOT_INLINE uint64_t
 hf_flowtab_hash(const struct hf_flow_key *k)
 {
-	uint64_t w0, w1;
+	uint64_t w0, w1, lo, hi;
 
 	memcpy(&w0, k, sizeof(w0));
 	memcpy(&w1, (const uint8_t *)k + sizeof(w0), sizeof(w1));
-	return _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED, w0), w1) * HF_FLOWTAB_SEED;
+	lo = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED, w0), w1);
+	hi = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED2, w1), w0);
+	return lo | hi << 32;
 }
 #else
 HF_HOT_INLINE uint64_t
@@ -235,11 +252,11 @@ hf_flowtab_hash(const struct hf_flow_key *k)
 }
 #endif
 
-/* The signature: the hash's top 16 bits, the lowest forced to 1 (0 marks an empty way). */
-HF_HOT_INLINE uint16_t
-hf_flowtab_sig_(uint64_t h)
+/* The fingerprint stored and compared: the hash with bit 0 set (never 0). */
+HF_HOT_INLINE uint64_t
+hf_flowtab_fp_(uint64_t h)
 {
-	return (uint16_t)(h >> 48) | 1;
+	return h | 1;
 }
 
 #if defined(__SSE4_1__) && !defined(HF_FLOWTAB_NO_SIMD)
@@ -251,6 +268,22 @@ hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
 				  _mm_loadu_si128((const __m128i *)(const void *)b));
 
 	return _mm_testz_si128(x, x) != 0;
+}
+
+/*
+ * Ways of a bucket whose fingerprint is fp: bit i set where way i matches.
+ * Two 64-bit compares of two ways each; the pack (signed saturation, so
+ * all-ones stays all-ones) leaves each way's result in one 32-bit lane
+ * of one register, whose four sign bits are the mask.
+ */
+HF_HOT_INLINE uint32_t
+hf_flowtab_fp_match_(const struct hf_flowtab_bucket *bk, uint64_t fp)
+{
+	__m128i f = _mm_set1_epi64x((long long)fp);
+	__m128i a = _mm_cmpeq_epi64(_mm_load_si128((const __m128i *)(const void *)&bk->fp[0]), f);
+	__m128i b = _mm_cmpeq_epi64(_mm_load_si128((const __m128i *)(const void *)&bk->fp[2]), f);
+
+	return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_packs_epi32(a, b)));
 }
 #else
 HF_HOT_INLINE bool
@@ -264,80 +297,40 @@ hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
 	memcpy(&b1, (const uint8_t *)b + sizeof(b0), sizeof(b1));
 	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
+
+/* Ways of a bucket whose fingerprint is fp: bit i set where way i matches. */
+HF_HOT_INLINE uint32_t
+hf_flowtab_fp_match_(const struct hf_flowtab_bucket *bk, uint64_t fp)
+{
+	return (uint32_t)(bk->fp[0] == fp) | (uint32_t)(bk->fp[1] == fp) << 1 |
+	       (uint32_t)(bk->fp[2] == fp) << 2 | (uint32_t)(bk->fp[3] == fp) << 3;
+}
 #endif
 
+/* A time in ticks (see the top of this file). */
+HF_HOT_INLINE uint32_t
+hf_flowtab_tick_(const struct hf_flowtab *ft, uint64_t now)
+{
+	return (uint32_t)(now >> ft->shift);
+}
+
 /*
- * Live while now - last_seen <= timeout, and when now is older than
- * last_seen (the signed difference is negative). hf_flowtab_create
- * refuses a timeout above INT64_MAX, so the cast keeps its value.
+ * Live while tick(now) - seen <= timeout_ticks, and when tick(now) is
+ * older than seen (the signed difference is negative).
  */
 HF_HOT_INLINE bool
-hf_flowtab_expired_(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t now)
+hf_flowtab_expired_(const struct hf_flowtab *ft, uint32_t seen, uint32_t now_tick)
 {
-	return (int64_t)(now - last_seen) > (int64_t)ft->timeout;
+	return (int32_t)(now_tick - seen) > (int32_t)ft->timeout_ticks;
 }
 
-/*
- * Ways of a bucket whose signature is sig: a mask with HF_FLOWTAB_SIG_LANE
- * bits per way (the lowest set for a match), all ways compared at once.
- * SSE2 where the compiler targets it (the four signatures loaded into the
- * low half, the high lanes zero: sig is never 0, so they never match);
- * elsewhere the same in one 64-bit word, exact (no lane reports a match it
- * does not have).
- */
-#if defined(__SSE2__) && !defined(HF_FLOWTAB_NO_SIMD)
-#include <emmintrin.h>
-#define HF_FLOWTAB_SIG_LANE 2
-HF_HOT_INLINE uint32_t
-hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
-{
-	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)bk->sig);
-
-	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16((short)sig)));
-}
-#else
-#define HF_FLOWTAB_SIG_LANE 1
-/* Bit i set where 16-bit lane i of w equals sig (ways 0-3 of a word). */
-HF_HOT_INLINE uint32_t
-hf_flowtab_sig_match_word_(uint64_t w, uint16_t sig)
-{
-	const uint64_t lo = 0x7fff7fff7fff7fffull;
-	uint64_t x = w ^ (sig * 0x0001000100010001ull);
-
-	/* bit 15 of exactly the lanes of x that are zero */
-	x = ~(((x & lo) + lo) | x | lo);
-	/* gather bits 0, 16, 32, 48 of x >> 15 into bits 45..48 (no carries) */
-	return (uint32_t)(((x >> 15) * 0x0000200040008001ull) >> 45) & 0xf;
-}
-
-HF_HOT_INLINE uint32_t
-hf_flowtab_sig_match_(const struct hf_flowtab_bucket *bk, uint16_t sig)
-{
-	uint64_t w;
-
-	memcpy(&w, bk->sig, sizeof(w));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	/* lane i of the word is memory lane 3 - i: reverse the lanes */
-	w = (w >> 48) | ((w >> 16) & 0xffff0000ull) | ((w << 16) & 0xffff00000000ull) | (w << 48);
-#endif
-	return hf_flowtab_sig_match_word_(w, sig);
-}
-#endif
-
-/* Way of bucket bk holding key k, or -1. */
+/* Way of bucket bk holding fingerprint fp, or -1. Fingerprints are unique in the table. */
 HF_HOT_INLINE int
-hf_flowtab_find_(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct hf_flow_key *k)
+hf_flowtab_find_(const struct hf_flowtab_bucket *bk, uint64_t fp)
 {
-	uint32_t m = hf_flowtab_sig_match_(bk, sig);
+	uint32_t m = hf_flowtab_fp_match_(bk, fp);
 
-	while (m != 0) {
-		unsigned int way = (unsigned int)__builtin_ctz(m) / HF_FLOWTAB_SIG_LANE;
-
-		if (hf_flowtab_key_eq_(&bk->ent[way].key, k))
-			return (int)way;
-		m &= ~(((1u << HF_FLOWTAB_SIG_LANE) - 1) << (way * HF_FLOWTAB_SIG_LANE));
-	}
-	return -1;
+	return m != 0 ? __builtin_ctz(m) : -1;
 }
 
 /*
@@ -349,11 +342,9 @@ HF_HOT_INLINE struct hf_flowtab_ref
 hf_flowtab_ref(const struct hf_flowtab *ft, uint64_t h)
 {
 	struct hf_flowtab_ref r = {&ft->bkt[(uint32_t)h & ft->mask], h};
-	const uint8_t *bk = (const uint8_t *)r.bk;
 
-	/* the whole bucket: signatures, values and keys */
-	__builtin_prefetch(bk, 1, 3);
-	__builtin_prefetch(bk + HF_FLOWTAB_CACHE_LINE, 1, 3);
+	/* fingerprints, values and times: all a hit reads and writes */
+	__builtin_prefetch(r.bk, 1, 3);
 	return r;
 }
 
@@ -364,33 +355,27 @@ hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
 }
 
 /* Everything but a live hit in the primary bucket (src/dp/flowtab.c). */
-int hf_flowtab_lookup_slow_(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
-			    uint64_t now, uint32_t *val);
+int hf_flowtab_lookup_slow_(struct hf_flowtab *ft, uint64_t h, uint64_t now, uint32_t *val);
 
 HF_HOT_INLINE int
 hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k, struct hf_flowtab_ref r,
 		      uint64_t now, uint32_t *val)
 {
-	uint32_t m = hf_flowtab_sig_match_(r.bk, hf_flowtab_sig_(r.h));
+	int way = hf_flowtab_find_(r.bk, hf_flowtab_fp_(r.h));
+	uint32_t t = hf_flowtab_tick_(ft, now);
 
-	/* the common case in straight code: the first way with the signature holds the key */
-	if (__builtin_expect(m != 0, 1)) {
-		unsigned int way = (unsigned int)__builtin_ctz(m) / HF_FLOWTAB_SIG_LANE;
-		struct hf_flowtab_ent *e = &r.bk->ent[way];
-
-		if (__builtin_expect(hf_flowtab_key_eq_(&e->key, k) &&
-					     !hf_flowtab_expired_(ft, e->last_seen, now),
-				     1)) {
-			e->last_seen = now;
-			*val = r.bk->val[way];
-			__atomic_store_n(&ft->stats.hits,
-					 __atomic_load_n(&ft->stats.hits, __ATOMIC_RELAXED) + 1,
-					 __ATOMIC_RELAXED);
-			return 1;
-		}
+	(void)k; /* matched by its fingerprint, r.h */
+	/* the common case in straight code: a live entry in the primary bucket */
+	if (__builtin_expect(way >= 0 && !hf_flowtab_expired_(ft, r.bk->seen[way], t), 1)) {
+		r.bk->seen[way] = t;
+		*val = r.bk->val[way];
+		__atomic_store_n(&ft->stats.hits,
+				 __atomic_load_n(&ft->stats.hits, __ATOMIC_RELAXED) + 1,
+				 __ATOMIC_RELAXED);
+		return 1;
 	}
-	/* another way, the alternate bucket, an expired entry or a miss */
-	return hf_flowtab_lookup_slow_(ft, k, r.h, now, val);
+	/* the alternate bucket, an expired entry or a miss */
+	return hf_flowtab_lookup_slow_(ft, r.h, now, val);
 }
 
 HF_HOT_INLINE int

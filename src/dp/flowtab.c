@@ -4,15 +4,16 @@
  *
  * Layout (struct hf_flowtab_bucket in flowtab.h, where the worker's
  * inline hit path needs it): 128-byte buckets (two cache lines) of
- * HF_FLOWTAB_WAYS (4) ways: signatures and values, then keys and last-seen
- * times. A lookup compares the four signatures at once and touches a key
- * only where its signature matches.
+ * HF_FLOWTAB_WAYS (4) ways: fingerprints, values and last-seen ticks in
+ * the first line, keys in the second. Lookups and inserts match the
+ * fingerprint (the 64-bit key hash, bit 0 set; unique in the table: an
+ * insert with a fingerprint present overwrites that entry) and read the
+ * first line only; remove confirms the key, walks report it.
  *
- * Placement: the primary bucket is hash & mask (hf_flowtab_hash), the
- * signature the top 16 bits with the lowest forced to 1 (never 0), and the alternate bucket is
- * primary ^ offset(sig). Because the offset depends on the signature
- * alone, an entry's other bucket is known from its bucket index and
- * signature, without rehashing its key. With two choices and a bounded
+ * Placement: the primary bucket is hash & mask (hf_flowtab_hash) and the
+ * alternate bucket is primary ^ offset(fp >> 32). Because the offset
+ * depends on the fingerprint alone, an entry's other bucket is known from
+ * its bucket index and fingerprint, without rehashing its key. With two choices and a bounded
  * move search (below) the first refusal comes above 90% fill (random keys:
  * ~94%, test_fill_1m).
  *
@@ -28,8 +29,8 @@
  * entry leaves the table);
  * else -ENOSPC. Nothing is allocated after create.
  *
- * Expiry: an entry is live while now - last_seen <= timeout (and when now
- * is older than last_seen). Expired entries count in stats.entries until a
+ * Expiry: an entry is live while tick(now) - seen <= timeout_ticks (and
+ * when now is older than seen; ticks: flowtab.h). Expired entries count in stats.entries until a
  * lookup, insert, move or age sweep frees or reuses them (stats.aged).
  */
 #include <errno.h>
@@ -50,7 +51,7 @@
 struct hf_flowtab_pos {
 	uint32_t b1; /* primary bucket */
 	uint32_t b2; /* alternate bucket (== b1 in a one-bucket table) */
-	uint16_t sig;
+	uint64_t fp;
 };
 
 /* A slot: bucket index and way. */
@@ -81,9 +82,9 @@ entries_gone(struct hf_flowtab *ft, uint64_t n)
 }
 
 static inline bool
-expired(const struct hf_flowtab *ft, uint64_t last_seen, uint64_t now)
+expired(const struct hf_flowtab *ft, uint32_t seen, uint32_t now_tick)
 {
-	return hf_flowtab_expired_(ft, last_seen, now);
+	return hf_flowtab_expired_(ft, seen, now_tick);
 }
 
 static inline uint64_t
@@ -92,11 +93,11 @@ key_hash(const struct hf_flow_key *k)
 	return hf_flowtab_hash(k);
 }
 
-/* The other bucket of an entry with signature sig sitting in bucket b. */
+/* The other bucket of an entry with fingerprint fp sitting in bucket b. */
 static inline uint32_t
-alt_bucket(const struct hf_flowtab *ft, uint32_t b, uint16_t sig)
+alt_bucket(const struct hf_flowtab *ft, uint32_t b, uint64_t fp)
 {
-	uint32_t off = hf_mix32(sig) & ft->mask;
+	uint32_t off = hf_mix32((uint32_t)(fp >> 32)) & ft->mask;
 
 	if (off == 0)
 		off = ft->mask & 1; /* 1, or 0 in a one-bucket table */
@@ -109,29 +110,44 @@ pos_of_hash(const struct hf_flowtab *ft, uint64_t h)
 	struct hf_flowtab_pos p;
 
 	p.b1 = (uint32_t)h & ft->mask;
-	p.sig = hf_flowtab_sig_(h);
-	p.b2 = alt_bucket(ft, p.b1, p.sig);
+	p.fp = hf_flowtab_fp_(h);
+	p.b2 = alt_bucket(ft, p.b1, p.fp);
 	return p;
 }
 
-/* Way of bucket b holding key k, or -1. */
+/* Way of bucket bk holding fingerprint fp, or -1. */
 static inline int
-bucket_find(const struct hf_flowtab_bucket *bk, uint16_t sig, const struct hf_flow_key *k)
+bucket_find(const struct hf_flowtab_bucket *bk, uint64_t fp)
 {
-	return hf_flowtab_find_(bk, sig, k);
+	return hf_flowtab_find_(bk, fp);
+}
+
+/* Where fingerprint p->fp is: *b its bucket, the way; -1 if in neither. */
+static inline int
+pos_find(const struct hf_flowtab *ft, const struct hf_flowtab_pos *p, uint32_t *b)
+{
+	int way;
+
+	*b = p->b1;
+	way = bucket_find(&ft->bkt[p->b1], p->fp);
+	if (way < 0 && p->b2 != p->b1) {
+		*b = p->b2;
+		way = bucket_find(&ft->bkt[p->b2], p->fp);
+	}
+	return way;
 }
 
 /* A way that can take a new entry: the first empty one, else the first expired one; -1 if none. */
 static inline int
-bucket_free_way(const struct hf_flowtab *ft, const struct hf_flowtab_bucket *bk, uint64_t now)
+bucket_free_way(const struct hf_flowtab *ft, const struct hf_flowtab_bucket *bk, uint32_t t)
 {
 	int exp_way = -1;
 	unsigned int i;
 
 	for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
-		if (bk->sig[i] == 0)
+		if (bk->fp[i] == 0)
 			return (int)i;
-		if (exp_way < 0 && expired(ft, bk->ent[i].last_seen, now))
+		if (exp_way < 0 && expired(ft, bk->seen[i], t))
 			exp_way = (int)i;
 	}
 	return exp_way;
@@ -141,22 +157,22 @@ bucket_free_way(const struct hf_flowtab *ft, const struct hf_flowtab_bucket *bk,
 static inline void
 slot_claim(struct hf_flowtab *ft, uint32_t b, uint32_t way)
 {
-	if (ft->bkt[b].sig[way] != 0) {
+	if (ft->bkt[b].fp[way] != 0) {
 		ctr_add(&ft->stats.aged, 1);
 		entries_gone(ft, 1);
 	}
 }
 
 static inline void
-slot_write(struct hf_flowtab *ft, uint32_t b, uint32_t way, uint16_t sig,
-	const struct hf_flow_key *k, uint32_t val, uint64_t last_seen)
+slot_write(struct hf_flowtab *ft, uint32_t b, uint32_t way, uint64_t fp,
+	const struct hf_flow_key *k, uint32_t val, uint32_t seen)
 {
 	struct hf_flowtab_bucket *bk = &ft->bkt[b];
 
-	bk->ent[way].key = *k;
-	bk->ent[way].last_seen = last_seen;
+	bk->key[way] = *k;
+	bk->seen[way] = seen;
 	bk->val[way] = val;
-	bk->sig[way] = sig;
+	bk->fp[way] = fp;
 }
 
 static inline void
@@ -164,8 +180,8 @@ slot_move(struct hf_flowtab *ft, struct hf_flowtab_slot from, struct hf_flowtab_
 {
 	const struct hf_flowtab_bucket *src = &ft->bkt[from.b];
 
-	slot_write(ft, to.b, to.way, src->sig[from.way], &src->ent[from.way].key,
-		src->val[from.way], src->ent[from.way].last_seen);
+	slot_write(ft, to.b, to.way, src->fp[from.way], &src->key[from.way], src->val[from.way],
+		src->seen[from.way]);
 }
 
 /*
@@ -175,7 +191,7 @@ slot_move(struct hf_flowtab *ft, struct hf_flowtab_slot from, struct hf_flowtab_
  * and true is returned.
  */
 static bool
-move_search(const struct hf_flowtab *ft, uint32_t b, uint64_t now, unsigned int depth,
+move_search(const struct hf_flowtab *ft, uint32_t b, uint32_t t, unsigned int depth,
 	struct hf_flowtab_slot *path)
 {
 	const struct hf_flowtab_bucket *bk = &ft->bkt[b];
@@ -184,15 +200,15 @@ move_search(const struct hf_flowtab *ft, uint32_t b, uint64_t now, unsigned int 
 	int way;
 
 	for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
-		a = alt_bucket(ft, b, bk->sig[i]);
+		a = alt_bucket(ft, b, bk->fp[i]);
 		if (a == b)
 			continue;
 		if (depth > 1) {
 			/* a is full of live entries: a shorter search found nothing. */
-			if (!move_search(ft, a, now, depth - 1, path + 1))
+			if (!move_search(ft, a, t, depth - 1, path + 1))
 				continue;
 		} else {
-			way = bucket_free_way(ft, &ft->bkt[a], now);
+			way = bucket_free_way(ft, &ft->bkt[a], t);
 			if (way < 0)
 				continue;
 			path[1] = (struct hf_flowtab_slot){a, (uint32_t)way};
@@ -210,7 +226,7 @@ move_search(const struct hf_flowtab *ft, uint32_t b, uint64_t now, unsigned int 
  * HF_FLOWTAB_MOVE_DEPTH moves.
  */
 static bool
-make_room(struct hf_flowtab *ft, const struct hf_flowtab_pos *p, uint64_t now,
+make_room(struct hf_flowtab *ft, const struct hf_flowtab_pos *p, uint32_t t,
 	struct hf_flowtab_slot *slot)
 {
 	struct hf_flowtab_slot path[HF_FLOWTAB_MOVE_DEPTH + 1];
@@ -228,9 +244,9 @@ make_room(struct hf_flowtab *ft, const struct hf_flowtab_pos *p, uint64_t now,
 	if (ft->moves_off)
 		return false;
 	for (depth = 1; depth <= HF_FLOWTAB_MOVE_DEPTH && !found; depth++) {
-		found = move_search(ft, p->b1, now, depth, path);
+		found = move_search(ft, p->b1, t, depth, path);
 		if (!found && p->b2 != p->b1)
-			found = move_search(ft, p->b2, now, depth, path);
+			found = move_search(ft, p->b2, t, depth, path);
 	}
 	if (!found) {
 		ft->moves_off = true;
@@ -271,6 +287,9 @@ hf_flowtab_create(uint32_t entries, uint64_t timeout)
 	ft->nb_buckets = cap / HF_FLOWTAB_WAYS;
 	ft->mask = ft->nb_buckets - 1;
 	ft->timeout = timeout;
+	while ((timeout >> ft->shift) > HF_FLOWTAB_TICKS_MAX)
+		ft->shift++;
+	ft->timeout_ticks = (uint32_t)(timeout >> ft->shift);
 	ft->bkt_size = (size_t)ft->nb_buckets * sizeof(struct hf_flowtab_bucket);
 
 	align = ft->bkt_size >= HF_FLOWTAB_HUGE_ALIGN ? HF_FLOWTAB_HUGE_ALIGN
@@ -326,36 +345,35 @@ hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t n
 }
 
 int
-hf_flowtab_lookup_slow_(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
-			uint64_t now, uint32_t *val)
+hf_flowtab_lookup_slow_(struct hf_flowtab *ft, uint64_t h, uint64_t now, uint32_t *val)
 {
-	uint32_t b1 = (uint32_t)h & ft->mask, b2;
-	uint16_t sig = hf_flowtab_sig_(h);
+	uint32_t b1 = (uint32_t)h & ft->mask, b2, t = hf_flowtab_tick_(ft, now);
+	uint64_t fp = hf_flowtab_fp_(h);
 	struct hf_flowtab_bucket *bk = &ft->bkt[b1];
 	int way;
 
-	way = bucket_find(bk, sig, k);
+	way = bucket_find(bk, fp);
 	if (way < 0) {
 		/* the alternate bucket only on a primary miss (pos_of_hash's rule) */
-		b2 = alt_bucket(ft, b1, sig);
+		b2 = alt_bucket(ft, b1, fp);
 		if (b2 != b1) {
 			bk = &ft->bkt[b2];
-			way = bucket_find(bk, sig, k);
+			way = bucket_find(bk, fp);
 		}
 	}
 	if (way < 0) {
 		ctr_add(&ft->stats.misses, 1);
 		return 0;
 	}
-	if (expired(ft, bk->ent[way].last_seen, now)) {
-		/* Keys are unique in the table: free the way now, it is a miss. */
-		bk->sig[way] = 0;
+	if (expired(ft, bk->seen[way], t)) {
+		/* Fingerprints are unique in the table: free the way now, it is a miss. */
+		bk->fp[way] = 0;
 		ctr_add(&ft->stats.aged, 1);
 		entries_gone(ft, 1);
 		ctr_add(&ft->stats.misses, 1);
 		return 0;
 	}
-	bk->ent[way].last_seen = now;
+	bk->seen[way] = t;
 	*val = bk->val[way];
 	ctr_add(&ft->stats.hits, 1);
 	return 1;
@@ -372,42 +390,39 @@ hf_flowtab_insert_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t
 		    uint64_t now)
 {
 	struct hf_flowtab_pos p = pos_of_hash(ft, h);
+	uint32_t t = hf_flowtab_tick_(ft, now);
 	struct hf_flowtab_slot slot;
 	struct hf_flowtab_bucket *bk;
 	int way;
 
-	slot.b = p.b1;
-	way = bucket_find(&ft->bkt[p.b1], p.sig, k);
-	if (way < 0 && p.b2 != p.b1) {
-		slot.b = p.b2;
-		way = bucket_find(&ft->bkt[p.b2], p.sig, k);
-	}
+	way = pos_find(ft, &p, &slot.b);
 	if (way >= 0) {
 		bk = &ft->bkt[slot.b];
-		if (expired(ft, bk->ent[way].last_seen, now)) {
+		if (expired(ft, bk->seen[way], t)) {
 			/* The old flow aged out; this is a new one in its way. */
 			ctr_add(&ft->stats.aged, 1);
 			ctr_add(&ft->stats.inserts, 1);
 		}
 		bk->val[way] = val;
-		bk->ent[way].last_seen = now;
+		bk->seen[way] = t;
+		bk->key[way] = *k;
 		return 0;
 	}
 
 	slot.b = p.b1;
-	way = bucket_free_way(ft, &ft->bkt[p.b1], now);
+	way = bucket_free_way(ft, &ft->bkt[p.b1], t);
 	if (way < 0 && p.b2 != p.b1) {
 		slot.b = p.b2;
-		way = bucket_free_way(ft, &ft->bkt[p.b2], now);
+		way = bucket_free_way(ft, &ft->bkt[p.b2], t);
 	}
 	if (way >= 0) {
 		slot.way = (uint32_t)way;
 		slot_claim(ft, slot.b, slot.way);
-	} else if (!make_room(ft, &p, now, &slot)) {
+	} else if (!make_room(ft, &p, t, &slot)) {
 		ctr_add(&ft->stats.full, 1);
 		return -ENOSPC;
 	}
-	slot_write(ft, slot.b, slot.way, p.sig, k, val, now);
+	slot_write(ft, slot.b, slot.way, p.fp, k, val, t);
 	ctr_add(&ft->stats.entries, 1);
 	ctr_add(&ft->stats.inserts, 1);
 	return 0;
@@ -417,17 +432,13 @@ int
 hf_flowtab_remove(struct hf_flowtab *ft, const struct hf_flow_key *k)
 {
 	struct hf_flowtab_pos p = pos_of_hash(ft, key_hash(k));
-	struct hf_flowtab_bucket *bk = &ft->bkt[p.b1];
+	uint32_t b;
 	int way;
 
-	way = bucket_find(bk, p.sig, k);
-	if (way < 0 && p.b2 != p.b1) {
-		bk = &ft->bkt[p.b2];
-		way = bucket_find(bk, p.sig, k);
-	}
-	if (way < 0)
+	way = pos_find(ft, &p, &b);
+	if (way < 0 || !hf_flowtab_key_eq_(&ft->bkt[b].key[way], k))
 		return 0;
-	bk->sig[way] = 0;
+	ft->bkt[b].fp[way] = 0;
 	entries_gone(ft, 1);
 	return 1;
 }
@@ -436,7 +447,7 @@ uint32_t
 hf_flowtab_age(struct hf_flowtab *ft, uint64_t now, uint32_t budget)
 {
 	struct hf_flowtab_bucket *bk;
-	uint32_t removed = 0, b, n;
+	uint32_t removed = 0, b, n, t = hf_flowtab_tick_(ft, now);
 	unsigned int i;
 
 	if (budget > ft->nb_buckets)
@@ -445,8 +456,8 @@ hf_flowtab_age(struct hf_flowtab *ft, uint64_t now, uint32_t budget)
 	for (n = 0; n < budget; n++) {
 		bk = &ft->bkt[b];
 		for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
-			if (bk->sig[i] != 0 && expired(ft, bk->ent[i].last_seen, now)) {
-				bk->sig[i] = 0;
+			if (bk->fp[i] != 0 && expired(ft, bk->seen[i], t)) {
+				bk->fp[i] = 0;
 				removed++;
 			}
 		}
@@ -470,8 +481,8 @@ hf_flowtab_purge_val(struct hf_flowtab *ft, uint32_t val)
 	for (b = 0; b < ft->nb_buckets; b++) {
 		bk = &ft->bkt[b];
 		for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
-			if (bk->sig[i] != 0 && bk->val[i] == val) {
-				bk->sig[i] = 0;
+			if (bk->fp[i] != 0 && bk->val[i] == val) {
+				bk->fp[i] = 0;
 				removed++;
 			}
 		}
@@ -497,7 +508,7 @@ hf_flowtab_walk(
 	const struct hf_flowtab *ft, uint64_t now, uint32_t max, hf_flowtab_walk_cb cb, void *arg)
 {
 	const struct hf_flowtab_bucket *bk;
-	uint32_t visited = 0, b;
+	uint32_t visited = 0, b, t = hf_flowtab_tick_(ft, now), age;
 	unsigned int i;
 
 	if (max == 0)
@@ -505,10 +516,12 @@ hf_flowtab_walk(
 	for (b = 0; b < ft->nb_buckets; b++) {
 		bk = &ft->bkt[b];
 		for (i = 0; i < HF_FLOWTAB_WAYS; i++) {
-			if (bk->sig[i] == 0 || expired(ft, bk->ent[i].last_seen, now))
+			if (bk->fp[i] == 0 || expired(ft, bk->seen[i], t))
 				continue;
 			visited++;
-			if (cb(&bk->ent[i].key, bk->val[i], bk->ent[i].last_seen, arg) != 0 ||
+			/* last seen to within a tick; a seen tick ahead of now is now */
+			age = (int32_t)(t - bk->seen[i]) > 0 ? t - bk->seen[i] : 0;
+			if (cb(&bk->key[i], bk->val[i], now - ((uint64_t)age << ft->shift), arg) != 0 ||
 				visited == max)
 				return visited;
 		}

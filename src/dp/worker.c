@@ -22,7 +22,12 @@
 #define FDB_WAYS 4
 #define FDB_SETS (HF_BRIDGE_FDB_SIZE / FDB_WAYS)
 #define FDB_AGE_S 300
-#define FLOW_AGE_BUDGET 64   /* flow-table buckets swept per ~1 ms */
+/*
+ * Flow-table buckets swept per ~1 ms: the largest table (HF_FLOWS_MAX, 2^20
+ * buckets) in ~16 s, 164 of the shortest timeouts (100 ms), well inside
+ * the 2^11 timeouts within which flowtab.h needs every bucket swept.
+ */
+#define FLOW_AGE_BUDGET 64
 
 struct hf_fdb_ent {
 	uint64_t key;        /* MAC as 48-bit integer, 0 = empty */

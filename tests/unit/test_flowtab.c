@@ -894,60 +894,175 @@ test_fill_structured(void **state)
 }
 
 /*
- * Keys sharing one bucket and one signature: the signature match reports
- * several ways and only the full key decides. Found by search over
- * hf_flowtab_hash in a table of one bucket (every key shares it), then
- * checked in every way position: each key finds its own value, a removed
- * one is gone and the others stay.
+ * Two keys whose hashes agree in one 32-bit half (found by search: a
+ * birthday collision among 2^18 keys is all but certain) share a bucket
+ * in a one-bucket table and are still told apart: the fingerprint is all
+ * 64 bits, in every way position. Removing one by key leaves the other,
+ * and removing with a wrong key that has the right half removes nothing.
  */
-static void
-test_same_signature(void **state)
+struct half_ent {
+	uint32_t half;
+	uint32_t i;
+};
+
+static int
+half_cmp(const void *a, const void *b)
 {
-	enum { NSAME = HF_FLOWTAB_WAYS - 1 };
-	struct hf_flow_key same[NSAME], k;
-	uint32_t i, n = 0, val;
-	uint16_t sig0 = 0;
+	const struct half_ent *x = a, *y = b;
+
+	return x->half < y->half ? -1 : x->half > y->half;
+}
+
+/* Two keys (indexes for rndkey) whose hashes share 32 bits at bit `shift`. */
+static bool
+find_half_pair(unsigned int shift, uint32_t *ia, uint32_t *ib)
+{
+	enum { N = 1u << 18 };
+	struct half_ent *e = malloc(N * sizeof(*e));
+	struct hf_flow_key k;
+	bool found = false;
+	uint32_t i;
+
+	assert_non_null(e);
+	for (i = 0; i < N; i++) {
+		k = rndkey(i);
+		e[i].half = (uint32_t)(hf_flowtab_hash(&k) >> shift);
+		e[i].i = i;
+	}
+	qsort(e, N, sizeof(*e), half_cmp);
+	for (i = 1; i < N && !found; i++) {
+		struct hf_flow_key ka = rndkey(e[i - 1].i), kb = rndkey(e[i].i);
+
+		if (e[i].half == e[i - 1].half && hf_flowtab_hash(&ka) != hf_flowtab_hash(&kb)) {
+			*ia = e[i - 1].i;
+			*ib = e[i].i;
+			found = true;
+		}
+	}
+	free(e);
+	return found;
+}
+
+static void
+test_half_hash_collision(void **state)
+{
+	static const unsigned int shifts[] = {0, 32};
+	struct hf_flow_key a, b, k;
 	struct hf_flowtab *ft;
-	uint32_t pos;
+	uint32_t ia = 0, ib = 0, i, pos, s, val;
 
 	(void)state;
-	for (i = 0; n < NSAME && i < 50000000u; i++) {
-		uint16_t sig;
+	for (s = 0; s < 2; s++) {
+		assert_true(find_half_pair(shifts[s], &ia, &ib));
+		a = rndkey(ia);
+		b = rndkey(ib);
+		for (pos = 0; pos + 2 <= HF_FLOWTAB_WAYS; pos++) {
+			ft = hf_flowtab_create(HF_FLOWTAB_WAYS, TIMEOUT);
+			assert_non_null(ft);
+			for (i = 0; i < pos; i++) {
+				k = mkkey(i);
+				assert_int_equal(hf_flowtab_insert(ft, &k, 900 + i, 0), 0);
+			}
+			assert_int_equal(hf_flowtab_insert(ft, &a, 100, 0), 0);
+			assert_int_equal(hf_flowtab_lookup(ft, &b, 1, &val), 0);
+			assert_int_equal(hf_flowtab_insert(ft, &b, 101, 0), 0);
+			assert_int_equal(hf_flowtab_lookup(ft, &a, 1, &val), 1);
+			assert_int_equal(val, 100);
+			assert_int_equal(hf_flowtab_lookup(ft, &b, 1, &val), 1);
+			assert_int_equal(val, 101);
+			assert_int_equal(live_count(ft, 1), pos + 2);
+			assert_int_equal(hf_flowtab_remove(ft, &a), 1);
+			assert_int_equal(hf_flowtab_lookup(ft, &a, 1, &val), 0);
+			assert_int_equal(hf_flowtab_lookup(ft, &b, 1, &val), 1);
+			assert_int_equal(val, 101);
+			hf_flowtab_free(ft);
+		}
+	}
+}
 
-		k = rndkey(i);
-		sig = (uint16_t)(hf_flowtab_hash(&k) >> 48);
-		if (sig == 0)
-			continue;
-		if (n == 0)
-			sig0 = sig;
-		if (sig == sig0)
-			same[n++] = k;
-	}
-	assert_int_equal(n, NSAME);
-	/* rotate which way each key lands in: fillers first push the colliding keys along */
-	for (pos = 0; pos + NSAME <= HF_FLOWTAB_WAYS; pos++) {
-		ft = hf_flowtab_create(HF_FLOWTAB_WAYS, TIMEOUT);
-		assert_non_null(ft);
-		for (i = 0; i < pos; i++) {
-			k = mkkey(i);
-			assert_int_equal(hf_flowtab_insert(ft, &k, 900 + i, 0), 0);
-		}
-		for (i = 0; i < NSAME; i++)
-			assert_int_equal(hf_flowtab_insert(ft, &same[i], 100 + i, 0), 0);
-		for (i = 0; i < NSAME; i++) {
-			assert_int_equal(hf_flowtab_lookup(ft, &same[i], 1, &val), 1);
-			assert_int_equal(val, 100 + i);
-		}
-		assert_int_equal(hf_flowtab_remove(ft, &same[2]), 1);
-		assert_int_equal(hf_flowtab_lookup(ft, &same[2], 1, &val), 0);
-		for (i = 0; i < NSAME; i++) {
-			if (i == 2)
-				continue;
-			assert_int_equal(hf_flowtab_lookup(ft, &same[i], 1, &val), 1);
-			assert_int_equal(val, 100 + i);
-		}
-		hf_flowtab_free(ft);
-	}
+/*
+ * Remove confirms the key: a key with another key's fingerprint (planted
+ * by overwriting the stored key, as a 2^-62 collision would leave it)
+ * does not remove the entry, and a walk reports the stored key.
+ */
+static int
+first_key_cb(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen, void *arg)
+{
+	(void)val;
+	(void)last_seen;
+	memcpy(arg, k, sizeof(*k));
+	return 1;
+}
+
+static void
+test_remove_checks_key(void **state)
+{
+	struct hf_flowtab *ft = hf_flowtab_create(HF_FLOWTAB_WAYS, TIMEOUT);
+	struct hf_flow_key a = mkkey(1), other = mkkey(2), seen;
+	uint32_t val;
+
+	(void)state;
+	assert_non_null(ft);
+	assert_int_equal(hf_flowtab_insert(ft, &a, 7, 0), 0);
+	/* one bucket, one entry: way 0 holds a; store another key there */
+	ft->bkt[0].key[0] = other;
+	assert_int_equal(hf_flowtab_remove(ft, &a), 0);
+	assert_int_equal(hf_flowtab_lookup(ft, &a, 1, &val), 1);
+	assert_int_equal(val, 7);
+	assert_int_equal(hf_flowtab_walk(ft, 1, UINT32_MAX, first_key_cb, &seen), 1);
+	assert_memory_equal(&seen, &other, sizeof(other));
+	ft->bkt[0].key[0] = a;
+	assert_int_equal(hf_flowtab_remove(ft, &a), 1);
+	assert_int_equal(live_count(ft, 1), 0);
+	hf_flowtab_free(ft);
+}
+
+/*
+ * A timeout of 2^20 units or more is kept in ticks of 2^shift units:
+ * expiry to within one tick, never early by more than a tick, and walks
+ * report last-seen to within a tick.
+ */
+struct seen_ctx {
+	uint64_t last_seen;
+	uint32_t calls;
+};
+
+static int
+seen_cb(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen, void *arg)
+{
+	struct seen_ctx *c = arg;
+
+	(void)k;
+	(void)val;
+	c->last_seen = last_seen;
+	c->calls++;
+	return 0;
+}
+
+static void
+test_coarse_ticks(void **state)
+{
+	const uint64_t tmo = 1ull << 30, tick = 1ull << 10, t0 = 5 * tmo + 123;
+	struct hf_flowtab *ft = hf_flowtab_create(64, tmo);
+	struct hf_flow_key k = mkkey(9);
+	struct seen_ctx c = {0, 0};
+	uint32_t val;
+
+	(void)state;
+	assert_non_null(ft);
+	assert_int_equal(hf_flowtab_insert(ft, &k, 3, t0), 0);
+	/* live a whole timeout after, less one tick; gone two ticks past it */
+	assert_int_equal(live_count(ft, t0 + tmo - tick), 1);
+	assert_int_equal(live_count(ft, t0 + tmo + 2 * tick), 0);
+	assert_int_equal(hf_flowtab_walk(ft, t0 + 1000 * tick, UINT32_MAX, seen_cb, &c), 1);
+	assert_true(c.last_seen <= t0 + tick && c.last_seen + tick >= t0);
+	/* a hit refreshes it in ticks too */
+	assert_int_equal(hf_flowtab_lookup(ft, &k, t0 + tmo / 2, &val), 1);
+	assert_int_equal(val, 3);
+	assert_int_equal(live_count(ft, t0 + tmo / 2 + tmo - tick), 1);
+	assert_int_equal(hf_flowtab_lookup(ft, &k, t0 + tmo / 2 + tmo + 2 * tick, &val), 0);
+	expect_stats(ft, 0, 1, 1, 1, 1, 0);
+	hf_flowtab_free(ft);
 }
 
 int
@@ -973,7 +1088,9 @@ main(void)
 		cmocka_unit_test(test_zero_key),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_fill_1m),
-		cmocka_unit_test(test_same_signature),
+		cmocka_unit_test(test_half_hash_collision),
+		cmocka_unit_test(test_remove_checks_key),
+		cmocka_unit_test(test_coarse_ticks),
 		cmocka_unit_test(test_fill_structured),
 	};
 

@@ -16,7 +16,7 @@
  * Time is whatever unit the caller uses consistently (TSC cycles in the
  * worker, milliseconds in tests); the timeout is in the same unit. Entries
  * keep their last-seen time in 32-bit ticks of 2^shift units, shift the
- * least that brings the timeout under 2^20 ticks (0 for a timeout under
+ * least that brings the timeout to at most 2^20 ticks (0 for a timeout under
  * 2^20 units: exact): expiry is exact to within one tick, and an entry
  * must be swept (hf_flowtab_age reaching its bucket) within 2^11 timeouts
  * of its last use, or its tick difference wraps and it looks live again.
@@ -64,8 +64,8 @@ struct hf_flowtab;   /* defined below, for the inline lookup only */
 
 /*
  * Table for at least `entries` flows (rounded up to a power of two, at
- * least HF_FLOWTAB_WAYS); 0 < timeout <= INT64_MAX (expiry compares
- * signed differences). NULL with errno set on failure (EINVAL, ENOMEM).
+ * least HF_FLOWTAB_WAYS); 0 < timeout <= INT64_MAX (a limit kept from
+ * when expiry compared 64-bit signed differences). NULL with errno set on failure (EINVAL, ENOMEM).
  */
 struct hf_flowtab *hf_flowtab_create(uint32_t entries, uint64_t timeout);
 void hf_flowtab_free(struct hf_flowtab *ft);
@@ -126,8 +126,10 @@ HF_HOT_INLINE int hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_f
 
 /*
  * 1 and *val when a live entry with k's fingerprint exists (its last-seen
- * becomes now), else 0. Two distinct keys share a fingerprint with
- * probability 2^-62: a lookup is then answered with the other key's value.
+ * becomes now), else 0. A lookup compares k's fingerprint with the (at
+ * most 8) in its two buckets; each belongs to another key with
+ * probability ~2^-63, and the lookup is then answered with that key's
+ * value: ~2^-60 per lookup in a full table.
  */
 int hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now,
 		      uint32_t *val);
@@ -220,15 +222,29 @@ struct hf_flowtab {
  * lookup. Nothing outside the owning worker sees it, so it may differ
  * between builds. Inline: the worker computes it once per frame in its
  * first pass.
- *   x86-64 with SSE4.2: two CRC32-C chains over the two key words, in
- *   opposite orders and from different seeds (four instructions, two
- *   independent chains), one for each half. CRC32-C is linear and keeps
- *   the message's parity, so the two halves' parities agree: 63
- *   independent bits, 62 with bit 0 forced.
+ *   x86-64 with SSE4.2: one CRC32-C chain over the two key words for the
+ *   low half, and for the high half another over the words rotated by 32
+ *   bits, in the opposite order and from another seed (four CRC
+ *   instructions and two rotates in two independent chains). The rotate
+ *   matters: CRC is linear and reduces its message modulo one polynomial,
+ *   so two chains over the plain words depend on a word only through the
+ *   same 32 bits of it, and keys that differ in one word only (src-dst
+ *   keys of one cluster, 5-tuples with the same ports) would collide in
+ *   all 64 bits with probability 2^-32 (test_fill_structured). With the
+ *   rotate the map is still linear, of rank 63 (CRC keeps the message's
+ *   parity, so the halves' parities agree): two keys that differ in one
+ *   word collide only when the difference is the one vector the map
+ *   sends to 0, and random keys with probability 2^-63.
  *   elsewhere: two rounds of the splitmix64 finaliser.
  */
 #ifdef HF_FLOWTAB_HASH_CRC32C
 #include <nmmintrin.h>
+HF_HOT_INLINE uint64_t
+hf_rotl64_(uint64_t x, unsigned int r)
+{
+	return x << r | x >> (64 - r);
+}
+
 HF_HOT_INLINE uint64_t
 hf_flowtab_hash(const struct hf_flow_key *k)
 {
@@ -237,7 +253,8 @@ hf_flowtab_hash(const struct hf_flow_key *k)
 	memcpy(&w0, k, sizeof(w0));
 	memcpy(&w1, (const uint8_t *)k + sizeof(w0), sizeof(w1));
 	lo = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED, w0), w1);
-	hi = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED2, w1), w0);
+	hi = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED2, hf_rotl64_(w1, 32)),
+			   hf_rotl64_(w0, 32));
 	return lo | hi << 32;
 }
 #else

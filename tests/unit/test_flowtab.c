@@ -116,8 +116,8 @@ test_create_errors(void **state)
 }
 
 /*
- * Expiry compares signed differences: a timeout above INT64_MAX would
- * expire everything, so create refuses it; INT64_MAX itself works.
+ * create refuses a timeout above INT64_MAX (the API's limit); INT64_MAX
+ * itself works (kept in ticks of 2^43).
  */
 static void
 test_timeout_limit(void **state)
@@ -686,12 +686,18 @@ struct model_ent {
 	uint64_t last_seen;
 };
 
+/*
+ * Times are base + n * unit: unit 1 keeps the timeout under 2^20 (exact
+ * times), unit 2^20 makes it 100 * 2^20 (ticks of 2^7), and a base near
+ * 2^32 ticks takes the ticks across their 32-bit wrap.
+ */
 static void
-model_run(uint32_t entries, uint64_t seed, struct hf_flowtab_stats *out)
+model_run(uint32_t entries, uint64_t seed, uint64_t base, uint64_t unit,
+	  struct hf_flowtab_stats *out)
 {
-	struct hf_flowtab *ft = hf_flowtab_create(entries, TIMEOUT);
+	struct hf_flowtab *ft = hf_flowtab_create(entries, TIMEOUT * unit);
 	struct model_ent m[MODEL_KEYS];
-	uint64_t removed = 0, purged = 0, now = 0, rng = seed;
+	uint64_t removed = 0, purged = 0, now = base, rng = seed;
 	uint32_t i, op, idx, val, live, step;
 	struct hf_flowtab_stats st;
 	struct hf_flow_key k;
@@ -708,9 +714,9 @@ model_run(uint32_t entries, uint64_t seed, struct hf_flowtab_stats *out)
 		val = (uint32_t)((rng >> 24) % 5);
 		k = rndkey(idx);
 		if ((rng >> 40) % 8 == 0)
-			now++;
+			now += unit;
 		for (i = 0; i < MODEL_KEYS; i++) {
-			if (m[i].present && now - m[i].last_seen > TIMEOUT) {
+			if (m[i].present && now - m[i].last_seen > TIMEOUT * unit) {
 				m[i].present = false;
 				m[i].stale = true;
 			}
@@ -754,7 +760,7 @@ model_run(uint32_t entries, uint64_t seed, struct hf_flowtab_stats *out)
 				}
 			}
 		} else if ((rng >> 50) % 8 == 0) {
-			now += TIMEOUT / 2;
+			now += TIMEOUT / 2 * unit;
 		}
 		if (step % 1000 == 0) {
 			live = 0;
@@ -780,14 +786,23 @@ static void
 test_model(void **state)
 {
 	struct hf_flowtab_stats st;
+	static const struct {
+		uint64_t base, unit;
+	} clocks[] = {
+		{0, 1},
+		{((1ull << 32) - (1ull << 26)) << 7, 1ull << 20}, /* ticks of 2^7 wrap mid-run */
+	};
+	unsigned int c;
 
 	(void)state;
-	model_run(64, 88172645463325252ull, &st);
-	assert_true(st.full > 1000);
-	assert_true(st.aged > 0);
-	model_run(256, 0x2545f4914f6cdd1dull, &st);
-	assert_int_equal(st.full, 0);
-	assert_true(st.aged > 1000);
+	for (c = 0; c < sizeof(clocks) / sizeof(clocks[0]); c++) {
+		model_run(64, 88172645463325252ull, clocks[c].base, clocks[c].unit, &st);
+		assert_true(st.full > 1000);
+		assert_true(st.aged > 0);
+		model_run(256, 0x2545f4914f6cdd1dull, clocks[c].base, clocks[c].unit, &st);
+		assert_int_equal(st.full, 0);
+		assert_true(st.aged > 1000);
+	}
 }
 
 /*
@@ -838,20 +853,40 @@ fill_count(struct hf_flowtab *ft, const struct hf_flow_key *keys, uint32_t n)
 	return i;
 }
 
+/* Every key of keys[0..n-1] finds its own value (its index), and the table holds n entries. */
+static void
+expect_all_distinct(struct hf_flowtab *ft, const struct hf_flow_key *keys, uint32_t n)
+{
+	struct hf_flowtab_stats st;
+	uint32_t i, val;
+
+	hf_flowtab_get_stats(ft, &st);
+	assert_int_equal(st.entries, n);
+	for (i = 0; i < n; i++) {
+		val = UINT32_MAX;
+		assert_int_equal(hf_flowtab_lookup(ft, &keys[i], 1, &val), 1);
+		assert_int_equal(val, i);
+	}
+}
+
 /*
  * Structured keys, as traffic makes them (the hash must not be fooled by
- * keys that differ in a few bits): every one of 901,120 5-tuples over 64
- * sources x 64 destinations x 220 source ports, and every one of 786,432
- * dst-ip keys over 1024 clusters x 768 destinations, fits a table for 2^20
- * flows, as random keys do (test_fill_1m).
+ * keys that differ in a few bits, or in one key word only): every one of
+ * 901,120 5-tuples over 64 sources x 64 destinations x 220 source ports,
+ * every one of 786,432 dst-ip keys over 1024 clusters x 768 destinations,
+ * and 2^20 src-dst keys of one cluster (random addresses, the rest of the
+ * key equal) fit a table for 2^20 flows (2^21 for the last), as random
+ * keys do (test_fill_1m), each a distinct entry that finds its own value:
+ * no two share a fingerprint. (Two plain CRC32-C chains, without the
+ * multiply in hf_flowtab_hash, merged ~120 of the src-dst keys.)
  */
 static void
 test_fill_structured(void **state)
 {
-	const uint32_t n5 = 64 * 64 * 220, nd = 1024 * 768;
+	const uint32_t n5 = 64 * 64 * 220, nd = 1024 * 768, nsd = 1u << 20;
 	struct hf_flow_key *keys = calloc(n5 > nd ? n5 : nd, sizeof(*keys));
 	struct hf_flowtab *ft;
-	uint32_t i, ok, val;
+	uint32_t i, ok;
 
 	(void)state;
 	assert_non_null(keys);
@@ -869,10 +904,7 @@ test_fill_structured(void **state)
 	ok = fill_count(ft, keys, n5);
 	printf("# flowtab structured 5-tuple: %u of %u keys\n", ok, n5);
 	assert_int_equal(ok, n5);
-	for (i = 0; i < n5; i += 13) {
-		assert_int_equal(hf_flowtab_lookup(ft, &keys[i], 1, &val), 1);
-		assert_int_equal(val, i);
-	}
+	expect_all_distinct(ft, keys, n5);
 	hf_flowtab_free(ft);
 
 	memset(keys, 0, (size_t)nd * sizeof(*keys));
@@ -889,6 +921,26 @@ test_fill_structured(void **state)
 	ok = fill_count(ft, keys, nd);
 	printf("# flowtab structured dst-ip: %u of %u keys\n", ok, nd);
 	assert_int_equal(ok, nd);
+	expect_all_distinct(ft, keys, nd);
+	hf_flowtab_free(ft);
+	free(keys);
+
+	keys = calloc(nsd, sizeof(*keys));
+	assert_non_null(keys);
+	for (i = 0; i < nsd; i++) {
+		struct hf_flow_key r = rndkey(i);
+
+		keys[i].src = r.src;
+		keys[i].dst = r.dst;
+		keys[i].cluster = 5;
+		keys[i].family = 4;
+	}
+	ft = hf_flowtab_create(2 * nsd, 30000);
+	assert_non_null(ft);
+	ok = fill_count(ft, keys, nsd);
+	printf("# flowtab structured src-dst: %u of %u keys\n", ok, nsd);
+	assert_int_equal(ok, nsd);
+	expect_all_distinct(ft, keys, nsd);
 	hf_flowtab_free(ft);
 	free(keys);
 }
@@ -982,7 +1034,7 @@ test_half_hash_collision(void **state)
 
 /*
  * Remove confirms the key: a key with another key's fingerprint (planted
- * by overwriting the stored key, as a 2^-62 collision would leave it)
+ * by overwriting the stored key, as a fingerprint collision would leave it)
  * does not remove the entry, and a walk reports the stored key.
  */
 static int

@@ -533,7 +533,7 @@ near_rates() {
   return 0
 }
 xcpu_report() {
-  local k i thr line rates
+  local k i thr line rates v
   declare -A NW NN
   echo "cross-CPU round trip (hf-memprobe --pingpong 0,1), ns before / after each ring run:"
   printf '%-6s' run
@@ -567,7 +567,9 @@ xcpu_report() {
     rates=$(near_rates "$k" "$thr")
     NW[$k]=$(printf "%s" "$rates" | median)
     NN[$k]=$(grep -c . <<<"$rates" || true)
-    line+="$k $(mpps "${NW[$k]}") (${NN[$k]} of $RUNS runs)  "
+    # no near run is not a failed run
+    if [ "${NN[$k]}" -gt 0 ]; then v=$(mpps "${NW[$k]}"); else v=n/a; fi
+    line+="$k $v (${NN[$k]} of $RUNS runs)  "
   done
   echo "CPUs near (both readings <= $thr ns): median Mpps ${line}"
   awk -v a="${NW[A]}" -v b="${NW[B]}" -v c="${NW[C]}" -v d="${NW[D]}" 'BEGIN {

@@ -31,6 +31,8 @@
 # usage: scripts/bench.sh [--runs N] [--seconds S] [--rx pcap|ring|both]
 #                         [--no-micro] [--no-callgrind] [--out FILE] [--keep]
 #        scripts/bench.sh --print-sampler   (the rate sampler, for bench-scaling.sh)
+#        scripts/bench.sh --xcpu-cutoff < READINGS   (the near/far cutoff of
+#                         round-trip readings in ns, one per line; for tests)
 # Needs 2 CPUs (lcores 0 and 1), dpdk-testpmd (package dpdk-dev) for B,
 # valgrind for instruction counts on CPUs without a counter. See
 # docs/performance.md.
@@ -131,6 +133,24 @@ usage() {
   sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 }
 
+# The near/far cutoff of the cross-CPU round-trip readings on stdin (ns,
+# one per line; "-" for a missing reading): the geometric middle of the
+# widest gap between consecutive sorted readings where the value above is
+# 2x or more the one below; without such a gap, the largest reading (every
+# run counts as near). Nothing when there is no reading.
+xcpu_cutoff() {
+  { grep -v '^-$' || true; } | sort -g | awk '
+    { v[NR] = $1 }
+    END {
+      if (NR == 0) exit
+      best = 1; at = 0
+      for (i = 1; i < NR; i++)
+        if (v[i] > 0 && v[i + 1] / v[i] > best) { best = v[i + 1] / v[i]; at = i }
+      if (best >= 2) printf "%.1f", sqrt(v[at] * v[at + 1])
+      else printf "%.1f", v[NR]
+    }'
+}
+
 while [ $# -gt 0 ]; do
   case $1 in
   --runs) RUNS=$2; shift 2 ;;
@@ -141,6 +161,7 @@ while [ $# -gt 0 ]; do
   --rx) RX=$2; shift 2 ;;
   --keep) KEEP=1; shift ;;
   --print-sampler) sampler_py; exit 0 ;;   # shared with scripts/bench-scaling.sh
+  --xcpu-cutoff) xcpu_cutoff; echo; exit 0 ;;
   -h|--help) usage; exit 0 ;;
   *) echo "bench.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -547,17 +568,7 @@ xcpu_report() {
     echo
   done
   thr=$(for k in $(kinds_of ring); do for i in $(seq "$RUNS"); do
-    echo "${RX0[ring,$k,$i]:--}"; echo "${RX1[ring,$k,$i]:--}"; done; done |
-    { grep -v '^-$' || true; } | sort -g | awk '
-    { v[NR] = $1 }
-    END {
-      if (NR == 0) exit
-      best = 1; at = 0
-      for (i = 1; i < NR; i++)
-        if (v[i] > 0 && v[i + 1] / v[i] > best) { best = v[i + 1] / v[i]; at = i }
-      if (best >= 2) printf "%.1f", sqrt(v[at] * v[at + 1])
-      else printf "%.1f", v[NR]
-    }')
+    echo "${RX0[ring,$k,$i]:--}"; echo "${RX1[ring,$k,$i]:--}"; done; done | xcpu_cutoff)
   if [ -z "$thr" ]; then
     echo "rx ring, CPUs near: n/a (no round trip measured)"
     return 0

@@ -76,7 +76,7 @@ uint32_t hf_flowtab_capacity(const struct hf_flowtab *ft);
 size_t hf_flowtab_memory(const struct hf_flowtab *ft);
 
 /*
- * Start loading the cache lines a lookup of k will read (its primary
+ * Start loading the cache line a lookup of k will read (its primary
  * bucket). Optional: call it a few packets ahead of hf_flowtab_lookup in a
  * burst to overlap the memory latency of a large table.
  */
@@ -126,10 +126,11 @@ HF_HOT_INLINE int hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_f
 
 /*
  * 1 and *val when a live entry with k's fingerprint exists (its last-seen
- * becomes now), else 0. A lookup compares k's fingerprint with the (at
- * most 8) in its two buckets; each belongs to another key with
- * probability ~2^-63, and the lookup is then answered with that key's
- * value: ~2^-60 per lookup in a full table.
+ * becomes now), else 0. The fingerprint carries 63 bits of the key (its
+ * bucket index among them), so a key whose own entry is not there meets
+ * another key's entry with probability n * 2^-63 for n live entries
+ * (2^-43 with a million), and the lookup is then answered with that
+ * key's value; an insert would take that entry over.
  */
 int hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now,
 		      uint32_t *val);
@@ -341,7 +342,7 @@ hf_flowtab_expired_(const struct hf_flowtab *ft, uint32_t seen, uint32_t now_tic
 	return (int32_t)(now_tick - seen) > (int32_t)ft->timeout_ticks;
 }
 
-/* Way of bucket bk holding fingerprint fp, or -1. Fingerprints are unique in the table. */
+/* Way of bucket bk holding fingerprint fp, or -1. A fingerprint is in at most one way of a key's two buckets. */
 HF_HOT_INLINE int
 hf_flowtab_find_(const struct hf_flowtab_bucket *bk, uint64_t fp)
 {

@@ -6,9 +6,10 @@
  * inline hit path needs it): 128-byte buckets (two cache lines) of
  * HF_FLOWTAB_WAYS (4) ways: fingerprints, values and last-seen ticks in
  * the first line, keys in the second. Lookups and inserts match the
- * fingerprint (the 64-bit key hash, bit 0 set; unique in the table: an
- * insert with a fingerprint present overwrites that entry) and read the
- * first line only; remove confirms the key, walks report it.
+ * fingerprint (the 64-bit key hash, bit 0 set; at most once in a key's
+ * two buckets: an insert with a fingerprint present overwrites that
+ * entry) and read the first line only; remove confirms the key, walks
+ * report it.
  *
  * Placement: the primary bucket is hash & mask (hf_flowtab_hash) and the
  * alternate bucket is primary ^ offset(fp >> 32). Because the offset
@@ -21,7 +22,7 @@
  * case); hf_flowtab_lookup_slow_ here does the rest (the alternate bucket,
  * expired entries, misses).
  *
- * Insert: overwrite the key where present; else take a free way (empty
+ * Insert: overwrite the entry where its fingerprint is present; else take a free way (empty
  * first, then expired) in the primary bucket, then in the alternate one;
  * else move one live entry of either bucket to its own alternate bucket
  * (search depth HF_FLOWTAB_MOVE_DEPTH, iterative deepening: at most
@@ -366,7 +367,7 @@ hf_flowtab_lookup_slow_(struct hf_flowtab *ft, uint64_t h, uint64_t now, uint32_
 		return 0;
 	}
 	if (expired(ft, bk->seen[way], t)) {
-		/* Fingerprints are unique in the table: free the way now, it is a miss. */
+		/* The fingerprint is in no other way of its buckets: free this one, it is a miss. */
 		bk->fp[way] = 0;
 		ctr_add(&ft->stats.aged, 1);
 		entries_gone(ft, 1);

@@ -385,7 +385,7 @@ hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 	bi = hf_dp_bucket_member(dp, cl, hash);
 	if (flows == NULL)
 		return bi;
-	if (hf_flowtab_lookup_ref(flows, k, fr, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
+	if (hf_flowtab_lookup_ref(flows, fr, now, &val) && HF_FLOW_UID(val) < dp->uid_cap) {
 		mi = dp->uid_to_member[HF_FLOW_UID(val)];
 		/* the common case: the flow is where its bucket is (bucket tables hold live members) */
 		if (mi == bi)

@@ -64,8 +64,8 @@ struct hf_flowtab;   /* defined below, for the inline lookup only */
 
 /*
  * Table for at least `entries` flows (rounded up to a power of two, at
- * least HF_FLOWTAB_WAYS); 0 < timeout <= INT64_MAX (a limit kept from
- * when expiry compared 64-bit signed differences). NULL with errno set on failure (EINVAL, ENOMEM).
+ * least HF_FLOWTAB_WAYS); 0 < timeout <= INT64_MAX. NULL with errno set
+ * on failure (EINVAL, ENOMEM).
  */
 struct hf_flowtab *hf_flowtab_create(uint32_t entries, uint64_t timeout);
 void hf_flowtab_free(struct hf_flowtab *ft);
@@ -102,12 +102,13 @@ void hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *
 /*
  * The same operations with the key's hash computed once by the caller
  * (hf_flowtab_hash), for a worker that prefetches a burst and then looks
- * up and inserts: h must be hf_flowtab_hash(k).
+ * up and inserts: h must be hf_flowtab_hash(k). A lookup needs the hash
+ * only (it matches the fingerprint); an insert also stores the key.
  */
 HF_HOT_INLINE uint64_t hf_flowtab_hash(const struct hf_flow_key *k);
 HF_HOT_INLINE void hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h);
-HF_HOT_INLINE int hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k,
-				      uint64_t h, uint64_t now, uint32_t *val);
+HF_HOT_INLINE int hf_flowtab_lookup_h(struct hf_flowtab *ft, uint64_t h, uint64_t now,
+				      uint32_t *val);
 int hf_flowtab_insert_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h,
 			uint32_t val, uint64_t now);
 
@@ -121,8 +122,8 @@ struct hf_flowtab_ref {
 	uint64_t h;                    /* hf_flowtab_hash(key) */
 };
 HF_HOT_INLINE struct hf_flowtab_ref hf_flowtab_ref(const struct hf_flowtab *ft, uint64_t h);
-HF_HOT_INLINE int hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k,
-					struct hf_flowtab_ref r, uint64_t now, uint32_t *val);
+HF_HOT_INLINE int hf_flowtab_lookup_ref(struct hf_flowtab *ft, struct hf_flowtab_ref r,
+					uint64_t now, uint32_t *val);
 
 /*
  * 1 and *val when a live entry with k's fingerprint exists (its last-seen
@@ -241,12 +242,6 @@ struct hf_flowtab {
 #ifdef HF_FLOWTAB_HASH_CRC32C
 #include <nmmintrin.h>
 HF_HOT_INLINE uint64_t
-hf_rotl64_(uint64_t x, unsigned int r)
-{
-	return x << r | x >> (64 - r);
-}
-
-HF_HOT_INLINE uint64_t
 hf_flowtab_hash(const struct hf_flow_key *k)
 {
 	uint64_t w0, w1, lo, hi;
@@ -254,8 +249,8 @@ hf_flowtab_hash(const struct hf_flow_key *k)
 	memcpy(&w0, k, sizeof(w0));
 	memcpy(&w1, (const uint8_t *)k + sizeof(w0), sizeof(w1));
 	lo = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED, w0), w1);
-	hi = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED2, hf_rotl64_(w1, 32)),
-			   hf_rotl64_(w0, 32));
+	hi = _mm_crc32_u64(_mm_crc32_u64((uint32_t)HF_FLOWTAB_SEED2, w1 << 32 | w1 >> 32),
+			   w0 << 32 | w0 >> 32);
 	return lo | hi << 32;
 }
 #else
@@ -376,13 +371,11 @@ hf_flowtab_prefetch_h(const struct hf_flowtab *ft, uint64_t h)
 int hf_flowtab_lookup_slow_(struct hf_flowtab *ft, uint64_t h, uint64_t now, uint32_t *val);
 
 HF_HOT_INLINE int
-hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k, struct hf_flowtab_ref r,
-		      uint64_t now, uint32_t *val)
+hf_flowtab_lookup_ref(struct hf_flowtab *ft, struct hf_flowtab_ref r, uint64_t now, uint32_t *val)
 {
 	int way = hf_flowtab_find_(r.bk, hf_flowtab_fp_(r.h));
 	uint32_t t = hf_flowtab_tick_(ft, now);
 
-	(void)k; /* matched by its fingerprint, r.h */
 	/* the common case in straight code: a live entry in the primary bucket */
 	if (__builtin_expect(way >= 0 && !hf_flowtab_expired_(ft, r.bk->seen[way], t), 1)) {
 		r.bk->seen[way] = t;
@@ -397,12 +390,11 @@ hf_flowtab_lookup_ref(struct hf_flowtab *ft, const struct hf_flow_key *k, struct
 }
 
 HF_HOT_INLINE int
-hf_flowtab_lookup_h(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t h, uint64_t now,
-		    uint32_t *val)
+hf_flowtab_lookup_h(struct hf_flowtab *ft, uint64_t h, uint64_t now, uint32_t *val)
 {
 	struct hf_flowtab_ref r = {&ft->bkt[(uint32_t)h & ft->mask], h};
 
-	return hf_flowtab_lookup_ref(ft, k, r, now, val);
+	return hf_flowtab_lookup_ref(ft, r, now, val);
 }
 
 #endif /* HF_FLOWTAB_H */

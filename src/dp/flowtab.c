@@ -14,16 +14,17 @@
  * Placement: the primary bucket is hash & mask (hf_flowtab_hash) and the
  * alternate bucket is primary ^ offset(fp >> 32). Because the offset
  * depends on the fingerprint alone, an entry's other bucket is known from
- * its bucket index and fingerprint, without rehashing its key. With two choices and a bounded
- * move search (below) the first refusal comes above 90% fill (random keys:
- * ~94%, test_fill_1m).
+ * its bucket index and fingerprint, without rehashing its key. With two
+ * choices and a bounded move search (below) the first refusal comes above
+ * 90% fill (random keys: ~94%, test_fill_1m).
  *
  * Lookup: flowtab.h inlines a live hit in the primary bucket (the common
  * case); hf_flowtab_lookup_slow_ here does the rest (the alternate bucket,
  * expired entries, misses).
  *
- * Insert: overwrite the entry where its fingerprint is present; else take a free way (empty
- * first, then expired) in the primary bucket, then in the alternate one;
+ * Insert: overwrite the entry where its fingerprint is present; else take
+ * a free way (empty first, then expired) in the primary bucket, then in
+ * the alternate one;
  * else move one live entry of either bucket to its own alternate bucket
  * (search depth HF_FLOWTAB_MOVE_DEPTH, iterative deepening: at most
  * 2 * (4 + 20 + 84) buckets examined; after a failed search, none until an
@@ -31,8 +32,9 @@
  * else -ENOSPC. Nothing is allocated after create.
  *
  * Expiry: an entry is live while tick(now) - seen <= timeout_ticks (and
- * when now is older than seen; ticks: flowtab.h). Expired entries count in stats.entries until a
- * lookup, insert, move or age sweep frees or reuses them (stats.aged).
+ * when now is older than seen; ticks: flowtab.h). Expired entries count
+ * in stats.entries until a lookup, insert, move or age sweep frees or
+ * reuses them (stats.aged).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -342,26 +344,19 @@ hf_flowtab_prefetch(const struct hf_flowtab *ft, const struct hf_flow_key *k)
 int
 hf_flowtab_lookup(struct hf_flowtab *ft, const struct hf_flow_key *k, uint64_t now, uint32_t *val)
 {
-	return hf_flowtab_lookup_h(ft, k, key_hash(k), now, val);
+	return hf_flowtab_lookup_h(ft, key_hash(k), now, val);
 }
 
 int
 hf_flowtab_lookup_slow_(struct hf_flowtab *ft, uint64_t h, uint64_t now, uint32_t *val)
 {
-	uint32_t b1 = (uint32_t)h & ft->mask, b2, t = hf_flowtab_tick_(ft, now);
-	uint64_t fp = hf_flowtab_fp_(h);
-	struct hf_flowtab_bucket *bk = &ft->bkt[b1];
+	struct hf_flowtab_pos p = pos_of_hash(ft, h);
+	uint32_t b, t = hf_flowtab_tick_(ft, now);
+	struct hf_flowtab_bucket *bk;
 	int way;
 
-	way = bucket_find(bk, fp);
-	if (way < 0) {
-		/* the alternate bucket only on a primary miss (pos_of_hash's rule) */
-		b2 = alt_bucket(ft, b1, fp);
-		if (b2 != b1) {
-			bk = &ft->bkt[b2];
-			way = bucket_find(bk, fp);
-		}
-	}
+	way = pos_find(ft, &p, &b);
+	bk = &ft->bkt[b];
 	if (way < 0) {
 		ctr_add(&ft->stats.misses, 1);
 		return 0;

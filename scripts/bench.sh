@@ -211,9 +211,6 @@ GEN=
 HP_OLD=        # nr_hugepages before this run, when it raised it
 HP_MOUNTED=    # the hugetlbfs mount point, when it mounted one
 HP_MKDIR=      # the mount point, when it created it
-# A DPDK primary leaves its hugepage files (<prefix>map_N) on every
-# hugetlbfs mount when it exits; they keep the pages taken. Remove those of
-# prefix $1 (a glob).
 # Give back the hugepages this run reserved (HP_OLD: the count before), once.
 hugepages_restore() {
   if [ -n "$HP_OLD" ]; then
@@ -221,6 +218,9 @@ hugepages_restore() {
     HP_OLD=
   fi
 }
+# A DPDK primary leaves its hugepage files (<prefix>map_N) on every
+# hugetlbfs mount when it exits; they keep the pages taken. Remove those of
+# prefix $1 (a glob).
 hugepage_files_rm() {
   local m
   for m in $(awk '$3 == "hugetlbfs" {print $2}' /proc/mounts); do
@@ -452,7 +452,9 @@ runs_of() {
 }
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
   if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "" || x == "nan") print "fail"; else printf "%.2f", x/1e6 }'; }
+# mpps RATE: in Mpps; "fail" for a failed run, "n/a" for the median of no run
+mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "") print "fail"; else if (x == "nan") print "n/a"
+  else printf "%.2f", x/1e6 }'; }
 
 declare -A RW RC RU RF RX0 RX1
 X0= X1= F=-
@@ -554,7 +556,7 @@ near_rates() {
   return 0
 }
 xcpu_report() {
-  local k i thr line rates v
+  local k i thr line rates
   declare -A NW NN
   echo "cross-CPU round trip (hf-memprobe --pingpong 0,1), ns before / after each ring run:"
   printf '%-6s' run
@@ -578,9 +580,7 @@ xcpu_report() {
     rates=$(near_rates "$k" "$thr")
     NW[$k]=$(printf "%s" "$rates" | median)
     NN[$k]=$(grep -c . <<<"$rates" || true)
-    # no near run is not a failed run
-    if [ "${NN[$k]}" -gt 0 ]; then v=$(mpps "${NW[$k]}"); else v=n/a; fi
-    line+="$k $v (${NN[$k]} of $RUNS runs)  "
+    line+="$k $(mpps "${NW[$k]}") (${NN[$k]} of $RUNS runs)  "
   done
   echo "CPUs near (both readings <= $thr ns): median Mpps ${line}"
   awk -v a="${NW[A]}" -v b="${NW[B]}" -v c="${NW[C]}" -v d="${NW[D]}" 'BEGIN {

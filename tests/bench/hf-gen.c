@@ -158,6 +158,25 @@ flows_fit(const struct gen_frame *frames, unsigned int nfr, long flows, const ch
 	return true;
 }
 
+/*
+ * Why hf-gen cannot take mbufs from pool's ring, or NULL when it can:
+ * it dequeues while the primary enqueues, so the ring must be the pool's
+ * and multi-thread safe both ways.
+ */
+static const char *
+pool_ring_problem(const struct rte_mempool *pool, const struct rte_ring *r)
+{
+	if (pool == NULL)
+		return "no such pool";
+	if (r == NULL)
+		return "no ring of that name";
+	if (pool->pool_data != (const void *)r)
+		return "the pool does not use that ring";
+	if (r->prod.sync_type != RTE_RING_SYNC_MT || r->cons.sync_type != RTE_RING_SYNC_MT)
+		return "the ring is not multi-producer/multi-consumer";
+	return NULL;
+}
+
 static void
 usage(void)
 {
@@ -184,7 +203,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ring_name = NULL, *pcap_path = NULL, *pool_name = NULL;
+	const char *ring_name = NULL, *pcap_path = NULL, *pool_name = NULL, *why;
 	char rname[RTE_RING_NAMESIZE], pname[RTE_RING_NAMESIZE];
 	struct rte_mbuf *m[GEN_BURST];
 	struct gen_frame *frames;
@@ -269,15 +288,10 @@ main(int argc, char **argv)
 	pool = rte_mempool_lookup(pool_name);
 	snprintf(pname, sizeof(pname), "%s%s", RTE_MEMPOOL_MZ_PREFIX, pool_name);
 	free_ring = rte_ring_lookup(pname);
-	/* dequeued here and enqueued by the primary at once: multi-thread safe both ways */
-	if (pool == NULL || free_ring == NULL || pool->pool_data != (void *)free_ring ||
-		free_ring->prod.sync_type != RTE_RING_SYNC_MT ||
-		free_ring->cons.sync_type != RTE_RING_SYNC_MT) {
-		fprintf(stderr,
-			"hf-gen: no mbuf pool %s on a multi-producer/consumer ring "
-			"(pool %s, ring %s %s)\n",
-			pool_name, pool == NULL ? "missing" : "found", pname,
-			free_ring == NULL ? "missing" : "not the pool's");
+	why = pool_ring_problem(pool, free_ring);
+	if (why != NULL) {
+		fprintf(stderr, "hf-gen: no mbuf pool %s on a multi-producer/consumer ring %s: %s\n",
+			pool_name, pname, why);
 		free(frames);
 		rte_eal_cleanup();
 		return 1;

@@ -28,6 +28,7 @@ gen() {
 }
 
 RING=(--vdev net_ring0,nodeaction=gent:0:CREATE)
+NOPOOL="no mbuf pool nosuch on a multi-producer/consumer ring MP_nosuch: no such pool"
 expect 2 "usage: hf-gen" gen -- --ring gent --pcap "$ROOT/pcap/demo.pcap"
 expect 2 "usage: hf-gen" gen -- --ring gent --pool p --pcap x --seconds nan
 expect 2 "usage: hf-gen" gen -- --ring gent --pool p --pcap x --seconds 5s
@@ -35,7 +36,7 @@ expect 1 "ring ETH_RXTX0_gent not found" gen -- --ring gent --pool p --pcap x
 expect 1 "No such file" gen "${RING[@]}" -- --ring gent --pool p --pcap "$WD/none.pcap"
 printf 'not a capture' >"$WD/bad.pcap"
 expect 1 "bad.pcap" gen "${RING[@]}" -- --ring gent --pool p --pcap "$WD/bad.pcap"
-expect 1 "no mbuf pool nosuch" gen "${RING[@]}" -- --ring gent --pool nosuch \
+expect 1 "$NOPOOL" gen "${RING[@]}" -- --ring gent --pool nosuch \
   --pcap "$ROOT/pcap/demo.pcap"
 # --flows: a count out of range; a capture with a frame that has no UDP/TCP
 # port to set (the demo capture has ARP, ICMP, ESP...); more flows than
@@ -49,7 +50,7 @@ expect 2 "is not untagged IPv4 (no options, not a fragment) with UDP or TCP" \
   { echo "FAIL: hf-microbench could not write the 4-frame UDP capture"; exit 1; }
 expect 2 "needs more than 64512 source ports per frame of 4" gen "${RING[@]}" -- --ring gent \
   --pool p --pcap "$WD/udp4.pcap" --flows 258049
-expect 1 "no mbuf pool nosuch" gen "${RING[@]}" -- --ring gent --pool nosuch \
+expect 1 "$NOPOOL" gen "${RING[@]}" -- --ring gent --pool nosuch \
   --pcap "$WD/udp4.pcap" --flows 258048
 
 [ "$fail" = 0 ] && echo "hf-gen: $n refusals as expected"

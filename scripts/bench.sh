@@ -13,13 +13,13 @@
 #       pcap  net_pcap0 replaying a generated capture from memory
 #             (infinite_rx=1): the worker copies every frame in; --no-huge;
 #       ring  net_ring0 fed by build/hf-gen, the project's generator, a DPDK
-#             secondary process on CPU 0: frames arrive written by another
+#             secondary process on CPU 0 (--gen-cpu): frames arrive written by another
 #             core, as from a NIC; needs hugepages (reserved for the run as
 #             root when there are too few, and given back at exit).
 #     The rate is the rx counter of port 0 (/ethdev/stats,0 over DPDK
 #     telemetry, the same counter for both programs) over --seconds S,
 #     after 1 s of warm-up. Around every ring run, hf-memprobe --pingpong
-#     0,1 times a cache line's round trip between the two CPUs (the ring
+#     G,1 times a cache line's round trip between the two CPUs (the ring
 #     runs are a two-CPU pipeline); the report gives the ring figures over
 #     all runs and over the runs where the CPUs were near (both readings
 #     below the widest gap between the readings, see xcpu_report).
@@ -29,10 +29,13 @@
 #     callgrind where the CPU exposes none, as in most VMs).
 #
 # usage: scripts/bench.sh [--runs N] [--seconds S] [--rx pcap|ring|both]
-#                         [--no-micro] [--no-callgrind] [--out FILE] [--keep]
+#                         [--no-micro] [--no-callgrind] [--gen-cpu G]
+#                         [--out FILE] [--keep]
 #        scripts/bench.sh --print-sampler   (the rate sampler, for bench-scaling.sh)
 #        scripts/bench.sh --xcpu-cutoff < READINGS   (the near/far cutoff of
 #                         round-trip readings in ns, one per line; for tests)
+# --gen-cpu G puts hf-gen on CPU G (default 0, shared with the control
+# lcore; on a machine with 3 or more CPUs give it one of its own).
 # Needs 2 CPUs (lcores 0 and 1), dpdk-testpmd (package dpdk-dev) for B,
 # valgrind for instruction counts on CPUs without a counter. See
 # docs/performance.md.
@@ -47,6 +50,7 @@ CALLGRIND=1
 OUT=
 KEEP=0
 RX=both
+GEN_CPU=0
 
 # Sampler: waits for the telemetry socket and for port 0 to receive, lets
 # WARM seconds pass, then reads /ethdev/stats,0 twice, SECS apart, and the
@@ -159,6 +163,7 @@ while [ $# -gt 0 ]; do
   --no-callgrind) CALLGRIND=0; shift ;;
   --out) OUT=$2; shift 2 ;;
   --rx) RX=$2; shift 2 ;;
+  --gen-cpu) GEN_CPU=$2; shift 2 ;;
   --keep) KEEP=1; shift ;;
   --print-sampler) sampler_py; exit 0 ;;   # shared with scripts/bench-scaling.sh
   --xcpu-cutoff) xcpu_cutoff; echo; exit 0 ;;
@@ -173,6 +178,11 @@ if [ "$RUNS" -lt 1 ] || [ "$SECS" -lt 1 ]; then
 fi
 
 case $RX in pcap|ring|both) ;; *) echo "bench.sh: --rx pcap, ring or both" >&2; exit 2 ;; esac
+case $GEN_CPU in *[!0-9]*|'') echo "bench.sh: --gen-cpu takes a CPU number" >&2; exit 2 ;; esac
+if [ "$GEN_CPU" = 1 ] || [ "$GEN_CPU" -ge "$(nproc)" ]; then
+  echo "bench.sh: --gen-cpu $GEN_CPU: not CPU 1 (the worker's), and below $(nproc)" >&2
+  exit 2
+fi
 
 if [ "$(nproc)" -lt 2 ]; then
   echo "bench.sh: needs 2 CPUs (main lcore 0 and one worker lcore 1); this machine has $(nproc)"
@@ -346,9 +356,10 @@ wait_until() {
   done
 }
 
-# xcpu_ns: a cache line's round trip between CPUs 0 and 1 in ns, or "-"
+# xcpu_ns: a cache line's round trip between hf-gen's CPU and the worker's
+# (CPU 1) in ns, or "-"
 xcpu_ns() {
-  timeout 5 "$B/hf-memprobe" --pingpong 0,1 2>/dev/null |
+  timeout 5 "$B/hf-memprobe" --pingpong "$GEN_CPU",1 2>/dev/null |
     sed -n 's/.*: \([0-9.]*\) ns per round trip.*/\1/p' | grep . || echo -
 }
 
@@ -393,11 +404,11 @@ run_one() {
   CHILD=$!
   if [ "$mode" = ring ]; then
     # after the primary's start-up (hyperflow's gratuitous ARPs go out on
-    # this port: hf-gen must be the ring's only producer), from CPU 0 as
+    # this port: hf-gen must be the ring's only producer), from CPU GEN_CPU as
     # lcore 8, an id the primary does not use
     wait_until "$CHILD" test -S /var/run/dpdk/"$pfx"/dpdk_telemetry.v2
     sleep 2
-    "$B/hf-gen" --proc-type=secondary --file-prefix "$pfx" --lcores 8@0 --no-pci \
+    "$B/hf-gen" --proc-type=secondary --file-prefix "$pfx" --lcores "8@$GEN_CPU" --no-pci \
       --log-level=error -- --ring hfin --pool "$pool" --pcap "$pcap" "${genflows[@]}" \
       --seconds $((WARM + SECS + 8)) >"$WD/$mode-$kind-$idx.gen" 2>&1 &
     GEN=$!
@@ -558,7 +569,7 @@ near_rates() {
 xcpu_report() {
   local k i thr line rates
   declare -A NW NN
-  echo "cross-CPU round trip (hf-memprobe --pingpong 0,1), ns before / after each ring run:"
+  echo "cross-CPU round trip (hf-memprobe --pingpong $GEN_CPU,1), ns before / after each ring run:"
   printf '%-6s' run
   printf ' %-24s' $(kinds_of ring)
   echo
@@ -602,7 +613,7 @@ xcpu_report() {
     if [ "$m" = pcap ]; then
       echo "rx pcap: net_pcap infinite_rx replay of a 4096-frame capture (60-byte frames), --no-huge"
     else
-      echo "rx ring: net_ring fed by hf-gen (secondary process, CPU 0) from the same captures, hugepages"
+      echo "rx ring: net_ring fed by hf-gen (secondary process, CPU $GEN_CPU) from the same captures, hugepages"
     fi
     echo "each cell: Mpps wall-clock / Mpps per on-CPU second of the worker (worker CPU share)"
     read -r -a KINDS <<<"$(kinds_of "$m")"

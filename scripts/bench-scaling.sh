@@ -17,7 +17,9 @@
 # rate.
 #
 # usage: scripts/bench-scaling.sh [--seconds S] [--runs N] [--max-workers N]
-#                                 [--no-testpmd] [--keep]
+#                                 [--workers "1 2 4 8"] [--no-testpmd] [--keep]
+# --workers measures only the worker counts listed (each 1 .. 16 and below
+# nproc) instead of every count from 1 to --max-workers.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,12 +29,14 @@ WARM=1
 MAXW=$(($(nproc) - 1))
 TESTPMD=$(command -v dpdk-testpmd || true)
 KEEP=0
+WLIST=
 
 while [ $# -gt 0 ]; do
   case $1 in
   --seconds) SECS=$2; shift 2 ;;
   --runs) RUNS=$2; shift 2 ;;
   --max-workers) MAXW=$2; shift 2 ;;
+  --workers) WLIST=$2; shift 2 ;;
   --no-testpmd) TESTPMD=; shift ;;
   --keep) KEEP=1; shift ;;
   -h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -45,12 +49,25 @@ if [ "$MAXW" -lt 1 ]; then
   exit 77
 fi
 [ "$MAXW" -le 16 ] || MAXW=16   # HF_MAX_WORKERS
+if [ -n "$WLIST" ]; then
+  for w in $WLIST; do
+    case $w in *[!0-9]*) echo "bench-scaling.sh: --workers: not a number: $w" >&2; exit 2 ;; esac
+    if [ "$w" -lt 1 ] || [ "$w" -gt 16 ] || [ "$w" -ge "$(nproc)" ]; then
+      echo "bench-scaling.sh: --workers: $w: each count 1 .. 16 and below $(nproc) (nproc)" >&2
+      exit 2
+    fi
+  done
+  MAXW=$(tr ' ' '\n' <<<"$WLIST" | sort -n | tail -1)
+else
+  WLIST=$(seq "$MAXW" | tr '\n' ' ')
+fi
+NW=$(wc -w <<<"$WLIST")
 CHECK2=0
 [ "$MAXW" -ge 2 ] || CHECK2=1
 progs=1
 [ -z "$TESTPMD" ] || progs=2
-expected=$((RUNS * MAXW * progs * (SECS + WARM + 2) + CHECK2 * (SECS + WARM + 2) + 10))
-hf_log "bench-scaling: 1..$MAXW worker(s), $RUNS round(s), $SECS s each; expected duration" \
+expected=$((RUNS * NW * progs * (SECS + WARM + 2) + CHECK2 * (SECS + WARM + 2) + 10))
+hf_log "bench-scaling: $(echo $WLIST) worker(s), $RUNS round(s), $SECS s each; expected duration" \
   "about ${expected} s (each run is stopped at $((SECS + 30)) s at the latest)"
 
 hf_build
@@ -103,12 +120,14 @@ run() {
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
   if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 field() { awk -v n="$1" '{print $n}'; }
+# num: the numbers among the lines on stdin (none when every run failed)
+num() { grep -E '^[0-9.]+$' || true; }
 
 declare -A WALL CPU
 PROGS=(hyperflow)
 [ -z "$TESTPMD" ] || PROGS+=(testpmd)
 for r in $(seq "$RUNS"); do
-  for w in $(seq "$MAXW"); do
+  for w in $WLIST; do
     for p in "${PROGS[@]}"; do
       run "$p" "$w" -l "0-$w"
       WALL[$p,$w]+="$(field 2 <<<"$LINE") "
@@ -122,25 +141,32 @@ done
   echo "hyperflow scaling, $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo |
     sed 's/.*: //'), $(nproc) CPUs"
   echo "rx: net_pcap, one infinite_rx replay queue per worker; tx: net_null; median of $RUNS"
-  echo "Mpps wall-clock / Mpps per busy worker core (on-CPU time); efficiency = rate(w) / (w x rate(1))"
-  printf '%-8s %-26s %-10s %-26s\n' workers "hyperflow" efficiency "testpmd macswap"
-  h1=
-  for w in $(seq "$MAXW"); do
-    hw=$(tr ' ' '\n' <<<"${WALL[hyperflow,$w]}" | grep -E '^[0-9.]+$' | median)
-    hc=$(tr ' ' '\n' <<<"${CPU[hyperflow,$w]}" | grep -E '^[0-9.]+$' | median)
-    [ -n "$h1" ] || h1=$hw
+  echo "Mpps wall-clock / Mpps per busy worker core (on-CPU time);" \
+    "efficiency = (rate(w) / w) / (rate(w1) / w1), w1 the first count; ratio = hyperflow / testpmd"
+  printf '%-8s %-26s %-10s %-26s %s\n' workers "hyperflow" efficiency "testpmd macswap" ratio
+  h1= w1=
+  for w in $WLIST; do
+    hw=$(tr ' ' '\n' <<<"${WALL[hyperflow,$w]}" | num | median)
+    hc=$(tr ' ' '\n' <<<"${CPU[hyperflow,$w]}" | num | median)
+    [ -n "$h1" ] || { h1=$hw; w1=$w; }
+    [ "$hw" != nan ] || echo "$w" >>"$WD/failed"
     tw=nan tc=nan
     if [ -n "$TESTPMD" ]; then
-      tw=$(tr ' ' '\n' <<<"${WALL[testpmd,$w]}" | grep -E '^[0-9.]+$' | median)
-      tc=$(tr ' ' '\n' <<<"${CPU[testpmd,$w]}" | grep -E '^[0-9.]+$' | median)
+      tw=$(tr ' ' '\n' <<<"${WALL[testpmd,$w]}" | num | median)
+      tc=$(tr ' ' '\n' <<<"${CPU[testpmd,$w]}" | num | median)
     fi
-    awk -v w="$w" -v hw="$hw" -v hc="$hc" -v h1="$h1" -v tw="$tw" -v tc="$tc" 'BEGIN {
-      printf "%-8s %-26s %-10s %-26s\n", w,
+    awk -v w="$w" -v hw="$hw" -v hc="$hc" -v h1="$h1" -v w1="$w1" -v tw="$tw" -v tc="$tc" 'BEGIN {
+      printf "%-8s %-26s %-10s %-26s %s\n", w,
         (hw == "nan" ? "fail" : sprintf("%.2f / %.2f", hw / 1e6, hc / 1e6)),
-        (hw == "nan" || h1 == "nan" ? "-" : sprintf("%.2f", hw / (w * h1))),
-        (tw == "nan" ? "-" : sprintf("%.2f / %.2f", tw / 1e6, tc / 1e6)) }'
+        (hw == "nan" || h1 == "nan" || h1 == 0 ? "-" : sprintf("%.2f", (hw / w) / (h1 / w1))),
+        (tw == "nan" ? "-" : sprintf("%.2f / %.2f", tw / 1e6, tc / 1e6)),
+        (hw == "nan" || tw == "nan" || tw == 0 ? "-" : sprintf("%.2f", hw / tw)) }'
   done
 } | tee "$WD/summary.txt"
+if [ -s "$WD/failed" ]; then
+  echo "bench-scaling.sh: no hyperflow run succeeded with $(tr '\n' ' ' <"$WD/failed")worker(s)" >&2
+  exit 1
+fi
 
 if [ "$CHECK2" = 1 ]; then
   echo

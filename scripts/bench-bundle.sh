@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Package the benchmark binaries with the DPDK libraries they load, for a
+# machine that has neither a compiler nor DPDK (a borrowed bigger machine
+# for scripts/bench-scaling.sh; x86-64, glibc at least this machine's).
+#
+#   scripts/bench-bundle.sh DIR
+#
+# DIR must not lie under a world-writable directory such as /tmp: EAL
+# loads no plugin from there.
+# DIR gets build/ (hyperflow, hf-pcapgen, hf-microbench, hf-gen,
+# hf-memprobe), bin/dpdk-testpmd, lib/ (every shared library these and the
+# five plugins the benchmarks use need, glibc's own left out) and env.sh.
+# There, as root, from a checkout of the same commit:
+#
+#   . DIR/env.sh && scripts/bench-scaling.sh --workers "1 2 4 8"
+#
+# env.sh links the plugins (bus_vdev, net_pcap, net_null, net_ring,
+# mempool_ring) into EAL's plugin directory, which it creates (it refuses
+# one that holds anything else: a DPDK of the machine's own), puts lib/ on
+# LD_LIBRARY_PATH and bin/ on PATH, and sets HF_NO_BUILD=1 and HF_BUILD
+# for the scripts. The plugins link to the files in lib/, so a library
+# that dpdk-testpmd also links directly is loaded once.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+DIR=${1:-}
+case $DIR in
+''|-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; [ -n "$DIR" ]; exit ;;
+esac
+PLUGINS=(librte_bus_vdev librte_net_pcap librte_net_null librte_net_ring librte_mempool_ring)
+BINS=(hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe)
+
+hf_build
+TESTPMD=$(command -v dpdk-testpmd || true)
+[ -n "$TESTPMD" ] || { echo "bench-bundle.sh: dpdk-testpmd not found (package dpdk-dev)" >&2; exit 1; }
+for b in "${BINS[@]}"; do
+  [ -x "$HF_BUILD/$b" ] || { echo "bench-bundle.sh: $HF_BUILD/$b missing" >&2; exit 1; }
+done
+# EAL's plugin directory is compiled into librte_eal: read it from there
+EAL=$(ldd "$HF_BUILD/hyperflow" | awk '$1 ~ /^librte_eal\.so/ {print $3}')
+PMD_DIR=$(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$EAL" | head -1)
+[ -d "$PMD_DIR" ] || { echo "bench-bundle.sh: no plugin directory found in $EAL" >&2; exit 1; }
+
+mkdir -p "$DIR/build" "$DIR/bin" "$DIR/lib"
+# EAL loads no plugin whose real path passes through a world-writable
+# directory ("is world-writable and insecure"): /tmp will not do
+d=$(cd "$DIR" && pwd -P)
+while :; do
+  if [ -n "$(find "$d" -maxdepth 0 -perm -o+w)" ]; then
+    echo "bench-bundle.sh: $d is world-writable, and EAL loads no plugin from under it:" \
+      "choose a DIR elsewhere" >&2
+    exit 1
+  fi
+  [ "$d" != / ] || break
+  d=$(dirname "$d")
+done
+objs=()
+for b in "${BINS[@]}"; do cp "$HF_BUILD/$b" "$DIR/build/"; objs+=("$HF_BUILD/$b"); done
+cp "$TESTPMD" "$DIR/bin/"
+objs+=("$TESTPMD")
+for p in "${PLUGINS[@]}"; do
+  f=$(ls "$PMD_DIR/$p".so.* 2>/dev/null | head -1)
+  [ -n "$f" ] || { echo "bench-bundle.sh: plugin $p not in $PMD_DIR" >&2; exit 1; }
+  objs+=("$f")
+done
+missing=$(ldd "${objs[@]}" | awk '/not found/ {print $1}' | sort -u)
+[ -z "$missing" ] || { echo "bench-bundle.sh: libraries not found here: $missing" >&2; exit 1; }
+# every library but glibc's own (the target machine's must be at least as new)
+ldd "${objs[@]}" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u |
+  grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv)\.so\.[0-9]+$|/ld-linux' |
+  while read -r l; do cp -L "$l" "$DIR/lib/"; done
+: >"$DIR/plugins"
+for p in "${PLUGINS[@]}"; do
+  soname=$(basename "$(ls "$PMD_DIR/$p".so.[0-9]* | head -1)" | sed -E 's/(\.so\.[0-9]+).*/\1/')
+  cp -L "$PMD_DIR/$soname" "$DIR/lib/$soname"
+  echo "$soname" >>"$DIR/plugins"
+done
+
+cat >"$DIR/env.sh" <<EOF
+# Source as root: the benchmark bundle made by scripts/bench-bundle.sh
+# (hyperflow $(git -C "$HF_ROOT" describe --always --dirty 2>/dev/null || echo '?')).
+hf_bundle=\$(cd "\$(dirname "\${BASH_SOURCE[0]}")" && pwd)
+hf_pmd_dir=$PMD_DIR
+hf_bundle_env() {
+  local f
+  mkdir -p "\$hf_pmd_dir" || return 1
+  for f in "\$hf_pmd_dir"/*; do
+    [ -e "\$f" ] || continue
+    case \$(readlink "\$f") in
+    "\$hf_bundle"/lib/*) ;;
+    *) echo "env.sh: \$hf_pmd_dir holds \$f, not this bundle's: a DPDK of this machine's own" >&2
+       return 1 ;;
+    esac
+  done
+  while read -r f; do
+    # named <name>.so: EAL loads *.so and *.so.<ABI version> only
+    ln -sfn "\$hf_bundle/lib/\$f" "\$hf_pmd_dir/\${f%%.so.*}.so" || return 1
+  done <"\$hf_bundle/plugins"
+  export LD_LIBRARY_PATH=\$hf_bundle/lib PATH=\$hf_bundle/bin:\$PATH
+  export HF_NO_BUILD=1 HF_BUILD=\$hf_bundle/build
+}
+hf_bundle_env
+EOF
+du -sh "$DIR" | awk -v n="$(ls "$DIR/lib" | wc -l)" '{print "bench-bundle.sh: " $2 ": " $1 ", " n " libraries"}'

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# scripts/bench-bundle.sh: the bundle runs the benchmark binaries on a
+# machine without DPDK. Simulated in a mount namespace whose EAL plugin
+# directory is an empty tmpfs, so nothing of this machine's DPDK plugins
+# is seen: without env.sh a DPDK program there has no mempool driver; with
+# it, hf-microbench and dpdk-testpmd (pcap, ring and null ports) run from
+# the bundle's libraries. env.sh refuses a plugin directory that holds
+# another DPDK's plugins.
+#
+#   tests/bench/test_bench_bundle.sh BUILD_DIR SOURCE_DIR
+#
+# Exit 0 pass, 1 fail, 77 skip (not root, or no mount namespace).
+set -uo pipefail
+B=${1:?usage: test_bench_bundle.sh BUILD_DIR SOURCE_DIR}
+S=${2:?usage: test_bench_bundle.sh BUILD_DIR SOURCE_DIR}
+B=$(cd "$B" && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
+  echo "SKIP: needs root and a mount namespace (unshare -m)"
+  exit 77
+fi
+# /run: EAL loads no plugin from under a world-writable directory like /tmp
+T=$(mktemp -d /run/hf-bundle-test.XXXXXX)
+trap 'rm -rf "$T"; rm -rf /var/run/dpdk/hf-bundle-$$-* 2>/dev/null' EXIT
+
+# under /tmp: refused, as EAL would refuse its plugins
+expect 1 '/tmp is world-writable, and EAL loads no plugin from under it' \
+  env HF_NO_BUILD=1 HF_BUILD="$B" "$S/scripts/bench-bundle.sh" "/tmp/hf-bundle-$$"
+rm -rf "/tmp/hf-bundle-$$"
+# the bundle, from the build as it is (this test runs inside ninja's test run)
+expect 0 'bench-bundle.sh: .*, [0-9]* libraries' \
+  env HF_NO_BUILD=1 HF_BUILD="$B" "$S/scripts/bench-bundle.sh" "$T/b"
+PMD_DIR=$(sed -n 's/^hf_pmd_dir=//p' "$T/b/env.sh")
+[ -n "$PMD_DIR" ] && [ -d "$PMD_DIR" ] || { echo "FAIL: no plugin directory in env.sh"; exit 1; }
+"$B/hf-pcapgen" -o "$T/in.pcap" --packets 64 >/dev/null || { echo "FAIL: hf-pcapgen"; exit 1; }
+
+# inns SCRIPT: run SCRIPT (bash) in a mount namespace with an empty plugin directory
+inns() {
+  unshare -m bash -c "mount -t tmpfs hf-bundle-test '$PMD_DIR' && cd '$T' && $1"
+}
+EAL="--no-huge -m 256 --no-pci --no-telemetry --log-level=error"
+mb="\$HF_BUILD/hf-microbench $EAL --file-prefix hf-bundle-$$-mb -l 0 -- --scenario small --runs 1 -q"
+tp="dpdk-testpmd $EAL --file-prefix hf-bundle-$$-tp -l 0,1 --vdev net_pcap0,rx_pcap=in.pcap \
+--vdev net_ring0 --vdev net_null0 -- --total-num-mbufs=4096 </dev/null"
+
+# without env.sh: no plugins at all, so no mempool driver (the namespace hides this machine's)
+expect 1 'mbuf pool: Invalid argument' inns "HF_BUILD=$T/b/build; $mb"
+# with it: the microbenchmark runs from the bundle's libraries
+expect 0 '^RESULT scenario=small ' inns ". b/env.sh && $mb"
+expect 0 "$T/b/lib/librte_eal.so" inns ". b/env.sh && ldd \$HF_BUILD/hyperflow"
+# testpmd from the bundle probes the pcap, ring and null ports through the linked plugins
+expect 0 'Configuring Port 2' inns ". b/env.sh && command -v dpdk-testpmd | grep -q '^$T/b/bin/' && $tp"
+# a plugin directory holding another DPDK's plugin: refused, nothing linked
+expect 1 'holds .*librte_other.so, not this bundle' \
+  inns ": >'$PMD_DIR/librte_other.so' && . b/env.sh"
+expect 0 '^ok$' inns ": >'$PMD_DIR/librte_other.so'; . b/env.sh; [ ! -e '$PMD_DIR/librte_net_pcap.so' ] && echo ok"
+
+[ "$fail" = 0 ] && echo "bench-bundle.sh: $n cases as expected"
+exit "$fail"

@@ -19,7 +19,9 @@
 # usage: scripts/bench-scaling.sh [--seconds S] [--runs N] [--max-workers N]
 #                                 [--workers "1 2 4 8"] [--no-testpmd] [--keep]
 # --workers measures only the worker counts listed (each 1 .. 16 and below
-# nproc) instead of every count from 1 to --max-workers.
+# nproc, no count twice; measured in ascending order, the smallest the
+# efficiency's base) instead of every count from 1 to --max-workers; the
+# two options do not go together.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,13 +32,15 @@ MAXW=$(($(nproc) - 1))
 TESTPMD=$(command -v dpdk-testpmd || true)
 KEEP=0
 WLIST=
+HAVE_WLIST=0
+HAVE_MAXW=0
 
 while [ $# -gt 0 ]; do
   case $1 in
   --seconds) SECS=$2; shift 2 ;;
   --runs) RUNS=$2; shift 2 ;;
-  --max-workers) MAXW=$2; shift 2 ;;
-  --workers) WLIST=$2; shift 2 ;;
+  --max-workers) MAXW=$2; HAVE_MAXW=1; shift 2 ;;
+  --workers) WLIST=$2; HAVE_WLIST=1; shift 2 ;;
   --no-testpmd) TESTPMD=; shift ;;
   --keep) KEEP=1; shift ;;
   -h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -44,26 +48,45 @@ while [ $# -gt 0 ]; do
   esac
 done
 case "$SECS$RUNS$MAXW" in *[!0-9]*|'') echo "bench-scaling.sh: integers expected" >&2; exit 2 ;; esac
+if [ "$((10#$SECS))" -lt 1 ] || [ "$((10#$RUNS))" -lt 1 ]; then
+  echo "bench-scaling.sh: --seconds and --runs at least 1" >&2
+  exit 2
+fi
 if [ "$MAXW" -lt 1 ]; then
   echo "bench-scaling.sh: needs at least 2 CPUs (control lcore + one worker)"
   exit 77
 fi
 [ "$MAXW" -le 16 ] || MAXW=16   # HF_MAX_WORKERS
-if [ -n "$WLIST" ]; then
-  for w in $WLIST; do
-    case $w in *[!0-9]*) echo "bench-scaling.sh: --workers: not a number: $w" >&2; exit 2 ;; esac
+if [ "$HAVE_WLIST" = 1 ]; then
+  if [ "$HAVE_MAXW" = 1 ]; then
+    echo "bench-scaling.sh: --workers and --max-workers do not go together" >&2
+    exit 2
+  fi
+  read -r -a ws <<<"$WLIST"
+  if [ ${#ws[@]} -eq 0 ]; then
+    echo "bench-scaling.sh: --workers: no count given" >&2
+    exit 2
+  fi
+  WLIST=
+  for w in "${ws[@]}"; do
+    case $w in *[!0-9]*|'') echo "bench-scaling.sh: --workers: not a number: $w" >&2; exit 2 ;; esac
+    w=$((10#$w))
     if [ "$w" -lt 1 ] || [ "$w" -gt 16 ] || [ "$w" -ge "$(nproc)" ]; then
       echo "bench-scaling.sh: --workers: $w: each count 1 .. 16 and below $(nproc) (nproc)" >&2
       exit 2
     fi
+    case " $WLIST " in *" $w "*) echo "bench-scaling.sh: --workers: $w given twice" >&2; exit 2 ;; esac
+    WLIST+="$w "
   done
-  MAXW=$(tr ' ' '\n' <<<"$WLIST" | sort -n | tail -1)
+  WLIST=$(tr ' ' '\n' <<<"$WLIST" | grep . | sort -n | tr '\n' ' ')
+  MAXW=$(tr ' ' '\n' <<<"$WLIST" | grep . | tail -1)
 else
   WLIST=$(seq "$MAXW" | tr '\n' ' ')
 fi
 NW=$(wc -w <<<"$WLIST")
+# the shared-CPU check stands in for the rates a 2-CPU machine cannot give
 CHECK2=0
-[ "$MAXW" -ge 2 ] || CHECK2=1
+[ "$(nproc)" -ge 3 ] || CHECK2=1
 progs=1
 [ -z "$TESTPMD" ] || progs=2
 expected=$((RUNS * NW * progs * (SECS + WARM + 2) + CHECK2 * (SECS + WARM + 2) + 10))

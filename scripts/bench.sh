@@ -179,6 +179,7 @@ fi
 
 case $RX in pcap|ring|both) ;; *) echo "bench.sh: --rx pcap, ring or both" >&2; exit 2 ;; esac
 case $GEN_CPU in *[!0-9]*|'') echo "bench.sh: --gen-cpu takes a CPU number" >&2; exit 2 ;; esac
+GEN_CPU=$((10#$GEN_CPU))
 if [ "$GEN_CPU" = 1 ] || [ "$GEN_CPU" -ge "$(nproc)" ]; then
   echo "bench.sh: --gen-cpu $GEN_CPU: not CPU 1 (the worker's), and below $(nproc)" >&2
   exit 2

@@ -20,13 +20,17 @@
 # one that holds anything else: a DPDK of the machine's own), puts lib/ on
 # LD_LIBRARY_PATH and bin/ on PATH, and sets HF_NO_BUILD=1 and HF_BUILD
 # for the scripts. The plugins link to the files in lib/, so a library
-# that dpdk-testpmd also links directly is loaded once.
+# that dpdk-testpmd also links directly is loaded once. The scripts there
+# need what they need here besides DPDK: bash, python3 (the rate
+# sampler), coreutils, root. A DIR that exists must be empty or hold an
+# earlier bundle, which is replaced.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 DIR=${1:-}
 case $DIR in
-''|-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; [ -n "$DIR" ]; exit ;;
+-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+'') sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 1 ;;
 esac
 PLUGINS=(librte_bus_vdev librte_net_pcap librte_net_null librte_net_ring librte_mempool_ring)
 BINS=(hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe)
@@ -38,14 +42,18 @@ for b in "${BINS[@]}"; do
   [ -x "$HF_BUILD/$b" ] || { echo "bench-bundle.sh: $HF_BUILD/$b missing" >&2; exit 1; }
 done
 # EAL's plugin directory is compiled into librte_eal: read it from there
-EAL=$(ldd "$HF_BUILD/hyperflow" | awk '$1 ~ /^librte_eal\.so/ {print $3}')
-PMD_DIR=$(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$EAL" | head -1)
-[ -d "$PMD_DIR" ] || { echo "bench-bundle.sh: no plugin directory found in $EAL" >&2; exit 1; }
+EAL=$(ldd "$HF_BUILD/hyperflow" | awk '$1 ~ /^librte_eal\.so/ && $3 ~ /^\// {print $3}')
+[ -n "$EAL" ] || { echo "bench-bundle.sh: $HF_BUILD/hyperflow links no shared librte_eal" >&2; exit 1; }
+PMD_DIR=$(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$EAL" | head -1 || true)
+[ -n "$PMD_DIR" ] && [ -d "$PMD_DIR" ] ||
+  { echo "bench-bundle.sh: no plugin directory found in $EAL" >&2; exit 1; }
 
-mkdir -p "$DIR/build" "$DIR/bin" "$DIR/lib"
 # EAL loads no plugin whose real path passes through a world-writable
-# directory ("is world-writable and insecure"): /tmp will not do
-d=$(cd "$DIR" && pwd -P)
+# directory ("is world-writable and insecure"): /tmp will not do. Checked
+# from the nearest existing directory up, before anything is created.
+d=$DIR
+until [ -d "$d" ]; do d=$(dirname "$d"); done
+d=$(cd -P -- "$d" >/dev/null && pwd -P)
 while :; do
   if [ -n "$(find "$d" -maxdepth 0 -perm -o+w)" ]; then
     echo "bench-bundle.sh: $d is world-writable, and EAL loads no plugin from under it:" \
@@ -55,12 +63,30 @@ while :; do
   [ "$d" != / ] || break
   d=$(dirname "$d")
 done
+# a bundle made before is replaced whole, not mixed with this one; any
+# other non-empty DIR is refused, never cleared
+if [ -d "$DIR" ] && [ -n "$(ls -A "$DIR")" ] &&
+  ! grep -qs '^# Source as root: the benchmark bundle made by scripts/bench-bundle.sh' "$DIR/env.sh"; then
+  echo "bench-bundle.sh: $DIR exists and holds something other than a bundle: choose an empty DIR" >&2
+  exit 1
+fi
+rm -rf "$DIR/build" "$DIR/bin" "$DIR/lib" "$DIR/plugins" "$DIR/env.sh"
+mkdir -p "$DIR/build" "$DIR/bin" "$DIR/lib"
 objs=()
 for b in "${BINS[@]}"; do cp "$HF_BUILD/$b" "$DIR/build/"; objs+=("$HF_BUILD/$b"); done
 cp "$TESTPMD" "$DIR/bin/"
 objs+=("$TESTPMD")
+# plugin_so NAME: the plugin's file named by its soname (NAME.so.<major>), or nothing
+plugin_so() {
+  local f
+  for f in "$PMD_DIR/$1".so.[0-9]*; do
+    case $f in *.so.[0-9]*.*|*'*'*) continue ;; esac
+    echo "$f"
+    return 0
+  done
+}
 for p in "${PLUGINS[@]}"; do
-  f=$(ls "$PMD_DIR/$p".so.* 2>/dev/null | head -1)
+  f=$(plugin_so "$p")
   [ -n "$f" ] || { echo "bench-bundle.sh: plugin $p not in $PMD_DIR" >&2; exit 1; }
   objs+=("$f")
 done
@@ -72,7 +98,7 @@ ldd "${objs[@]}" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u |
   while read -r l; do cp -L "$l" "$DIR/lib/"; done
 : >"$DIR/plugins"
 for p in "${PLUGINS[@]}"; do
-  soname=$(basename "$(ls "$PMD_DIR/$p".so.[0-9]* | head -1)" | sed -E 's/(\.so\.[0-9]+).*/\1/')
+  soname=$(basename "$(plugin_so "$p")")
   cp -L "$PMD_DIR/$soname" "$DIR/lib/$soname"
   echo "$soname" >>"$DIR/plugins"
 done
@@ -80,16 +106,28 @@ done
 cat >"$DIR/env.sh" <<EOF
 # Source as root: the benchmark bundle made by scripts/bench-bundle.sh
 # (hyperflow $(git -C "$HF_ROOT" describe --always --dirty 2>/dev/null || echo '?')).
-hf_bundle=\$(cd "\$(dirname "\${BASH_SOURCE[0]}")" && pwd)
+hf_bundle=\$(cd -P -- "\$(dirname "\${BASH_SOURCE[0]}")" >/dev/null && pwd -P)
 hf_pmd_dir=$PMD_DIR
 hf_bundle_env() {
-  local f
+  local f d=\$hf_bundle
+  [ -r "\$hf_bundle/plugins" ] || { echo "env.sh: no plugin list in \$hf_bundle" >&2; return 1; }
+  # EAL loads no plugin from under a world-writable directory (such as /tmp)
+  while :; do
+    if [ -n "\$(find "\$d" -maxdepth 0 -perm -o+w)" ]; then
+      echo "env.sh: \$d is world-writable, and EAL loads no plugin from under it:" \\
+        "move the bundle elsewhere" >&2
+      return 1
+    fi
+    [ "\$d" != / ] || break
+    d=\$(dirname "\$d")
+  done
   mkdir -p "\$hf_pmd_dir" || return 1
   for f in "\$hf_pmd_dir"/*; do
     [ -e "\$f" ] || continue
     case \$(readlink "\$f") in
     "\$hf_bundle"/lib/*) ;;
-    *) echo "env.sh: \$hf_pmd_dir holds \$f, not this bundle's: a DPDK of this machine's own" >&2
+    *) echo "env.sh: \$hf_pmd_dir holds \$f, not this bundle's (another DPDK's, or" \\
+         "a bundle since moved: remove its links there)" >&2
        return 1 ;;
     esac
   done
@@ -97,7 +135,8 @@ hf_bundle_env() {
     # named <name>.so: EAL loads *.so and *.so.<ABI version> only
     ln -sfn "\$hf_bundle/lib/\$f" "\$hf_pmd_dir/\${f%%.so.*}.so" || return 1
   done <"\$hf_bundle/plugins"
-  export LD_LIBRARY_PATH=\$hf_bundle/lib PATH=\$hf_bundle/bin:\$PATH
+  export LD_LIBRARY_PATH=\$hf_bundle/lib
+  case :\$PATH: in *:\$hf_bundle/bin:*) ;; *) export PATH=\$hf_bundle/bin:\$PATH ;; esac
   export HF_NO_BUILD=1 HF_BUILD=\$hf_bundle/build
 }
 hf_bundle_env

@@ -19,8 +19,13 @@ B=$(cd "$B" && pwd)
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
-  echo "SKIP: needs root and a mount namespace (unshare -m)"
+if [ "$(id -u)" != 0 ] ||
+  ! unshare -m sh -c 'mount -t tmpfs hf-probe /mnt && umount /mnt' 2>/dev/null; then
+  echo "SKIP: needs root and a mount namespace (unshare -m, mount)"
+  exit 77
+fi
+if ! command -v dpdk-testpmd >/dev/null; then
+  echo "SKIP: needs dpdk-testpmd (package dpdk-dev), which the bundle carries"
   exit 77
 fi
 # /run: EAL loads no plugin from under a world-writable directory like /tmp
@@ -47,6 +52,21 @@ mb="\$HF_BUILD/hf-microbench $EAL --file-prefix hf-bundle-$$-mb -l 0 -- --scenar
 tp="dpdk-testpmd $EAL --file-prefix hf-bundle-$$-tp -l 0,1 --vdev net_pcap0,rx_pcap=in.pcap \
 --vdev net_ring0 --vdev net_null0 -- --total-num-mbufs=4096 </dev/null"
 
+# every library of the bundle's programs and plugins, glibc's own aside, resolves inside it
+closure_outside() {
+  local f
+  for f in b/build/* b/bin/* b/lib/*; do LD_LIBRARY_PATH=$T/b/lib ldd "$f"; done |
+    awk '$2 == "=>" {print $1, $3}' | sort -u |
+    grep -vE '^(libc|libm|libpthread|libdl|librt|libresolv)\.so\.[0-9]+ |^ld-linux' |
+    grep -v " $T/b/lib/" || echo "all inside"
+}
+expect 0 '^all inside$' bash -c "cd '$T' && $(declare -f closure_outside) && T='$T' closure_outside"
+# an existing directory that is not a bundle: refused, left as it is
+mkdir -p "$T/other" && : >"$T/other/keep"
+expect 1 'holds something other than a bundle' \
+  env HF_NO_BUILD=1 HF_BUILD="$B" "$S/scripts/bench-bundle.sh" "$T/other"
+expect 0 '^kept$' bash -c "[ -e '$T/other/keep' ] && [ ! -e '$T/other/lib' ] && echo kept"
+
 # without env.sh: no plugins at all, so no mempool driver (the namespace hides this machine's)
 expect 1 'mbuf pool: Invalid argument' inns "HF_BUILD=$T/b/build; $mb"
 # with it: the microbenchmark runs from the bundle's libraries
@@ -58,6 +78,11 @@ expect 0 'Configuring Port 2' inns ". b/env.sh && command -v dpdk-testpmd | grep
 expect 1 'holds .*librte_other.so, not this bundle' \
   inns ": >'$PMD_DIR/librte_other.so' && . b/env.sh"
 expect 0 '^ok$' inns ": >'$PMD_DIR/librte_other.so'; . b/env.sh; [ ! -e '$PMD_DIR/librte_net_pcap.so' ] && echo ok"
+
+# a bundle moved under a world-writable directory: env.sh refuses, links nothing
+mkdir -p "$T/ww" && cp -a "$T/b" "$T/ww/b" && chmod o+w "$T/ww"
+expect 1 "$T/ww is world-writable" inns ". ww/b/env.sh"
+expect 0 '^none$' inns ". ww/b/env.sh; ls -A '$PMD_DIR' | grep . || echo none"
 
 [ "$fail" = 0 ] && echo "bench-bundle.sh: $n cases as expected"
 exit "$fail"

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # tests/bench/lib.sh: the case runner shared by the bench tools' tests
 # (test_hf_gen.sh, test_hf_memprobe.sh, test_bench_report.sh,
-# test_bench_bundle.sh). Sourced; sets n (cases run) and fail (1 after a
-# failed case).
+# test_bench_bundle.sh, test_bench_refusals.sh). Sourced; sets n (cases
+# run) and fail (1 after a failed case).
 n=0
 fail=0
 

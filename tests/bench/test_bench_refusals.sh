@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# What scripts/bench.sh and scripts/bench-scaling.sh refuse before they
+# measure anything: option values (exit 2, with the reason), and bench.sh's
+# ring runs without the hugepages they need and without root to reserve
+# them (exit 77, skipped, its work directory removed). None of the cases
+# runs a benchmark: each stops before the first program run.
+#
+#   tests/bench/test_bench_refusals.sh BUILD_DIR SOURCE_DIR
+#
+# Exit 0 pass, 1 fail.
+set -uo pipefail
+B=${1:?usage: test_bench_refusals.sh BUILD_DIR SOURCE_DIR}
+S=${2:?usage: test_bench_refusals.sh BUILD_DIR SOURCE_DIR}
+B=$(cd "$B" && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+export HF_NO_BUILD=1 HF_BUILD=$B   # this test runs inside ninja's test run
+
+bench() { timeout 30 "$S/scripts/bench.sh" "$@"; }
+scaling() { timeout 30 "$S/scripts/bench-scaling.sh" "$@"; }
+
+# bench.sh --gen-cpu: a CPU number, not the worker's CPU 1 (01 is 1), below nproc
+expect 2 'takes a CPU number' bench --gen-cpu x
+expect 2 'gen-cpu 1: not CPU 1 (the worker' bench --gen-cpu 01
+expect 2 "gen-cpu $(nproc): not CPU 1 (the worker's), and below $(nproc)" bench --gen-cpu "$(nproc)"
+expect 2 '--runs, --seconds >= 1' bench --seconds 0
+
+# bench-scaling.sh --workers: counts, each once, in range, not with --max-workers
+expect 2 'no count given' scaling --workers ' '
+expect 2 'no count given' scaling --workers ''
+expect 2 'not a number: 2x' scaling --workers '1 2x'
+expect 2 '1 given twice' scaling --workers '1 01'
+expect 2 ': 17: each count 1 .. 16' scaling --workers '1 17'
+expect 2 "$(nproc): each count 1 .. 16 and below $(nproc)" scaling --workers "1 $(nproc)"
+expect 2 'do not go together' scaling --workers 1 --max-workers 1
+expect 2 'at least 1' scaling --seconds 0
+
+# bench.sh --rx ring as a user without hugepages: skipped with the reason,
+# its work directory gone. Not where 576 pages are free: it would run.
+free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
+  [ "${free:-0}" -lt 576 ]; then
+  before=$(ls -d /tmp/hf-bench.* 2>/dev/null | wc -l)
+  expect 77 "--rx ring: needs 576 free 2 MiB hugepages (${free:-0} free) and root to reserve them" \
+    setpriv --reuid=nobody --regid=nogroup --clear-groups env HF_NO_BUILD=1 HF_BUILD="$B" \
+    timeout 60 "$S/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro
+  expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
+else
+  echo "(ring-without-hugepages case not run: needs root, setpriv, user nobody and fewer than 576 free hugepages)"
+fi
+
+[ "$fail" = 0 ] && echo "bench refusals: $n cases as expected"
+exit "$fail"

@@ -42,10 +42,16 @@ expect 2 'at least 1' scaling --seconds 0
 free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
   [ "${free:-0}" -lt 576 ]; then
+  # a copy nobody can read and run, wherever the checkout lies (/root is 0700)
+  C=$(mktemp -d /run/hf-bench-refusals.XXXXXX)
+  trap 'rm -rf "$C"' EXIT
+  mkdir -p "$C/build" && cp -r "$S/scripts" "$S/conf" "$C/" &&
+    cp "$B/hyperflow" "$B/hf-pcapgen" "$B/hf-microbench" "$B/hf-gen" "$B/hf-memprobe" "$C/build/" &&
+    chmod -R a+rX "$C"
   before=$(ls -d /tmp/hf-bench.* 2>/dev/null | wc -l)
   expect 77 "--rx ring: needs 576 free 2 MiB hugepages (${free:-0} free) and root to reserve them" \
-    setpriv --reuid=nobody --regid=nogroup --clear-groups env HF_NO_BUILD=1 HF_BUILD="$B" \
-    timeout 60 "$S/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro
+    setpriv --reuid=nobody --regid=nogroup --clear-groups env HF_NO_BUILD=1 HF_BUILD="$C/build" \
+    timeout 60 "$C/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro
   expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
 else
   echo "(ring-without-hugepages case not run: needs root, setpriv, user nobody and fewer than 576 free hugepages)"

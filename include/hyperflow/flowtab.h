@@ -207,7 +207,6 @@ struct hf_flowtab {
 	struct hf_flowtab_bucket *bkt;
 	uint32_t mask;       /* nb_buckets - 1 */
 	uint32_t nb_buckets;
-	uint64_t timeout;
 	uint32_t shift;      /* a tick is 2^shift time units */
 	uint32_t timeout_ticks; /* timeout >> shift, <= HF_FLOWTAB_TICKS_MAX */
 	uint32_t age_cursor; /* next bucket hf_flowtab_age scans */
@@ -274,15 +273,6 @@ hf_flowtab_fp_(uint64_t h)
 
 #if defined(__SSE4_1__) && !defined(HF_FLOWTAB_NO_SIMD)
 #include <smmintrin.h>
-HF_HOT_INLINE bool
-hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
-{
-	__m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)a),
-				  _mm_loadu_si128((const __m128i *)(const void *)b));
-
-	return _mm_testz_si128(x, x) != 0;
-}
-
 /*
  * Ways of a bucket whose fingerprint is fp: bit i set where way i matches.
  * Two 64-bit compares of two ways each; the pack (signed saturation, so
@@ -299,18 +289,6 @@ hf_flowtab_fp_match_(const struct hf_flowtab_bucket *bk, uint64_t fp)
 	return (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_packs_epi32(a, b)));
 }
 #else
-HF_HOT_INLINE bool
-hf_flowtab_key_eq_(const struct hf_flow_key *a, const struct hf_flow_key *b)
-{
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, a, sizeof(a0));
-	memcpy(&a1, (const uint8_t *)a + sizeof(a0), sizeof(a1));
-	memcpy(&b0, b, sizeof(b0));
-	memcpy(&b1, (const uint8_t *)b + sizeof(b0), sizeof(b1));
-	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
 /* Ways of a bucket whose fingerprint is fp: bit i set where way i matches. */
 HF_HOT_INLINE uint32_t
 hf_flowtab_fp_match_(const struct hf_flowtab_bucket *bk, uint64_t fp)

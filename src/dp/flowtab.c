@@ -289,7 +289,6 @@ hf_flowtab_create(uint32_t entries, uint64_t timeout)
 	memset(ft, 0, sizeof(*ft));
 	ft->nb_buckets = cap / HF_FLOWTAB_WAYS;
 	ft->mask = ft->nb_buckets - 1;
-	ft->timeout = timeout;
 	while ((timeout >> ft->shift) > HF_FLOWTAB_TICKS_MAX)
 		ft->shift++;
 	ft->timeout_ticks = (uint32_t)(timeout >> ft->shift);
@@ -432,7 +431,8 @@ hf_flowtab_remove(struct hf_flowtab *ft, const struct hf_flow_key *k)
 	int way;
 
 	way = pos_find(ft, &p, &b);
-	if (way < 0 || !hf_flowtab_key_eq_(&ft->bkt[b].key[way], k))
+	/* a fingerprint match, confirmed: keys have no padding (flowtab.h) */
+	if (way < 0 || memcmp(&ft->bkt[b].key[way], k, sizeof(*k)) != 0)
 		return 0;
 	ft->bkt[b].fp[way] = 0;
 	entries_gone(ft, 1);

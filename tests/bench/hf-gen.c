@@ -62,6 +62,8 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include <hyperflow/pkt.h>
+
 #define GEN_BURST 32
 #define GEN_MAX_FRAMES 65536
 #define GEN_MAX_LEN 128 /* frames are copied whole: keep them short */
@@ -123,16 +125,18 @@ load_pcap(const char *path, struct gen_frame *f, unsigned int max)
 }
 
 /*
- * Whether --flows can set frame f's source port: untagged IPv4, IHL 5, not
- * a fragment (MF clear, offset 0: a later fragment has no L4 header), UDP
- * with its header whole or TCP.
+ * Whether --flows can set frame f's source port: the worker's own common
+ * frame (hf_pkt_parse_fast: untagged IPv4 without options), not a
+ * fragment (a later one has no L4 header), UDP or TCP, with the 8 bytes
+ * of the L4 header it writes (ports; the UDP checksum) in the frame.
  */
 static bool
 has_port(const struct gen_frame *f)
 {
-	return f->len >= GEN_L4_OFF + 8 && f->b[12] == 0x08 && f->b[13] == 0x00 &&
-	       f->b[14] == 0x45 && (f->b[20] & 0x3f) == 0 && f->b[21] == 0 &&
-	       (f->b[23] == 17 || f->b[23] == 6);
+	struct hf_pkt_info pi;
+
+	return f->len >= GEN_L4_OFF + 8 && hf_pkt_parse_fast(f->b, f->len, &pi) &&
+	       !pi.is_fragment && (pi.proto == HF_IPPROTO_UDP || pi.proto == HF_IPPROTO_TCP);
 }
 
 /* Whether --flows N can be made from the capture's nfr frames; says why not. */
@@ -339,7 +343,7 @@ main(int argc, char **argv)
 				/* flow fi: frame k, source port 1024 + v (big-endian) */
 				d[GEN_L4_OFF] = (uint8_t)((GEN_SPORT_BASE + v) >> 8);
 				d[GEN_L4_OFF + 1] = (uint8_t)(GEN_SPORT_BASE + v);
-				if (d[23] == 17) {
+				if (d[23] == HF_IPPROTO_UDP) {
 					d[GEN_L4_OFF + 6] = 0;
 					d[GEN_L4_OFF + 7] = 0;
 				}

@@ -140,8 +140,6 @@ run() {
   case $LINE in RATE*) ;; *) LINE=fail; tail -5 "$log" | sed 's/^/    /' >&2 ;; esac
 }
 
-median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
-  if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 field() { awk -v n="$1" '{print $n}'; }
 # num: the numbers among the lines on stdin (none when every run failed)
 num() { grep -E '^[0-9.]+$' || true; }
@@ -169,14 +167,14 @@ done
   printf '%-8s %-26s %-10s %-26s %s\n' workers "hyperflow" efficiency "testpmd macswap" ratio
   h1= w1=
   for w in $WLIST; do
-    hw=$(tr ' ' '\n' <<<"${WALL[hyperflow,$w]}" | num | median)
-    hc=$(tr ' ' '\n' <<<"${CPU[hyperflow,$w]}" | num | median)
+    hw=$(tr ' ' '\n' <<<"${WALL[hyperflow,$w]}" | num | hf_median)
+    hc=$(tr ' ' '\n' <<<"${CPU[hyperflow,$w]}" | num | hf_median)
     [ -n "$h1" ] || { h1=$hw; w1=$w; }
     [ "$hw" != nan ] || echo "$w" >>"$WD/failed"
     tw=nan tc=nan
     if [ -n "$TESTPMD" ]; then
-      tw=$(tr ' ' '\n' <<<"${WALL[testpmd,$w]}" | num | median)
-      tc=$(tr ' ' '\n' <<<"${CPU[testpmd,$w]}" | num | median)
+      tw=$(tr ' ' '\n' <<<"${WALL[testpmd,$w]}" | num | hf_median)
+      tc=$(tr ' ' '\n' <<<"${CPU[testpmd,$w]}" | num | hf_median)
     fi
     awk -v w="$w" -v hw="$hw" -v hc="$hc" -v h1="$h1" -v w1="$w1" -v tw="$tw" -v tc="$tc" 'BEGIN {
       printf "%-8s %-26s %-10s %-26s %s\n", w,

@@ -462,8 +462,6 @@ runs_of() {
   done
   return 0
 }
-median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
-  if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 # mpps RATE: in Mpps; "fail" for a failed run, "n/a" for the median of no run
 mpps() { awk -v x="$1" 'BEGIN { if (x == "fail" || x == "") print "fail"; else if (x == "nan") print "n/a"
   else printf "%.2f", x/1e6 }'; }
@@ -521,7 +519,7 @@ if [ "$MICRO" = 1 ]; then
     done
   done
   for s in "${SCEN[@]}"; do
-    CYC[$s]=$(tr ' ' '\n' <<<"${RCYC[$s]:-}" | { grep . || true; } | median)
+    CYC[$s]=$(tr ' ' '\n' <<<"${RCYC[$s]:-}" | { grep . || true; } | hf_median)
     SPREAD[$s]=$(tr ' ' '\n' <<<"${RCYC[$s]:-}" | { grep . || true; } | sort -g |
       awk 'NR==1 {lo=$1} {hi=$1} END {if (NR) printf "%s-%s", lo, hi}')
     if [ "${CYC[$s]}" = nan ]; then CYC[$s]=fail; INS[$s]=na; MPC[$s]=; else
@@ -590,7 +588,7 @@ xcpu_report() {
   line=
   for k in $(kinds_of ring); do
     rates=$(near_rates "$k" "$thr")
-    NW[$k]=$(printf "%s" "$rates" | median)
+    NW[$k]=$(printf "%s" "$rates" | hf_median)
     NN[$k]=$(grep -c . <<<"$rates" || true)
     line+="$k $(mpps "${NW[$k]}") (${NN[$k]} of $RUNS runs)  "
   done
@@ -631,8 +629,8 @@ xcpu_report() {
     unset MW MC BW
     declare -A MW MC BW
     for k in "${KINDS[@]}"; do
-      MW[$k]=$(runs_of RW "$m" "$k" | median)
-      MC[$k]=$(runs_of RC "$m" "$k" | median)
+      MW[$k]=$(runs_of RW "$m" "$k" | hf_median)
+      MC[$k]=$(runs_of RC "$m" "$k" | hf_median)
       BW[$k]=$(runs_of RW "$m" "$k" | sort -g | tail -n 1)
     done
     printf '%-6s' median
@@ -670,7 +668,7 @@ xcpu_report() {
         'BEGIN { if (a != "fail" && b != "fail" && b > 0) printf "%.3f\n", a / b }'
     done | sort -g)
     if [ -n "$rates" ]; then
-      awk -v m="$m" -v med="$(median <<<"$rates")" '
+      awk -v m="$m" -v med="$(hf_median <<<"$rates")" '
         { v[NR] = $1; if ($1 >= 0.85) reached++ }
         END { printf "rx %s: A/B round by round: median %.2f, range %.2f-%.2f, >= 0.85 in %d of %d rounds\n",
           m, med, v[1], v[NR], reached, NR }' <<<"$rates"

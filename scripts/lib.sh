@@ -57,6 +57,12 @@ hf_build() {
 	ninja -C "$HF_BUILD" >/dev/null
 }
 
+# The median of the numbers on stdin, one per line; "nan" when there is none.
+hf_median() {
+	sort -g | awk '{v[NR]=$1} END {if (NR==0) {print "nan"; exit}
+	if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
+}
+
 # Stop a DPDK process politely (SIGINT: it flushes and writes its stats),
 # then for good after 10 s, and reap it.
 hf_stop() {

@@ -4,10 +4,10 @@
 # build/hf-gen, the benchmark's generator (scripts/bench.sh), refuses what
 # it cannot use, with a reason and exit 2 (usage) or 1 (nothing to feed):
 # a missing or bad option, no primary's ring, a capture it cannot read, no
-# mbuf pool of that name, --flows it cannot make from the capture. Its working path needs a hugepage-backed primary
-# and runs in scripts/bench.sh only. Here hf-gen runs as a --no-huge
-# primary of its own; the ring, where a case needs one, comes from a
-# net_ring vdev in the same process.
+# mbuf pool of that name, --flows it cannot make from the capture. Its
+# working path needs a hugepage-backed primary and runs in scripts/bench.sh
+# only. Here hf-gen runs as a --no-huge primary of its own; the ring, where
+# a case needs one, comes from a net_ring vdev in the same process.
 #
 #   tests/bench/test_hf_gen.sh BUILD_DIR
 #

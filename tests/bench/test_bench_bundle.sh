@@ -36,6 +36,10 @@ trap 'rm -rf "$T"; rm -rf /var/run/dpdk/hf-bundle-$$-* 2>/dev/null' EXIT
 expect 1 '/tmp is world-writable, and EAL loads no plugin from under it' \
   env HF_NO_BUILD=1 HF_BUILD="$B" "$S/scripts/bench-bundle.sh" "/tmp/hf-bundle-$$"
 rm -rf "/tmp/hf-bundle-$$"
+# a build without the benchmark binaries: refused, naming the first missing
+mkdir -p "$T/nobuild"
+expect 1 "$T/nobuild/hyperflow missing" \
+  env HF_NO_BUILD=1 HF_BUILD="$T/nobuild" "$S/scripts/bench-bundle.sh" "$T/nb"
 # the bundle, from the build as it is (this test runs inside ninja's test run)
 expect 0 'bench-bundle.sh: .*, [0-9]* libraries' \
   env HF_NO_BUILD=1 HF_BUILD="$B" "$S/scripts/bench-bundle.sh" "$T/b"

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # What scripts/bench.sh and scripts/bench-scaling.sh refuse before they
-# measure anything: option values (exit 2, with the reason), and bench.sh's
-# ring runs without the hugepages they need and without root to reserve
-# them (exit 77, skipped, its work directory removed). None of the cases
-# runs a benchmark: each stops before the first program run.
+# measure anything: option values (exit 2, with the reason), HF_NO_BUILD=1
+# without a build, and bench.sh's ring runs without the hugepages they
+# need and without root to reserve them (exit 77, skipped, its work
+# directory removed); and bench-scaling.sh's exit 1 when no run of a count
+# succeeded (against a stand-in hyperflow that fails at once). No case
+# runs a benchmark.
 #
 #   tests/bench/test_bench_refusals.sh BUILD_DIR SOURCE_DIR
 #
@@ -37,6 +39,22 @@ expect 2 "$(nproc): each count 1 .. 16 and below $(nproc)" scaling --workers "1 
 expect 2 'do not go together' scaling --workers 1 --max-workers 1
 expect 2 'at least 1' scaling --seconds 0
 
+# HF_NO_BUILD=1 with no build where HF_BUILD points: refused, nothing run
+expect 1 'HF_NO_BUILD=1 but no build in /nonexistent/hf-build' \
+  env HF_BUILD=/nonexistent/hf-build "$S/scripts/bench.sh" --rx pcap --no-micro
+
+# bench-scaling.sh where no hyperflow run succeeds (a stand-in that fails
+# at once): the count's row reads fail and the script exits 1
+F=$(mktemp -d /tmp/hf-bench-refusals.XXXXXX)
+trap 'rm -rf "$F"' EXIT
+cp "$B/hf-pcapgen" "$F/" && printf '#!/bin/sh\nexit 1\n' >"$F/hyperflow" && chmod +x "$F/hyperflow"
+if [ "$(nproc)" -ge 2 ]; then
+  expect 1 'no hyperflow run succeeded with 1 worker(s)' \
+    env HF_BUILD="$F" "$S/scripts/bench-scaling.sh" --workers 1 --runs 1 --seconds 1 --no-testpmd
+  expect 0 '^1 *fail ' sh -c "env HF_BUILD='$F' '$S/scripts/bench-scaling.sh' --workers 1 \
+    --runs 1 --seconds 1 --no-testpmd 2>/dev/null; true"
+fi
+
 # bench.sh --rx ring as a user without hugepages: skipped with the reason,
 # its work directory gone. Not where 576 pages are free: it would run.
 free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
@@ -44,7 +62,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2
   [ "${free:-0}" -lt 576 ]; then
   # a copy nobody can read and run, wherever the checkout lies (/root is 0700)
   C=$(mktemp -d /run/hf-bench-refusals.XXXXXX)
-  trap 'rm -rf "$C"' EXIT
+  trap 'rm -rf "$F" "$C"' EXIT
   mkdir -p "$C/build" && cp -r "$S/scripts" "$S/conf" "$C/" &&
     cp "$B/hyperflow" "$B/hf-pcapgen" "$B/hf-microbench" "$B/hf-gen" "$B/hf-memprobe" "$C/build/" &&
     chmod -R a+rX "$C"

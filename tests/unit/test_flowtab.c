@@ -877,8 +877,9 @@ expect_all_distinct(struct hf_flowtab *ft, const struct hf_flow_key *keys, uint3
  * and 2^20 src-dst keys of one cluster (random addresses, the rest of the
  * key equal) fit a table for 2^20 flows (2^21 for the last), as random
  * keys do (test_fill_1m), each a distinct entry that finds its own value:
- * no two share a fingerprint. (Two plain CRC32-C chains, without the
- * multiply in hf_flowtab_hash, merged ~120 of the src-dst keys.)
+ * no two share a fingerprint. (Two CRC32-C chains over the plain words,
+ * without the rotate of hf_flowtab_hash's second chain, merged ~120 of the
+ * src-dst keys.)
  */
 static void
 test_fill_structured(void **state)

@@ -4,8 +4,9 @@
 # What scripts/bench.sh and scripts/bench-scaling.sh refuse before they
 # measure anything: option values (exit 2, with the reason), HF_NO_BUILD=1
 # without a build, and bench.sh's ring runs without the hugepages they
-# need and without root to reserve them (exit 77, skipped, its work
-# directory removed); and bench-scaling.sh's exit 1 when no run of a count
+# need, without root to reserve them or with root when reserving them
+# fails (exit 77, skipped, nr_hugepages given back, its work directory
+# removed); and bench-scaling.sh's exit 1 when no run of a count
 # succeeded (against a stand-in hyperflow that fails at once). No case
 # runs a benchmark.
 #
@@ -73,6 +74,28 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2
   expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
 else
   echo "(ring-without-hugepages case not run: needs root, setpriv, user nobody and fewer than 576 free hugepages)"
+fi
+
+# bench.sh --rx ring as root when reserving the pages fails: skipped with
+# the reason, nr_hugepages given back, its work directory gone. In a mount
+# namespace of its own, /proc/meminfo is a copy that says no page is free
+# and /proc/sys/vm/nr_hugepages a file holding 7: the raise to 7 + 576 is
+# written there and reserves nothing, so the file must read 7 again after.
+if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
+  sed 's/^HugePages_Free:.*/HugePages_Free:        0/' /proc/meminfo >"$F/meminfo"
+  echo 7 >"$F/nr_hugepages"
+  real=$(cat /proc/sys/vm/nr_hugepages)
+  before=$(ls -d /tmp/hf-bench.* 2>/dev/null | wc -l)
+  expect 77 '--rx ring: could reserve only 0 of 576 2 MiB hugepages' \
+    unshare -m --propagation private sh -c 'mount --bind "$1/meminfo" /proc/meminfo &&
+      mount --bind "$1/nr_hugepages" /proc/sys/vm/nr_hugepages || exit 99
+      exec timeout 60 "$2/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro' \
+    sh "$F" "$S"
+  expect 0 '^7$' cat "$F/nr_hugepages"
+  expect 0 "^$real\$" cat /proc/sys/vm/nr_hugepages
+  expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
+else
+  echo "(failed-reservation case not run: needs root and unshare -m)"
 fi
 
 [ "$fail" = 0 ] && echo "bench refusals: $n cases as expected"

@@ -20,6 +20,12 @@
  * hf-gen's own, freed by testpmd, lost its mbufs to another handler). So
  * hf-gen requires a ring-based pool (ring "MP_<pool>", the default
  * handler) and dequeues from that ring itself; the primary frees into it.
+ * What it checks is the ring's own flags. A primary started with EAL's
+ * --mbuf-pool-ops-name ring_sp_sc (or _sp_mc, _mp_sc) passes that check
+ * and must not be used: those handlers make the same multi-thread ring
+ * but take from it (or free into it) without the atomic step, so hf-gen
+ * taking mbufs at the same time would corrupt it, and the handler is not
+ * visible from here (the index problem above).
  *
  * hf-gen must be the only producer on the ring once the primary is
  * running (the ring is single-producer, and nothing here can check it):

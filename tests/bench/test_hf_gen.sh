@@ -6,8 +6,10 @@
 # a missing or bad option, no primary's ring, a capture it cannot read, no
 # mbuf pool of that name, --flows it cannot make from the capture. Its
 # working path needs a hugepage-backed primary and runs in scripts/bench.sh
-# only. Here hf-gen runs as a --no-huge primary of its own; the ring, where
-# a case needs one, comes from a net_ring vdev in the same process.
+# and in the cases at the end. Here hf-gen runs as a --no-huge primary of
+# its own; the ring, where a case needs one, comes from a net_ring vdev in
+# the same process. At the end, with root: hf-gen as the secondary of a
+# hugepage-backed dpdk-testpmd, fed and refused (a pool without a ring).
 #
 #   tests/bench/test_hf_gen.sh BUILD_DIR
 #
@@ -53,5 +55,66 @@ expect 2 "needs more than 64512 source ports per frame of 4" gen "${RING[@]}" --
 expect 1 "$NOPOOL" gen "${RING[@]}" -- --ring gent --pool nosuch \
   --pcap "$WD/udp4.pcap" --flows 258048
 
-[ "$fail" = 0 ] && echo "hf-gen: $n refusals as expected"
+# Against a hugepage-backed primary, as in scripts/bench.sh: dpdk-testpmd
+# (rxonly, so every frame hf-gen enqueues is received and freed) with a
+# net_ring port, hf-gen as its secondary process. With the default pool
+# handler hf-gen feeds it; with EAL's --mbuf-pool-ops-name stack the pool
+# has no ring of its free mbufs to take them from, and hf-gen refuses it.
+# (A pool whose handler is ring_sp_sc still has a multi-producer/consumer
+# ring, with single-thread access in the primary: hf-gen cannot tell, see
+# pool_ring_problem.) Needs root to reserve 64 hugepages for the test and
+# to mount hugetlbfs in a mount namespace of the test's own (the pages go
+# back with it); skipped otherwise.
+HP_OLD=
+HP_NEED=64
+hp_restore() { [ -z "$HP_OLD" ] || echo "$HP_OLD" >/proc/sys/vm/nr_hugepages 2>/dev/null || true; }
+trap 'hp_restore; rm -rf "$WD" /var/run/dpdk/"$PFX"-*' EXIT
+hp_reserve() {
+  local free total
+  [ "$(id -u)" = 0 ] && command -v dpdk-testpmd >/dev/null &&
+    unshare -m --propagation private true 2>/dev/null || return 1
+  free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  total=$(cat /proc/sys/vm/nr_hugepages)
+  if [ "${free:-0}" -lt "$HP_NEED" ]; then
+    HP_OLD=$total
+    echo $((total + HP_NEED - free)) >/proc/sys/vm/nr_hugepages 2>/dev/null || return 1
+    free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  fi
+  [ "${free:-0}" -ge "$HP_NEED" ]
+}
+# secondary OPS HF-GEN-OPTIONS...: testpmd with pool handler OPS, then
+# hf-gen; exits with hf-gen's status and prints both programs' output
+secondary() {
+  local ops=$1
+  shift
+  mkdir -p "$WD/huge$n"
+  unshare -m --propagation private sh -c '
+    H=$1 P=$2 OPS=$3 LOG=$4 GEN=$5
+    shift 5
+    mount -t hugetlbfs nodev "$H" || exit 99
+    timeout 60 dpdk-testpmd -l 0,1 -m 64 --huge-dir "$H" --no-pci --file-prefix "$P" \
+      --mbuf-pool-ops-name "$OPS" --vdev net_ring0,nodeaction=gent:0:CREATE -- \
+      --total-num-mbufs=2048 --forward-mode=rxonly --nb-cores=1 --stats-period 1 >"$LOG" 2>&1 &
+    tp=$!
+    i=0
+    until grep -q "Port statistics" "$LOG" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+    timeout 30 "$GEN" --proc-type=secondary --file-prefix "$P" --lcores 8@0 --no-pci \
+      --huge-dir "$H" --log-level=error -- --ring gent --pool mb_pool_0 "$@"
+    rc=$?
+    kill "$tp" 2>/dev/null
+    wait "$tp"
+    cat "$LOG"
+    exit $rc' sh "$WD/huge$n" "$PFX-$n" "$ops" "$WD/testpmd$n.log" "$B/hf-gen" "$@"
+}
+if hp_reserve; then
+  expect 0 "hf-gen: sent [1-9][0-9]* in" secondary ring_mp_mc --pcap "$WD/udp4.pcap" --seconds 1
+  expect 0 "RX-packets: [1-9]" cat "$WD/testpmd$n.log"
+  expect 1 "no mbuf pool mb_pool_0 on a multi-producer/consumer ring MP_mb_pool_0: no ring of that name" \
+    secondary stack --pcap "$WD/udp4.pcap" --seconds 1
+  expect 0 "preferred mempool ops selected: stack" cat "$WD/testpmd$n.log"
+else
+  echo "(hugepage-backed primary cases not run: need root, dpdk-testpmd, unshare -m and $HP_NEED free or reservable 2 MiB hugepages)"
+fi
+
+[ "$fail" = 0 ] && echo "hf-gen: $n cases as expected"
 exit "$fail"

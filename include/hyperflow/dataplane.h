@@ -66,7 +66,7 @@ struct hf_dp_member {
 };
 
 struct hf_dp_cluster {
-	const uint16_t *table;     /* buckets -> index into the cluster's members, or HF_MAGLEV_NONE */
+	const uint8_t *table;      /* buckets -> index into the cluster's members, or HF_MAGLEV_NONE */
 	uint32_t bucket_mask;      /* buckets - 1 */
 	uint32_t member_base;      /* first member in hf_dataplane.members */
 	uint16_t nb_members;
@@ -135,7 +135,7 @@ struct hf_dataplane {
 	uint16_t recover_epoch;        /* stamped into new flow-table entries */
 	uint16_t uid_cap;              /* size of uid_to_member */
 	uint32_t *uid_to_member;       /* member uid -> index in members, or HF_DP_NONE */
-	uint16_t *tables;              /* storage of all bucket tables */
+	uint8_t *tables;               /* storage of all bucket tables */
 	/* per-worker punt limits (GCRA period and tolerance, in hz units) */
 	uint64_t punt_period[HF_PUNT__MAX];
 	uint64_t punt_tau[HF_PUNT__MAX];
@@ -244,7 +244,7 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 HF_HOT_INLINE uint32_t
 hf_dp_bucket_member(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t hash)
 {
-	uint16_t m = cl->table[hash & cl->bucket_mask];
+	uint8_t m = cl->table[hash & cl->bucket_mask];
 
 	(void)dp;
 	return m == HF_MAGLEV_NONE ? HF_DP_NONE : cl->member_base + m;

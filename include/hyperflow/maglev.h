@@ -21,7 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HF_MAGLEV_NONE 0xffffu   /* bucket value when no member is live */
+#define HF_MAGLEV_NONE 0xffu   /* bucket value when no member is live */
+#define HF_MAGLEV_MAX_MEMBERS 254u   /* a bucket is one byte: indexes 0..253 */
 
 struct hf_maglev_member {
 	uint32_t key;      /* identity: member IP, network order (unique per cluster) */
@@ -31,12 +32,15 @@ struct hf_maglev_member {
 
 /*
  * Fill table[0..size-1] with member indexes (0..n-1) or HF_MAGLEV_NONE.
- * size must be a power of two >= n (so bucket = hash & (size - 1)); n <= 65534.
- * Returns 0, -EINVAL on bad arguments, -ENOMEM.
+ * size must be a power of two >= n (so bucket = hash & (size - 1));
+ * n <= HF_MAGLEV_MAX_MEMBERS. One byte per bucket: the worker reads one
+ * bucket per packet, from tables of every cluster, and a narrower table
+ * keeps more of them in cache. Returns 0, -EINVAL on bad arguments,
+ * -ENOMEM.
  */
-int hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint16_t *table);
+int hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint8_t *table);
 
 /* Count buckets per member into counts[0..n-1]; returns buckets with NONE. */
-uint32_t hf_maglev_shares(const uint16_t *table, uint32_t size, uint32_t n, uint32_t *counts);
+uint32_t hf_maglev_shares(const uint8_t *table, uint32_t size, uint32_t n, uint32_t *counts);
 
 #endif /* HF_MAGLEV_H */

@@ -11,6 +11,9 @@
 #include <hyperflow/dataplane.h>
 #include <hyperflow/flowtab.h>
 
+_Static_assert(HF_MAX_MEMBERS <= HF_MAGLEV_MAX_MEMBERS,
+	       "a cluster's member indexes must fit a one-byte bucket");
+
 void
 hf_dataplane_free(struct hf_dataplane *dp)
 {
@@ -60,7 +63,7 @@ build_member(struct hf_dataplane *dp, const struct hf_dp_build *in, const struct
 
 static int
 build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
-	      uint16_t *table)
+	      uint8_t *table)
 {
 	const struct hf_cluster_conf *cc = &in->cfg->clusters[ci];
 	struct hf_dp_cluster *cl = &dp->clusters[ci];
@@ -194,7 +197,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 		tsize += cfg->clusters[ci].buckets;
 	dp->clusters = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(*dp->clusters));
 	dp->members = calloc(dp->nb_members ? dp->nb_members : 1, sizeof(*dp->members));
-	dp->tables = malloc((tsize ? tsize : 1) * sizeof(uint16_t));
+	dp->tables = malloc((tsize ? tsize : 1) * sizeof(*dp->tables));
 	if (dp->clusters == NULL || dp->members == NULL || dp->tables == NULL)
 		goto fail;
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
@@ -227,7 +230,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	if (ret < 0)
 		goto fail;
 	dp->bytes = sizeof(*dp) + dp->nb_clusters * sizeof(*dp->clusters) +
-		    dp->nb_members * sizeof(*dp->members) + tsize * sizeof(uint16_t) +
+		    dp->nb_members * sizeof(*dp->members) + tsize * sizeof(*dp->tables) +
 		    uid_cap * sizeof(uint32_t) +
 		    ((size_t)dp->ip_tab.mask + 1 + dp->mac_tab.mask + 1) * sizeof(struct hf_addrtab_ent);
 	return dp;

@@ -34,7 +34,6 @@
 #include <hyperflow/hash.h>
 #include <hyperflow/maglev.h>
 
-#define MAGLEV_MAX_MEMBERS 65534u
 #define MAGLEV_SEED_OFFSET 0x243f6a8885a308d3ull
 #define MAGLEV_SEED_SKIP 0x13198a2e03707344ull
 #define MAGLEV_BUCKET_MUL 0x9e3779b1u
@@ -69,11 +68,11 @@ mg_score(uint32_t bucket, uint32_t key_mix)
 }
 
 static int
-mg_check_args(const struct hf_maglev_member *m, uint32_t n, uint32_t size, const uint16_t *table)
+mg_check_args(const struct hf_maglev_member *m, uint32_t n, uint32_t size, const uint8_t *table)
 {
 	uint32_t i;
 
-	if (m == NULL || table == NULL || n == 0 || n > MAGLEV_MAX_MEMBERS)
+	if (m == NULL || table == NULL || n == 0 || n > HF_MAGLEV_MAX_MEMBERS)
 		return -EINVAL;
 	if (size == 0 || (size & (size - 1)) != 0 || size < n)
 		return -EINVAL;
@@ -84,7 +83,7 @@ mg_check_args(const struct hf_maglev_member *m, uint32_t n, uint32_t size, const
 }
 
 static void
-mg_populate(struct mg_slot *s, uint32_t n, uint32_t size, uint16_t *table)
+mg_populate(struct mg_slot *s, uint32_t n, uint32_t size, uint8_t *table)
 {
 	const uint32_t mask = size - 1;
 	uint32_t max_w = 0;
@@ -112,7 +111,7 @@ mg_populate(struct mg_slot *s, uint32_t n, uint32_t size, uint16_t *table)
 					ms->next++;
 					c = (ms->offset + ms->next * ms->skip) & mask;
 				}
-				table[c] = (uint16_t)ms->idx;
+				table[c] = (uint8_t)ms->idx;
 				ms->next++;
 				ms->credit -= max_w;
 				filled++;
@@ -122,7 +121,7 @@ mg_populate(struct mg_slot *s, uint32_t n, uint32_t size, uint16_t *table)
 }
 
 int
-hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint16_t *table)
+hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint8_t *table)
 {
 	const uint32_t mask = size - 1;
 	struct mg_slot *s;
@@ -176,7 +175,7 @@ hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uin
 				best_score = sc;
 			}
 		}
-		table[i] = (uint16_t)best;
+		table[i] = (uint8_t)best;
 	}
 
 	free(s);
@@ -186,7 +185,7 @@ hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uin
 }
 
 uint32_t
-hf_maglev_shares(const uint16_t *table, uint32_t size, uint32_t n, uint32_t *counts)
+hf_maglev_shares(const uint8_t *table, uint32_t size, uint32_t n, uint32_t *counts)
 {
 	uint32_t none = 0;
 	uint32_t i;

@@ -131,7 +131,7 @@ struct member_ck {
 };
 
 struct cluster_ck {
-	uint16_t *table;
+	uint8_t *table;
 	struct member_ck *m;
 	uint64_t rx; /* cluster frames */
 	uint64_t tx; /* to a member */
@@ -366,7 +366,7 @@ build_tables(struct ck *k)
 		const struct hf_cluster_conf *cc = &k->cfg->clusters[c];
 		struct cluster_ck *cl = &k->cl[c];
 
-		cl->table = malloc(cc->buckets * sizeof(uint16_t));
+		cl->table = malloc(cc->buckets * sizeof(*cl->table));
 		cl->m = calloc(cc->nb_members ? cc->nb_members : 1, sizeof(*cl->m));
 		if (cl->table == NULL || cl->m == NULL || cc->nb_members > HF_MAX_MEMBERS)
 			return -ENOMEM;
@@ -431,7 +431,7 @@ expect_cluster(struct ck *k, struct expect *x, uint32_t c, const struct hf_pkt_i
 {
 	const struct hf_cluster_conf *cc = &k->cfg->clusters[c];
 	struct cluster_ck *cl = &k->cl[c];
-	uint16_t m;
+	uint8_t m;
 
 	x->cluster = (uint16_t)c;
 	x->hash = hf_hash_pkt(pi, cc->hash);

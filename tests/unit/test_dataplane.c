@@ -308,7 +308,7 @@ test_member_states(void **state)
 	hf_maglev_shares(dp->clusters[0].table, 256, NB_MEMBERS, counts);
 	assert_int_equal(counts[0], 256);
 	for (i = 0; i < 256; i++) {
-		uint16_t was = base->clusters[1].table[i], now = dp->clusters[1].table[i];
+		uint8_t was = base->clusters[1].table[i], now = dp->clusters[1].table[i];
 
 		if (was != 0)
 			assert_int_equal(was, now);
@@ -337,7 +337,7 @@ test_uids_and_determinism(void **state)
 	for (i = 0; i < 2 * NB_MEMBERS; i++)
 		assert_int_equal(a->uid_to_member[mstat[i]], i);
 	assert_int_equal(a->uid_to_member[0], HF_DP_NONE);
-	assert_memory_equal(a->tables, b->tables, 2 * 256 * sizeof(uint16_t));
+	assert_memory_equal(a->tables, b->tables, 2 * 256 * sizeof(*a->tables));
 	hf_dataplane_free(a);
 	hf_dataplane_free(b);
 }

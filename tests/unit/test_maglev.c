@@ -36,10 +36,10 @@ mk_members(struct hf_maglev_member *m, uint32_t n)
 	}
 }
 
-static uint16_t *
+static uint8_t *
 build(const struct hf_maglev_member *m, uint32_t n, uint32_t size)
 {
-	uint16_t *t = malloc(sizeof(*t) * size);
+	uint8_t *t = malloc(sizeof(*t) * size);
 
 	assert_non_null(t);
 	assert_int_equal(hf_maglev_build(m, n, size, t), 0);
@@ -70,7 +70,7 @@ check_balance(uint32_t n, uint32_t size)
 	struct hf_maglev_member m[MAX_N] = {{0}};
 	uint32_t counts[MAX_N], i, min = UINT32_MAX, max = 0;
 	double ideal[MAX_N], dev;
-	uint16_t *t;
+	uint8_t *t;
 
 	mk_members(m, n);
 	t = build(m, n, size);
@@ -118,7 +118,7 @@ test_balance(void **state)
 	{
 		struct hf_maglev_member m[MAX_N] = {{0}};
 		uint32_t counts[MAX_N], k;
-		uint16_t *t;
+		uint8_t *t;
 
 		mk_members(m, 64);
 		t = build(m, 64, 64);
@@ -134,7 +134,7 @@ test_deterministic(void **state)
 {
 	struct hf_maglev_member m[16], r[16], s[16];
 	uint32_t perm[16], i, b, n = 16, seed = 12345;
-	uint16_t *t1, *t2, *tr, *ts;
+	uint8_t *t1, *t2, *tr, *ts;
 
 	(void)state;
 	mk_members(m, n);
@@ -172,9 +172,10 @@ test_deterministic(void **state)
 	free(ts);
 }
 
-/* FNV-1a over the table's values. */
+/* FNV-1a over the table's values, two bytes each (little-endian), as
+ * when buckets were 16-bit: the pinned digests hold across the change. */
 static uint32_t
-table_digest(const uint16_t *t, uint32_t size)
+table_digest(const uint8_t *t, uint32_t size)
 {
 	uint32_t h = 2166136261u, i;
 
@@ -194,7 +195,7 @@ static void
 test_golden(void **state)
 {
 	struct hf_maglev_member m[4] = {{0}};
-	uint16_t *t;
+	uint8_t *t;
 
 	(void)state;
 	mk_members(m, 4);
@@ -214,7 +215,7 @@ check_disruption(uint32_t n, uint32_t size, uint32_t d, double *worst_ratio)
 {
 	struct hf_maglev_member m[MAX_N] = {{0}};
 	uint32_t moved[MAX_N], i, b, nb_moved = 0, min = UINT32_MAX, max = 0;
-	uint16_t *base, *t, *back;
+	uint8_t *base, *t, *back;
 
 	mk_members(m, n);
 	base = build(m, n, size);
@@ -276,7 +277,7 @@ test_two_down(void **state)
 {
 	struct hf_maglev_member m[8] = {{0}};
 	uint32_t counts[8], b;
-	uint16_t *base, *t;
+	uint8_t *base, *t;
 
 	(void)state;
 	mk_members(m, 8);
@@ -307,7 +308,7 @@ check_weights(uint32_t size)
 	struct hf_maglev_member m[4] = {{0}};
 	uint32_t counts[4], i;
 	double ideal[4], dev;
-	uint16_t *t;
+	uint8_t *t;
 
 	mk_members(m, 4);
 	for (i = 0; i < 4; i++) {
@@ -328,7 +329,7 @@ test_weights(void **state)
 {
 	struct hf_maglev_member m[3] = {{0}};
 	uint32_t counts[3];
-	uint16_t *t;
+	uint8_t *t;
 
 	(void)state;
 	check_weights(4096);
@@ -350,7 +351,7 @@ test_all_down(void **state)
 {
 	struct hf_maglev_member m[5] = {{0}};
 	uint32_t counts[5], i;
-	uint16_t *t;
+	uint8_t *t;
 
 	(void)state;
 	mk_members(m, 5);
@@ -375,7 +376,7 @@ test_all_down(void **state)
 static void
 test_shares(void **state)
 {
-	static const uint16_t t[8] = {0, 1, 1, HF_MAGLEV_NONE, 2, 1, HF_MAGLEV_NONE, 7};
+	static const uint8_t t[8] = {0, 1, 1, HF_MAGLEV_NONE, 2, 1, HF_MAGLEV_NONE, 7};
 	uint32_t counts[3] = {99, 99, 99};
 
 	(void)state;
@@ -390,7 +391,7 @@ static void
 test_bad_args(void **state)
 {
 	struct hf_maglev_member m[8] = {{0}};
-	uint16_t t[128];
+	uint8_t t[128];
 
 	(void)state;
 	mk_members(m, 8);
@@ -401,12 +402,34 @@ test_bad_args(void **state)
 	assert_int_equal(hf_maglev_build(m, 8, 4, t), -EINVAL); /* size < n */
 	assert_int_equal(hf_maglev_build(NULL, 8, 64, t), -EINVAL);
 	assert_int_equal(hf_maglev_build(m, 8, 64, NULL), -EINVAL);
-	assert_int_equal(hf_maglev_build(m, 65535, 65536, t), -EINVAL); /* n > 65534 */
 	m[5].weight = 0;
 	assert_int_equal(hf_maglev_build(m, 8, 64, t), -EINVAL);
 	m[5].weight = 1;
 	assert_int_equal(hf_maglev_build(m, 8, 8, t), 0); /* size == n is fine */
 	assert_int_equal(hf_maglev_build(m, 8, 128, t), 0);
+}
+
+/* One byte per bucket: 254 members fit (indexes 0..253, 255 is "none"), 255 do not. */
+static void
+test_member_limit(void **state)
+{
+	struct hf_maglev_member m[HF_MAGLEV_MAX_MEMBERS + 1] = {{0}};
+	uint32_t counts[HF_MAGLEV_MAX_MEMBERS], k;
+	uint8_t t[256];
+
+	(void)state;
+	mk_members(m, HF_MAGLEV_MAX_MEMBERS + 1);
+	assert_int_equal(hf_maglev_build(m, HF_MAGLEV_MAX_MEMBERS + 1, 256, t), -EINVAL);
+	assert_int_equal(hf_maglev_build(m, HF_MAGLEV_MAX_MEMBERS, 256, t), 0);
+	assert_int_equal(hf_maglev_shares(t, 256, HF_MAGLEV_MAX_MEMBERS, counts), 0);
+	/* 256 buckets over 254 members: two own two buckets, every other one */
+	for (k = 0; k < HF_MAGLEV_MAX_MEMBERS; k++)
+		assert_in_range(counts[k], 1, 2);
+	/* the last member down: its buckets go to the others, never to "none" */
+	m[HF_MAGLEV_MAX_MEMBERS - 1].live = false;
+	assert_int_equal(hf_maglev_build(m, HF_MAGLEV_MAX_MEMBERS, 256, t), 0);
+	assert_int_equal(hf_maglev_shares(t, 256, HF_MAGLEV_MAX_MEMBERS, counts), 0);
+	assert_int_equal(counts[HF_MAGLEV_MAX_MEMBERS - 1], 0);
 }
 
 int
@@ -422,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_all_down),
 		cmocka_unit_test(test_shares),
 		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_member_limit),
 	};
 
 	return cmocka_run_group_tests_name("maglev", tests, NULL, NULL);

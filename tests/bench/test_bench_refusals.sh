@@ -58,7 +58,8 @@ fi
 
 # bench.sh --rx ring as a user without hugepages: skipped with the reason,
 # its work directory gone. Not where 576 pages are free: it would run.
-free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+HPD=/sys/kernel/mm/hugepages/hugepages-2048kB
+free=$(cat "$HPD/free_hugepages" 2>/dev/null || echo 0)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
   [ "${free:-0}" -lt 576 ]; then
   # a copy nobody can read and run, wherever the checkout lies (/root is 0700)
@@ -78,24 +79,26 @@ fi
 
 # bench.sh --rx ring as root when reserving the pages fails: skipped with
 # the reason, nr_hugepages given back, its work directory gone. In a mount
-# namespace of its own, /proc/meminfo is a copy that says no page is free
-# and /proc/sys/vm/nr_hugepages a file holding 7: the raise to 7 + 576 is
+# namespace of its own, the 2 MiB pool's free_hugepages is a file that
+# says 0 and its nr_hugepages a file holding 7: the raise to 7 + 576 is
 # written there and reserves nothing, so the file must read 7 again after.
-if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
-  sed 's/^HugePages_Free:.*/HugePages_Free:        0/' /proc/meminfo >"$F/meminfo"
-  echo 7 >"$F/nr_hugepages"
-  real=$(cat /proc/sys/vm/nr_hugepages)
+echo 0 >"$F/free_hugepages"
+echo 7 >"$F/nr_hugepages"
+fake_pool='mount --bind "$1/free_hugepages" "$2/free_hugepages" &&
+  mount --bind "$1/nr_hugepages" "$2/nr_hugepages"'
+if [ "$(id -u)" = 0 ] && [ -d "$HPD" ] &&
+  unshare -m --propagation private sh -c "$fake_pool" sh "$F" "$HPD" 2>/dev/null; then
+  real=$(cat "$HPD/nr_hugepages")
   before=$(ls -d /tmp/hf-bench.* 2>/dev/null | wc -l)
   expect 77 '--rx ring: could reserve only 0 of 576 2 MiB hugepages' \
-    unshare -m --propagation private sh -c 'mount --bind "$1/meminfo" /proc/meminfo &&
-      mount --bind "$1/nr_hugepages" /proc/sys/vm/nr_hugepages || exit 99
-      exec timeout 60 "$2/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro' \
-    sh "$F" "$S"
+    unshare -m --propagation private sh -c "$fake_pool || exit 99
+      exec timeout 60 \"\$3/scripts/bench.sh\" --rx ring --runs 1 --seconds 1 --no-micro" \
+    sh "$F" "$HPD" "$S"
   expect 0 '^7$' cat "$F/nr_hugepages"
-  expect 0 "^$real\$" cat /proc/sys/vm/nr_hugepages
+  expect 0 "^$real\$" cat "$HPD/nr_hugepages"
   expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
 else
-  echo "(failed-reservation case not run: needs root and unshare -m)"
+  echo "(failed-reservation case not run: needs root, 2 MiB hugepages and bind mounts in a mount namespace)"
 fi
 
 [ "$fail" = 0 ] && echo "bench refusals: $n cases as expected"

@@ -41,10 +41,11 @@ TESTPMD=$(command -v dpdk-testpmd || true)
 for b in "${BINS[@]}"; do
   [ -x "$HF_BUILD/$b" ] || { echo "bench-bundle.sh: $HF_BUILD/$b missing" >&2; exit 1; }
 done
-# EAL's plugin directory is compiled into librte_eal: read it from there
+# the bundle carries the shared EAL hyperflow links, and plugins from the
+# directory compiled into it
 EAL=$(ldd "$HF_BUILD/hyperflow" | awk '$1 ~ /^librte_eal\.so/ && $3 ~ /^\// {print $3}')
 [ -n "$EAL" ] || { echo "bench-bundle.sh: $HF_BUILD/hyperflow links no shared librte_eal" >&2; exit 1; }
-PMD_DIR=$(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$EAL" | head -1 || true)
+PMD_DIR=$(hf_plugin_dirs "$HF_BUILD/hyperflow" | head -1)
 [ -n "$PMD_DIR" ] && [ -d "$PMD_DIR" ] ||
   { echo "bench-bundle.sh: no plugin directory found in $EAL" >&2; exit 1; }
 

@@ -63,6 +63,17 @@ hf_median() {
 	if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
 }
 
+# EAL's plugin directories, one per line: compiled into the librte_eal that
+# binary $1 links (for a binary that links none, the system's); nothing
+# when there is no shared EAL at all (DPDK linked in).
+hf_plugin_dirs() {
+	local eal
+	eal=$(ldd "$1" 2>/dev/null | awk '$1 ~ /^librte_eal\.so/ && $3 ~ /^\// {print $3; exit}')
+	[ -n "$eal" ] || eal=$(ldconfig -p 2>/dev/null | awk '/librte_eal\.so/ {print $NF; exit}')
+	[ -n "$eal" ] || return 0
+	grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" | sort -u
+}
+
 # Stop a DPDK process politely (SIGINT: it flushes and writes its stats),
 # then for good after 10 s, and reap it.
 hf_stop() {

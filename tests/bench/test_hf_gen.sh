@@ -22,6 +22,9 @@ WD=$(mktemp -d /tmp/hf-gent.XXXXXX)
 trap 'rm -rf "$WD" /var/run/dpdk/"$PFX"-*' EXIT
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+# hf_plugin_dirs
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 
 # gen OPTIONS: hf-gen as a --no-huge primary of its own, one runtime per case
 gen() {
@@ -155,10 +158,11 @@ secondary() {
 }
 # the stack handler is a plugin of its own in EAL's plugin directory
 stack_plugin() {
-  local eal dir
-  eal=$(ldd "$B/hf-gen" | awk '/librte_eal\.so/ {print $3; exit}')
-  dir=$(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" 2>/dev/null | head -1)
-  [ -n "$dir" ] && ls "$dir"/librte_mempool_stack.so* >/dev/null 2>&1
+  local dir
+  for dir in $(hf_plugin_dirs "$B/hf-gen"); do
+    ls "$dir"/librte_mempool_stack.so* >/dev/null 2>&1 && return 0
+  done
+  return 1
 }
 if hp_reserve; then
   expect 0 "hf-gen: sent [1-9][0-9]* in" secondary ring_mp_mc --pcap "$WD/udp4.pcap" --seconds 1

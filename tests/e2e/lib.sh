@@ -34,6 +34,10 @@
 
 set -u
 
+# hf_plugin_dirs
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+
 result=1
 hfe_name=e2e
 dpdk_prefixes=()
@@ -66,20 +70,15 @@ hfe_args() {
 # The af_packet PMD: linked into the binary, or in EAL's plugin directory
 # (the directory is compiled into librte_eal).
 af_packet_present() {
-	local libs eal dir
+	local dirs dir
 
-	libs=$(ldd "$hyperflow" 2>/dev/null)
-	grep -q librte_net_af_packet <<<"$libs" && return 0
-	eal=$(awk '/librte_eal\.so/ { print $3; exit }' <<<"$libs")
-	[ -n "$eal" ] || eal=$(ldconfig -p 2>/dev/null | awk '/librte_eal\.so/ { print $NF; exit }')
-	if [ -z "$eal" ]; then
-		# no shared EAL anywhere: DPDK is linked in, drivers register by name
-		grep -aq 'net_af_packet' "$hyperflow" && return 0
-		return 1
-	fi
+	ldd "$hyperflow" 2>/dev/null | grep -q librte_net_af_packet && return 0
+	dirs=$(hf_plugin_dirs "$hyperflow")
+	# no shared EAL anywhere: DPDK is linked in, drivers register by name
+	[ -n "$dirs" ] || { grep -aq 'net_af_packet' "$hyperflow"; return; }
 	while read -r dir; do
 		ls "$dir"/librte_net_af_packet.so* >/dev/null 2>&1 && return 0
-	done < <(grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" | sort -u)
+	done <<<"$dirs"
 	return 1
 }
 

@@ -219,17 +219,8 @@ WD=$(mktemp -d /tmp/hf-bench.XXXXXX)
 PFX=hf-bench-$$
 CHILD=
 GEN=
-HPD=/sys/kernel/mm/hugepages/hugepages-2048kB   # the 2 MiB pool
-HP_OLD=        # its nr_hugepages before this run, when it raised it
 HP_MOUNTED=    # the hugetlbfs mount point, when it mounted one
 HP_MKDIR=      # the mount point, when it created it
-# Give back the hugepages this run reserved (HP_OLD: the count before), once.
-hugepages_restore() {
-  if [ -n "$HP_OLD" ]; then
-    echo "$HP_OLD" >"$HPD/nr_hugepages" 2>/dev/null || true
-    HP_OLD=
-  fi
-}
 # A DPDK primary leaves its hugepage files (<prefix>map_N) on every
 # hugetlbfs mount when it exits; they keep the pages taken. Remove those of
 # prefix $1 (a glob).
@@ -253,7 +244,7 @@ cleanup() {
   if [ -n "$HP_MKDIR" ]; then
     rmdir "$HP_MKDIR" 2>/dev/null || true
   fi
-  hugepages_restore
+  hf_hugepages_restore
   rm -rf /var/run/dpdk/"$PFX"-* "${XDG_RUNTIME_DIR:-/nonexistent}"/dpdk/"$PFX"-* 2>/dev/null || true
   if [ "$KEEP" = 1 ]; then
     echo "bench.sh: files kept in $WD"
@@ -298,45 +289,22 @@ notes=()
 # A DPDK secondary process shares the primary's memory only when it is
 # hugepage-backed (--no-huge memory is private). Each ring run needs 1 GiB
 # (-m 1024) plus DPDK's own: with fewer free 2 MiB pages, reserve the
-# difference (root), mount hugetlbfs for 2 MiB pages if none is mounted,
-# and undo both at exit. The 2 MiB pool by its own sysfs files, not
-# /proc/sys/vm/nr_hugepages: that is the default size's, 1 GiB on some
-# hosts, where the same count would ask for 576 GiB. Sets HP_WHY and
-# returns non-zero when that cannot be done. (Not run in a subshell:
-# HP_OLD and HP_MOUNTED must reach cleanup.)
-HP_NEED=576
-HP_WHY=
+# difference (root; hf_hugepages_reserve gives a failed raise back at once,
+# the pcap runs need the memory), mount hugetlbfs for 2 MiB pages if none
+# is mounted, and undo both at exit. Sets HF_HP_WHY and returns non-zero
+# when that cannot be done. (Not run in a subshell: HF_HP_OLD and
+# HP_MOUNTED must reach cleanup.)
 hugepages_setup() {
-  local free total mnt
-  if [ ! -d "$HPD" ]; then
-    HP_WHY="this kernel has no 2 MiB hugepages ($HPD)"
-    return 1
-  fi
-  free=$(cat "$HPD/free_hugepages" 2>/dev/null || echo 0)
-  total=$(cat "$HPD/nr_hugepages" 2>/dev/null || echo 0)
-  if [ "${free:-0}" -lt "$HP_NEED" ]; then
-    if [ "$(id -u)" != 0 ]; then
-      HP_WHY="needs $HP_NEED free 2 MiB hugepages ($free free) and root to reserve them"
-      return 1
-    fi
-    HP_OLD=$total
-    echo $((total + HP_NEED - free)) >"$HPD/nr_hugepages" 2>/dev/null || true
-    free=$(cat "$HPD/free_hugepages" 2>/dev/null || echo 0)
-    if [ "${free:-0}" -lt "$HP_NEED" ]; then
-      HP_WHY="could reserve only $free of $HP_NEED 2 MiB hugepages"
-      # give back what was taken now, not at exit: the pcap runs need the memory
-      hugepages_restore
-      return 1
-    fi
-  fi
+  local mnt
+  hf_hugepages_reserve 576 || return 1
   if ! awk '$3 == "hugetlbfs" && $4 ~ /pagesize=2M/ {found=1} END {exit !found}' /proc/mounts; then
     mnt=/dev/hugepages
     # /dev/hugepages may hold another size's mount
     awk -v m="$mnt" '$2 == m {found=1} END {exit !found}' /proc/mounts && mnt=/dev/hugepages-2M
     [ -d "$mnt" ] || { mkdir -p "$mnt" && HP_MKDIR=$mnt; }
     mount -t hugetlbfs -o pagesize=2M nodev "$mnt" 2>/dev/null || {
-      HP_WHY="no hugetlbfs for 2 MiB pages mounted, and mounting one on $mnt failed"
-      hugepages_restore
+      HF_HP_WHY="no hugetlbfs for 2 MiB pages mounted, and mounting one on $mnt failed"
+      hf_hugepages_restore
       return 1
     }
     HP_MOUNTED=$mnt
@@ -345,12 +313,12 @@ hugepages_setup() {
 }
 if [ "$RX" != pcap ]; then
   if hugepages_setup; then
-    hf_log "ring runs: $(cat "$HPD/free_hugepages") free 2 MiB" \
-      "hugepages${HP_OLD:+ (nr_hugepages raised from $HP_OLD for this run)}"
+    hf_log "ring runs: $(cat "$HF_HPD/free_hugepages") free 2 MiB" \
+      "hugepages${HF_HP_OLD:+ (nr_hugepages raised from $HF_HP_OLD for this run)}"
   else
-    notes+=("ring runs skipped: $HP_WHY")
+    notes+=("ring runs skipped: $HF_HP_WHY")
     MODES=(pcap)
-    [ "$RX" = ring ] && { echo "bench.sh: --rx ring: $HP_WHY" >&2; exit 77; }
+    [ "$RX" = ring ] && { echo "bench.sh: --rx ring: $HF_HP_WHY" >&2; exit 77; }
   fi
 fi
 

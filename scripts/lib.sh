@@ -74,6 +74,49 @@ hf_plugin_dirs() {
 	grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" | sort -u
 }
 
+# The 2 MiB hugepage pool by its own sysfs files: /proc/sys/vm/nr_hugepages
+# and /proc/meminfo count pages of the default size, 1 GiB on some hosts,
+# where a count meant for 2 MiB pages would ask for 512 times the memory.
+HF_HPD=/sys/kernel/mm/hugepages/hugepages-2048kB
+HF_HP_OLD=   # the pool's size before hf_hugepages_reserve raised it
+HF_HP_WHY=   # why hf_hugepages_reserve failed
+
+# hf_hugepages_reserve N: at least N free 2 MiB hugepages, raising the pool
+# by what is missing (root). Non-zero with HF_HP_WHY when that cannot be
+# done, having given back what it took. While it holds a raise HF_HP_OLD
+# is set: hf_hugepages_restore gives it back. Not in a subshell: the
+# caller needs both variables.
+hf_hugepages_reserve() {
+	local need=$1 free total
+	if [ ! -d "$HF_HPD" ]; then
+		HF_HP_WHY="this kernel has no 2 MiB hugepages ($HF_HPD)"
+		return 1
+	fi
+	free=$(cat "$HF_HPD/free_hugepages" 2>/dev/null || echo 0)
+	[ "${free:-0}" -lt "$need" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		HF_HP_WHY="needs $need free 2 MiB hugepages ($free free) and root to reserve them"
+		return 1
+	fi
+	total=$(cat "$HF_HPD/nr_hugepages" 2>/dev/null || echo 0)
+	HF_HP_OLD=$total
+	echo $((total + need - free)) >"$HF_HPD/nr_hugepages" 2>/dev/null || true
+	free=$(cat "$HF_HPD/free_hugepages" 2>/dev/null || echo 0)
+	if [ "${free:-0}" -lt "$need" ]; then
+		HF_HP_WHY="could reserve only $free of $need 2 MiB hugepages"
+		hf_hugepages_restore
+		return 1
+	fi
+}
+
+# Give back what hf_hugepages_reserve raised the pool by, once.
+hf_hugepages_restore() {
+	if [ -n "$HF_HP_OLD" ]; then
+		echo "$HF_HP_OLD" >"$HF_HPD/nr_hugepages" 2>/dev/null || true
+		HF_HP_OLD=
+	fi
+}
+
 # Stop a DPDK process politely (SIGINT: it flushes and writes its stats),
 # then for good after 10 s, and reap it.
 hf_stop() {

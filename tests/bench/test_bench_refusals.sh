@@ -19,6 +19,9 @@ S=${2:?usage: test_bench_refusals.sh BUILD_DIR SOURCE_DIR}
 B=$(cd "$B" && pwd)
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+# HF_HPD, the 2 MiB hugepage pool
+# shellcheck source=scripts/lib.sh
+. "$S/scripts/lib.sh"
 export HF_NO_BUILD=1 HF_BUILD=$B   # this test runs inside ninja's test run
 
 bench() { timeout 30 "$S/scripts/bench.sh" "$@"; }
@@ -58,8 +61,7 @@ fi
 
 # bench.sh --rx ring as a user without hugepages: skipped with the reason,
 # its work directory gone. Not where 576 pages are free: it would run.
-HPD=/sys/kernel/mm/hugepages/hugepages-2048kB
-free=$(cat "$HPD/free_hugepages" 2>/dev/null || echo 0)
+free=$(cat "$HF_HPD/free_hugepages" 2>/dev/null || echo 0)
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
   [ "${free:-0}" -lt 576 ]; then
   # a copy nobody can read and run, wherever the checkout lies (/root is 0700)
@@ -86,16 +88,16 @@ echo 0 >"$F/free_hugepages"
 echo 7 >"$F/nr_hugepages"
 fake_pool='mount --bind "$1/free_hugepages" "$2/free_hugepages" &&
   mount --bind "$1/nr_hugepages" "$2/nr_hugepages"'
-if [ "$(id -u)" = 0 ] && [ -d "$HPD" ] &&
-  unshare -m --propagation private sh -c "$fake_pool" sh "$F" "$HPD" 2>/dev/null; then
-  real=$(cat "$HPD/nr_hugepages")
+if [ "$(id -u)" = 0 ] && [ -d "$HF_HPD" ] &&
+  unshare -m --propagation private sh -c "$fake_pool" sh "$F" "$HF_HPD" 2>/dev/null; then
+  real=$(cat "$HF_HPD/nr_hugepages")
   before=$(ls -d /tmp/hf-bench.* 2>/dev/null | wc -l)
   expect 77 '--rx ring: could reserve only 0 of 576 2 MiB hugepages' \
     unshare -m --propagation private sh -c "$fake_pool || exit 99
       exec timeout 60 \"\$3/scripts/bench.sh\" --rx ring --runs 1 --seconds 1 --no-micro" \
-    sh "$F" "$HPD" "$S"
+    sh "$F" "$HF_HPD" "$S"
   expect 0 '^7$' cat "$F/nr_hugepages"
-  expect 0 "^$real\$" cat "$HPD/nr_hugepages"
+  expect 0 "^$real\$" cat "$HF_HPD/nr_hugepages"
   expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
 else
   echo "(failed-reservation case not run: needs root, 2 MiB hugepages and bind mounts in a mount namespace)"

@@ -22,7 +22,7 @@ WD=$(mktemp -d /tmp/hf-gent.XXXXXX)
 trap 'rm -rf "$WD" /var/run/dpdk/"$PFX"-*' EXIT
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# hf_plugin_dirs
+# hf_hugepages_reserve, hf_plugin_dirs
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
@@ -70,10 +70,7 @@ expect 1 "$NOPOOL" gen "${RING[@]}" -- --ring gent --pool nosuch \
 # of the test's own; skipped otherwise. testpmd's pid is kept in a file:
 # whatever ends the test (meson's timeout too), the EXIT trap kills it
 # before it gives the pages back.
-HPD=/sys/kernel/mm/hugepages/hugepages-2048kB
-HP_OLD=
 HP_NEED=64
-hp_restore() { [ -z "$HP_OLD" ] || echo "$HP_OLD" >"$HPD/nr_hugepages" 2>/dev/null || true; }
 # kill the primary a case left running (SIGKILL: its own shutdown can hang
 # once its secondary is gone), and wait until it is gone
 primary_kill() {
@@ -89,39 +86,33 @@ primary_kill() {
 GUARD=/run/hf-gent-guard-$$.pid
 # the guardian (below) is stopped last: meson's timeout sends SIGTERM,
 # then SIGKILL while this trap may still be waiting for testpmd
-trap 'primary_kill; hp_restore; rm -rf "$WD" /var/run/dpdk/"$PFX"-*
+trap 'primary_kill; hf_hugepages_restore; rm -rf "$WD" /var/run/dpdk/"$PFX"-*
   [ ! -f "$GUARD" ] || kill "$(cat "$GUARD")" 2>/dev/null; rm -f "$GUARD"' EXIT
 # A test killed with SIGKILL runs no trap: a guardian outside its process
 # group and tree (its parent exits at once) gives the pages back, and
 # removes the work and runtime directories, once this shell is gone
-# (testpmd dies with it, and its pages with its mount namespace)
+# (testpmd dies with it, and its pages with its mount namespace). guard
+# OLD: the pool's size to give back.
 guard() {
   (setsid sh -c 'echo $$ >"$6"; while kill -0 "$1" 2>/dev/null; do sleep 1; done
     echo "$2" >"$3"; rm -rf "$4" /var/run/dpdk/"$5"-* "$6"' \
-    sh "$$" "$HP_OLD" "$HPD/nr_hugepages" "$WD" "$PFX" "$GUARD" </dev/null >/dev/null 2>&1 &)
+    sh "$$" "$1" "$HF_HPD/nr_hugepages" "$WD" "$PFX" "$GUARD" </dev/null >/dev/null 2>&1 &)
 }
 hp_why=
 hp_reserve() {
-  local free total
-  if [ "$(id -u)" != 0 ] || ! command -v dpdk-testpmd >/dev/null || [ ! -d "$HPD" ]; then
-    hp_why="needs root, dpdk-testpmd and 2 MiB hugepages"
+  if [ "$(id -u)" != 0 ] || ! command -v dpdk-testpmd >/dev/null; then
+    hp_why="needs root and dpdk-testpmd"
     return 1
   fi
   mkdir -p "$WD/probe"
   if ! unshare -m --propagation private mount -t hugetlbfs -o pagesize=2M nodev "$WD/probe" \
     2>/dev/null; then
-    hp_why="cannot mount hugetlbfs in a mount namespace"
+    hp_why="cannot mount hugetlbfs for 2 MiB pages in a mount namespace"
     return 1
   fi
-  free=$(cat "$HPD/free_hugepages")
-  total=$(cat "$HPD/nr_hugepages")
-  if [ "$free" -lt "$HP_NEED" ]; then
-    HP_OLD=$total
-    guard
-    echo $((total + HP_NEED - free)) >"$HPD/nr_hugepages" 2>/dev/null
-    free=$(cat "$HPD/free_hugepages")
-  fi
-  [ "$free" -ge "$HP_NEED" ] || { hp_why="could reserve only $free of $HP_NEED 2 MiB hugepages"; return 1; }
+  # the guardian first: it must know the size to give back before the raise
+  [ "$(cat "$HF_HPD/free_hugepages")" -ge "$HP_NEED" ] || guard "$(cat "$HF_HPD/nr_hugepages")"
+  hf_hugepages_reserve "$HP_NEED" || { hp_why=$HF_HP_WHY; return 1; }
 }
 # secondary OPS HF-GEN-OPTIONS...: testpmd with pool handler OPS, then
 # hf-gen; exits with hf-gen's status and prints both programs' output

@@ -425,7 +425,7 @@ test_member_limit(void **state)
 	assert_int_equal(hf_maglev_build(m, HF_MAGLEV_MAX_MEMBERS + 1, 256, t), -EINVAL);
 	assert_int_equal(hf_maglev_build(m, HF_MAGLEV_MAX_MEMBERS, 256, t), 0);
 	assert_int_equal(hf_maglev_shares(t, 256, HF_MAGLEV_MAX_MEMBERS, counts), 0);
-	/* 256 buckets over 254 members: two own two buckets, every other one */
+	/* 256 buckets over 254 members: two members own two buckets, the others one */
 	for (k = 0; k < HF_MAGLEV_MAX_MEMBERS; k++)
 		assert_in_range(counts[k], 1, 2);
 	/* the last member down: its buckets go to the others, never to "none" */

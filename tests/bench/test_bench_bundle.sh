@@ -40,6 +40,13 @@ rm -rf "/tmp/hf-bundle-$$"
 mkdir -p "$T/nobuild"
 expect 1 "$T/nobuild/hyperflow missing" \
   env HF_NO_BUILD=1 HF_BUILD="$T/nobuild" "$S/scripts/bench-bundle.sh" "$T/nb"
+# a build whose hyperflow links no shared EAL (here, a script): refused
+mkdir -p "$T/noeal"
+for b in hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe; do
+  printf '#!/bin/sh\n' >"$T/noeal/$b" && chmod +x "$T/noeal/$b"
+done
+expect 1 "$T/noeal/hyperflow links no shared librte_eal" \
+  env HF_NO_BUILD=1 HF_BUILD="$T/noeal" "$S/scripts/bench-bundle.sh" "$T/ne"
 # the bundle, from the build as it is (this test runs inside ninja's test run)
 expect 0 'bench-bundle.sh: .*, [0-9]* libraries' \
   env HF_NO_BUILD=1 HF_BUILD="$B" "$S/scripts/bench-bundle.sh" "$T/b"

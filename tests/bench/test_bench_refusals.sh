@@ -4,9 +4,9 @@
 # What scripts/bench.sh and scripts/bench-scaling.sh refuse before they
 # measure anything: option values (exit 2, with the reason), HF_NO_BUILD=1
 # without a build, and bench.sh's ring runs without the hugepages they
-# need, without root to reserve them or with root when reserving them
-# fails (exit 77, skipped, nr_hugepages given back, its work directory
-# removed); and bench-scaling.sh's exit 1 when no run of a count
+# need, without root to reserve them, with root when reserving them
+# fails, or on a kernel without 2 MiB pages (exit 77, skipped,
+# nr_hugepages given back, its work directory removed); and bench-scaling.sh's exit 1 when no run of a count
 # succeeded (against a stand-in hyperflow that fails at once). No case
 # runs a benchmark.
 #
@@ -99,8 +99,13 @@ if [ "$(id -u)" = 0 ] && [ -d "$HF_HPD" ] &&
   expect 0 '^7$' cat "$F/nr_hugepages"
   expect 0 "^$real\$" cat "$HF_HPD/nr_hugepages"
   expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
+  # a kernel without 2 MiB pages: the pool's directory gone (an empty tmpfs over its parent)
+  expect 77 "--rx ring: this kernel has no 2 MiB hugepages ($HF_HPD)" \
+    unshare -m --propagation private sh -c 'mount -t tmpfs hf-nohuge "$(dirname "$1")" || exit 99
+      exec timeout 60 "$2/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro' \
+    sh "$HF_HPD" "$S"
 else
-  echo "(failed-reservation case not run: needs root, 2 MiB hugepages and bind mounts in a mount namespace)"
+  echo "(failed-reservation cases not run: need root, 2 MiB hugepages and bind mounts in a mount namespace)"
 fi
 
 [ "$fail" = 0 ] && echo "bench refusals: $n cases as expected"

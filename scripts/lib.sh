@@ -65,13 +65,15 @@ hf_median() {
 
 # EAL's plugin directories, one per line: compiled into the librte_eal that
 # binary $1 links (for a binary that links none, the system's); nothing
-# when there is no shared EAL at all (DPDK linked in).
+# when there is no shared EAL at all (DPDK linked in), or when it names no
+# such directory. Exits 0 either way, also under set -e -o pipefail: the
+# callers say what is missing.
 hf_plugin_dirs() {
 	local eal
 	eal=$(ldd "$1" 2>/dev/null | awk '$1 ~ /^librte_eal\.so/ && $3 ~ /^\// {print $3; exit}')
 	[ -n "$eal" ] || eal=$(ldconfig -p 2>/dev/null | awk '/librte_eal\.so/ {print $NF; exit}')
 	[ -n "$eal" ] || return 0
-	grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" | sort -u
+	{ grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" || true; } | sort -u
 }
 
 # The 2 MiB hugepage pool by its own sysfs files: /proc/sys/vm/nr_hugepages

@@ -7,7 +7,9 @@
 # is seen: without env.sh a DPDK program there has no mempool driver; with
 # it, hf-microbench and dpdk-testpmd (pcap, ring and null ports) run from
 # the bundle's libraries. env.sh refuses a plugin directory that holds
-# another DPDK's plugins.
+# another DPDK's plugins. bench-bundle.sh refuses /tmp, a build without its
+# binaries, a hyperflow without a shared EAL, an EAL naming no plugin
+# directory (or a missing one), and a directory that is not a bundle.
 #
 #   tests/bench/test_bench_bundle.sh BUILD_DIR SOURCE_DIR
 #
@@ -47,6 +49,25 @@ for b in hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe; do
 done
 expect 1 "$T/noeal/hyperflow links no shared librte_eal" \
   env HF_NO_BUILD=1 HF_BUILD="$T/noeal" "$S/scripts/bench-bundle.sh" "$T/ne"
+# a build whose hyperflow links a shared librte_eal that names no plugin
+# directory, or one that does not exist: refused, naming that library.
+# Stand-ins built here: a one-function librte_eal.so.23 and a program linking it.
+mkdir -p "$T/nopmd" "$T/gonepmd"
+for d in nopmd gonepmd; do
+  dir=/nonexistent/hf-$$/dpdk/pmds-23.0
+  [ "$d" = nopmd ] && dir=/nonexistent/hf-$$/dpdk
+  printf 'const char *hf_pmd_path = "%s";\nint rte_eal_init(void) { return hf_pmd_path[0]; }\n' "$dir" |
+    ${CC:-cc} -shared -fPIC -Wl,-soname,librte_eal.so.23 -o "$T/$d/librte_eal.so.23" -x c - &&
+    printf 'int rte_eal_init(void);\nint main(void) { return rte_eal_init(); }\n' |
+    ${CC:-cc} -o "$T/$d/hyperflow" -x c - -L"$T/$d" -l:librte_eal.so.23 -Wl,-rpath,"$T/$d" ||
+    { echo "FAIL: cannot build the stand-in EAL in $T/$d"; exit 1; }
+  for b in hf-pcapgen hf-microbench hf-gen hf-memprobe; do
+    printf '#!/bin/sh\n' >"$T/$d/$b" && chmod +x "$T/$d/$b"
+  done
+  expect 1 "no plugin directory found in $T/$d/librte_eal.so.23" \
+    env HF_NO_BUILD=1 HF_BUILD="$T/$d" "$S/scripts/bench-bundle.sh" "$T/np"
+done
+expect 0 '^nothing$' sh -c "[ ! -e '$T/np' ] && echo nothing"
 # the bundle, from the build as it is (this test runs inside ninja's test run)
 expect 0 'bench-bundle.sh: .*, [0-9]* libraries' \
   env HF_NO_BUILD=1 HF_BUILD="$B" "$S/scripts/bench-bundle.sh" "$T/b"

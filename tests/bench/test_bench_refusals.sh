@@ -5,8 +5,9 @@
 # measure anything: option values (exit 2, with the reason), HF_NO_BUILD=1
 # without a build, and bench.sh's ring runs without the hugepages they
 # need, without root to reserve them, with root when reserving them
-# fails, or on a kernel without 2 MiB pages (exit 77, skipped,
-# nr_hugepages given back, its work directory removed); and bench-scaling.sh's exit 1 when no run of a count
+# fails, on a kernel without 2 MiB pages, or when no hugetlbfs can be
+# mounted (exit 77, skipped, nr_hugepages given back, its work directory
+# and any mount point it made removed); and bench-scaling.sh's exit 1 when no run of a count
 # succeeded (against a stand-in hyperflow that fails at once). No case
 # runs a benchmark.
 #
@@ -106,6 +107,38 @@ if [ "$(id -u)" = 0 ] && [ -d "$HF_HPD" ] &&
     sh "$HF_HPD" "$S"
 else
   echo "(failed-reservation cases not run: need root, 2 MiB hugepages and bind mounts in a mount namespace)"
+fi
+
+# bench.sh --rx ring when the pages are there but no hugetlbfs can be
+# mounted: skipped with the reason, nothing left mounted or created. The
+# pool's free_hugepages says 600 (nothing to reserve), the namespace's
+# hugetlbfs mounts are gone, and bench.sh runs as root of a user namespace
+# of its own, where the kernel refuses to mount hugetlbfs. With /dev/hugepages
+# already holding a mount of something else, bench.sh picks
+# /dev/hugepages-2M instead, and removes that directory again.
+echo 600 >"$F/free_hugepages"
+no_mount='mount --bind "$1/free_hugepages" "$2/free_hugepages" || exit 99
+  for m in $(awk '"'"'$3 == "hugetlbfs" {print $2}'"'"' /proc/mounts); do umount "$m" || exit 99; done
+  [ "$4" = other ] && { mount -t tmpfs hf-other /dev/hugepages || exit 99; }
+  exec unshare -U -r timeout 60 "$3/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro'
+if [ "$(id -u)" = 0 ] && [ -d "$HF_HPD" ] && [ ! -e /dev/hugepages-2M ] &&
+  unshare -m --propagation private sh -c 'mount --bind "$1/free_hugepages" "$2/free_hugepages" &&
+    exec unshare -U -r true' sh "$F" "$HF_HPD" 2>/dev/null; then
+  before=$(ls -d /tmp/hf-bench.* 2>/dev/null | wc -l)
+  had_dir=$([ -d /dev/hugepages ] && echo yes || echo no)
+  expect 77 '--rx ring: no hugetlbfs for 2 MiB pages mounted, and mounting one on /dev/hugepages failed' \
+    unshare -m --propagation private sh -c "$no_mount" sh "$F" "$HF_HPD" "$S" none
+  expect 0 "^$had_dir\$" sh -c '[ -d /dev/hugepages ] && echo yes || echo no'
+  if [ "$had_dir" = yes ]; then
+    expect 77 '--rx ring: no hugetlbfs for 2 MiB pages mounted, and mounting one on /dev/hugepages-2M failed' \
+      unshare -m --propagation private sh -c "$no_mount" sh "$F" "$HF_HPD" "$S" other
+    expect 0 '^gone$' sh -c '[ ! -e /dev/hugepages-2M ] && echo gone'
+  else
+    echo "(/dev/hugepages-2M case not run: no /dev/hugepages to hold another mount)"
+  fi
+  expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
+else
+  echo "(failed-mount cases not run: need root, 2 MiB hugepages, no /dev/hugepages-2M, and mount and user namespaces)"
 fi
 
 [ "$fail" = 0 ] && echo "bench refusals: $n cases as expected"

@@ -65,7 +65,10 @@ expect 1 "$NOPOOL" gen "${RING[@]}" -- --ring gent --pool nosuch \
 # has no ring of its free mbufs to take them from, and hf-gen refuses it.
 # (A pool whose handler is ring_sp_sc still has a multi-producer/consumer
 # ring, with single-thread access in the primary: hf-gen cannot tell, see
-# pool_ring_problem.) Needs root to reserve 64 2 MiB hugepages for the
+# pool_ring_problem.) The stand-in primary build/hf-poolprim holds the
+# pools no stock primary makes: one on a single-producer/consumer ring,
+# and one on the stack handler beside a ring named like its free ring;
+# hf-gen refuses both, saying why. Needs root to reserve 64 2 MiB hugepages for the
 # test (given back at exit) and to mount hugetlbfs in a mount namespace
 # of the test's own; skipped otherwise. testpmd's pid is kept in a file:
 # whatever ends the test (meson's timeout too), the EXIT trap kills it
@@ -114,28 +117,39 @@ hp_reserve() {
   [ "$(cat "$HF_HPD/free_hugepages")" -ge "$HP_NEED" ] || guard "$(cat "$HF_HPD/nr_hugepages")"
   hf_hugepages_reserve "$HP_NEED" || { hp_why=$HF_HP_WHY; return 1; }
 }
-# secondary OPS HF-GEN-OPTIONS...: testpmd with pool handler OPS, then
-# hf-gen; exits with hf-gen's status and prints both programs' output
+# secondary PRIMARY POOL HF-GEN-OPTIONS...: the primary, then hf-gen on
+# its pool POOL; exits with hf-gen's status and prints both programs'
+# output (the primary's also in $WD/testpmd$n.log). PRIMARY is a pool
+# handler for testpmd (ring_mp_mc, stack), or "poolprim" for
+# build/hf-poolprim (tests/bench/hf-poolprim.c), whose pools no stock
+# primary makes.
 secondary() {
-  local ops=$1
-  shift
+  local ops=$1 pool=$2
+  shift 2
   mkdir -p "$WD/huge$n"
   unshare -m --propagation private sh -c '
-    H=$1 P=$2 OPS=$3 LOG=$4 GEN=$5 PIDF=$6
-    shift 6
+    H=$1 P=$2 OPS=$3 LOG=$4 GEN=$5 PIDF=$6 POOL=$7 PRIM=$8
+    shift 8
     mount -t hugetlbfs -o pagesize=2M nodev "$H" || exit 99
-    dpdk-testpmd -l 0,1 -m 64 --huge-dir "$H" --no-pci --file-prefix "$P" \
-      --mbuf-pool-ops-name "$OPS" --vdev net_ring0,nodeaction=gent:0:CREATE -- \
-      --total-num-mbufs=2048 --forward-mode=rxonly --nb-cores=1 --stats-period 1 >"$LOG" 2>&1 &
+    if [ "$OPS" = poolprim ]; then
+      "$PRIM" -l 0 -m 64 --huge-dir "$H" --no-pci --file-prefix "$P" \
+        --vdev net_ring0,nodeaction=gent:0:CREATE >"$LOG" 2>&1 &
+      ready="hf-poolprim: ready"
+    else
+      dpdk-testpmd -l 0,1 -m 64 --huge-dir "$H" --no-pci --file-prefix "$P" \
+        --mbuf-pool-ops-name "$OPS" --vdev net_ring0,nodeaction=gent:0:CREATE -- \
+        --total-num-mbufs=2048 --forward-mode=rxonly --nb-cores=1 --stats-period 1 >"$LOG" 2>&1 &
+      ready="Port statistics"
+    fi
     tp=$!
     echo "$tp" >"$PIDF"
     i=0
-    until grep -q "Port statistics" "$LOG" || ! kill -0 "$tp" 2>/dev/null || [ $i -ge 100 ]; do
+    until grep -q "$ready" "$LOG" || ! kill -0 "$tp" 2>/dev/null || [ $i -ge 100 ]; do
       sleep 0.1
       i=$((i + 1))
     done
     timeout --foreground -k 2 10 "$GEN" --proc-type=secondary --file-prefix "$P" --lcores 8@0 \
-      --no-pci --huge-dir "$H" --log-level=error -- --ring gent --pool mb_pool_0 "$@"
+      --no-pci --huge-dir "$H" --log-level=error -- --ring gent --pool "$POOL" "$@"
     rc=$?
     kill "$tp" 2>/dev/null
     i=0
@@ -145,7 +159,7 @@ secondary() {
     rm -f "$PIDF"
     cat "$LOG"
     exit $rc' sh "$WD/huge$n" "$PFX-$n" "$ops" "$WD/testpmd$n.log" "$B/hf-gen" \
-    "$WD/primary$n.pid" "$@"
+    "$WD/primary$n.pid" "$pool" "$B/hf-poolprim" "$@"
 }
 # the stack handler is a plugin of its own in EAL's plugin directory
 stack_plugin() {
@@ -156,14 +170,21 @@ stack_plugin() {
   return 1
 }
 if hp_reserve; then
-  expect 0 "hf-gen: sent [1-9][0-9]* in" secondary ring_mp_mc --pcap "$WD/udp4.pcap" --seconds 1
+  expect 0 "hf-gen: sent [1-9][0-9]* in" secondary ring_mp_mc mb_pool_0 \
+    --pcap "$WD/udp4.pcap" --seconds 1
   expect 0 "RX-packets: [1-9]" cat "$WD/testpmd$n.log"
+  # a pool whose free ring is single-producer/single-consumer
+  expect 1 "no mbuf pool hfp_sp on a multi-producer/consumer ring MP_hfp_sp: the ring is not multi-producer/multi-consumer" \
+    secondary poolprim hfp_sp --pcap "$WD/udp4.pcap" --seconds 1
   if stack_plugin; then
     expect 1 "no mbuf pool mb_pool_0 on a multi-producer/consumer ring MP_mb_pool_0: no ring of that name" \
-      secondary stack --pcap "$WD/udp4.pcap" --seconds 1
+      secondary stack mb_pool_0 --pcap "$WD/udp4.pcap" --seconds 1
     expect 0 "preferred mempool ops selected: stack" cat "$WD/testpmd$n.log"
+    # a ring named like the pool's free ring that is not the pool's
+    expect 1 "no mbuf pool hfp_st on a multi-producer/consumer ring MP_hfp_st: the pool does not use that ring" \
+      secondary poolprim hfp_st --pcap "$WD/udp4.pcap" --seconds 1
   else
-    echo "(stack-handler case not run: no mempool_stack plugin in EAL's plugin directory)"
+    echo "(stack-handler cases not run: no mempool_stack plugin in EAL's plugin directory)"
   fi
 else
   echo "(hugepage-backed primary cases not run: $hp_why)"

@@ -110,35 +110,59 @@ else
 fi
 
 # bench.sh --rx ring when the pages are there but no hugetlbfs can be
-# mounted: skipped with the reason, nothing left mounted or created. The
-# pool's free_hugepages says 600 (nothing to reserve), the namespace's
-# hugetlbfs mounts are gone, and bench.sh runs as root of a user namespace
-# of its own, where the kernel refuses to mount hugetlbfs. With /dev/hugepages
-# already holding a mount of something else, bench.sh picks
-# /dev/hugepages-2M instead, and removes that directory again.
+# mounted: skipped with the reason, nothing left mounted or created. In a
+# mount namespace of its own the pool is faked (free_hugepages says 600,
+# nothing to reserve; nr_hugepages a file holding 7, which must read 7
+# after), the namespace's hugetlbfs mounts are gone, and /dev is a tmpfs
+# holding the few devices bench.sh uses, so whatever bench.sh creates
+# there never reaches the host's /dev. bench.sh runs as root of a user
+# namespace, where the kernel refuses to mount hugetlbfs. Per case,
+# /dev/hugepages is: missing (bench.sh creates it, and removes it again),
+# a directory, a file, or a directory already holding a mount of another
+# file system, in which case bench.sh picks /dev/hugepages-2M instead (and
+# removes that). What is left in the namespace's /dev goes to $F/left.
 echo 600 >"$F/free_hugepages"
-no_mount='mount --bind "$1/free_hugepages" "$2/free_hugepages" || exit 99
+echo 7 >"$F/nr_hugepages"
+no_mount='F=$1 HPD=$2 S=$3 KIND=$4
+  mount --bind "$F/free_hugepages" "$HPD/free_hugepages" &&
+    mount --bind "$F/nr_hugepages" "$HPD/nr_hugepages" || exit 99
   for m in $(awk '"'"'$3 == "hugetlbfs" {print $2}'"'"' /proc/mounts); do umount "$m" || exit 99; done
-  [ "$4" = other ] && { mount -t tmpfs hf-other /dev/hugepages || exit 99; }
-  exec unshare -U -r timeout 60 "$3/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro'
-if [ "$(id -u)" = 0 ] && [ -d "$HF_HPD" ] && [ ! -e /dev/hugepages-2M ] &&
-  unshare -m --propagation private sh -c 'mount --bind "$1/free_hugepages" "$2/free_hugepages" &&
-    exec unshare -U -r true' sh "$F" "$HF_HPD" 2>/dev/null; then
+  mkdir -p "$F/dev" && mount --bind /dev "$F/dev" && mount -t tmpfs hf-dev /dev || exit 99
+  for d in null zero full random urandom; do
+    : >"/dev/$d" && mount --bind "$F/dev/$d" "/dev/$d" || exit 99
+  done
+  ln -s /proc/self/fd /dev/fd
+  case $KIND in
+  dir) mkdir /dev/hugepages ;;
+  file) : >/dev/hugepages ;;
+  other) mkdir /dev/hugepages && mount -t tmpfs hf-other /dev/hugepages || exit 99 ;;
+  esac
+  unshare -U -r timeout 60 "$S/scripts/bench.sh" --rx ring --runs 1 --seconds 1 --no-micro
+  rc=$?
+  ls -A /dev | grep hugepages >"$F/left"
+  exit $rc'
+if [ "$(id -u)" = 0 ] && [ -d "$HF_HPD" ] &&
+  unshare -m --propagation private sh -c 'mount -t tmpfs hf-dev /dev && exec unshare -U -r true' \
+    2>/dev/null; then
   before=$(ls -d /tmp/hf-bench.* 2>/dev/null | wc -l)
-  had_dir=$([ -d /dev/hugepages ] && echo yes || echo no)
-  expect 77 '--rx ring: no hugetlbfs for 2 MiB pages mounted, and mounting one on /dev/hugepages failed' \
-    unshare -m --propagation private sh -c "$no_mount" sh "$F" "$HF_HPD" "$S" none
-  expect 0 "^$had_dir\$" sh -c '[ -d /dev/hugepages ] && echo yes || echo no'
-  if [ "$had_dir" = yes ]; then
-    expect 77 '--rx ring: no hugetlbfs for 2 MiB pages mounted, and mounting one on /dev/hugepages-2M failed' \
-      unshare -m --propagation private sh -c "$no_mount" sh "$F" "$HF_HPD" "$S" other
-    expect 0 '^gone$' sh -c '[ ! -e /dev/hugepages-2M ] && echo gone'
-  else
-    echo "(/dev/hugepages-2M case not run: no /dev/hugepages to hold another mount)"
-  fi
+  real=$(cat "$HF_HPD/nr_hugepages")
+  for kind in none dir file other; do
+    mnt=/dev/hugepages left=
+    case $kind in
+    dir | file) left=hugepages ;;
+    other) mnt=/dev/hugepages-2M left=hugepages ;;
+    esac
+    : >"$F/left"
+    expect 77 "--rx ring: no hugetlbfs for 2 MiB pages mounted, and mounting one on $mnt failed" \
+      unshare -m --propagation private sh -c "$no_mount" sh "$F" "$HF_HPD" "$S" "$kind"
+    expect 0 "^/dev: \[$left\] nr_hugepages 7\$" \
+      sh -c 'echo "/dev: [$(tr "\n" " " <"$1" | sed "s/ \$//")] nr_hugepages $(cat "$2")"' \
+      sh "$F/left" "$F/nr_hugepages"
+  done
+  expect 0 "^$real\$" cat "$HF_HPD/nr_hugepages"
   expect 0 "^$before\$" sh -c 'ls -d /tmp/hf-bench.* 2>/dev/null | wc -l'
 else
-  echo "(failed-mount cases not run: need root, 2 MiB hugepages, no /dev/hugepages-2M, and mount and user namespaces)"
+  echo "(failed-mount cases not run: need root, 2 MiB hugepages, and mount and user namespaces)"
 fi
 
 [ "$fail" = 0 ] && echo "bench refusals: $n cases as expected"

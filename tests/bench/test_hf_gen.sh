@@ -9,7 +9,8 @@
 # and in the cases at the end. Here hf-gen runs as a --no-huge primary of
 # its own; the ring, where a case needs one, comes from a net_ring vdev in
 # the same process. At the end, with root: hf-gen as the secondary of a
-# hugepage-backed dpdk-testpmd, fed and refused (a pool without a ring).
+# hugepage-backed dpdk-testpmd, fed and refused (a pool without a ring),
+# and of build/hf-poolprim, refused (pools no stock primary makes).
 #
 #   tests/bench/test_hf_gen.sh BUILD_DIR
 #
@@ -68,9 +69,9 @@ expect 1 "$NOPOOL" gen "${RING[@]}" -- --ring gent --pool nosuch \
 # pool_ring_problem.) The stand-in primary build/hf-poolprim holds the
 # pools no stock primary makes: one on a single-producer/consumer ring,
 # and one on the stack handler beside a ring named like its free ring;
-# hf-gen refuses both, saying why. Needs root to reserve 64 2 MiB hugepages for the
-# test (given back at exit) and to mount hugetlbfs in a mount namespace
-# of the test's own; skipped otherwise. testpmd's pid is kept in a file:
+# hf-gen refuses both, saying why. Needs root to reserve 64 2 MiB
+# hugepages for the test (given back at exit) and to mount hugetlbfs in a
+# mount namespace of the test's own; skipped otherwise. The primary's pid is kept in a file:
 # whatever ends the test (meson's timeout too), the EXIT trap kills it
 # before it gives the pages back.
 HP_NEED=64
@@ -88,13 +89,13 @@ primary_kill() {
 }
 GUARD=/run/hf-gent-guard-$$.pid
 # the guardian (below) is stopped last: meson's timeout sends SIGTERM,
-# then SIGKILL while this trap may still be waiting for testpmd
+# then SIGKILL while this trap may still be waiting for the primary
 trap 'primary_kill; hf_hugepages_restore; rm -rf "$WD" /var/run/dpdk/"$PFX"-*
   [ ! -f "$GUARD" ] || kill "$(cat "$GUARD")" 2>/dev/null; rm -f "$GUARD"' EXIT
 # A test killed with SIGKILL runs no trap: a guardian outside its process
 # group and tree (its parent exits at once) gives the pages back, and
 # removes the work and runtime directories, once this shell is gone
-# (testpmd dies with it, and its pages with its mount namespace). guard
+# (the primary dies with it, and its pages with its mount namespace). guard
 # OLD: the pool's size to give back.
 guard() {
   (setsid sh -c 'echo $$ >"$6"; while kill -0 "$1" 2>/dev/null; do sleep 1; done
@@ -119,7 +120,7 @@ hp_reserve() {
 }
 # secondary PRIMARY POOL HF-GEN-OPTIONS...: the primary, then hf-gen on
 # its pool POOL; exits with hf-gen's status and prints both programs'
-# output (the primary's also in $WD/testpmd$n.log). PRIMARY is a pool
+# output (the primary's also in $WD/primary$n.log). PRIMARY is a pool
 # handler for testpmd (ring_mp_mc, stack), or "poolprim" for
 # build/hf-poolprim (tests/bench/hf-poolprim.c), whose pools no stock
 # primary makes.
@@ -158,7 +159,7 @@ secondary() {
     wait "$tp"
     rm -f "$PIDF"
     cat "$LOG"
-    exit $rc' sh "$WD/huge$n" "$PFX-$n" "$ops" "$WD/testpmd$n.log" "$B/hf-gen" \
+    exit $rc' sh "$WD/huge$n" "$PFX-$n" "$ops" "$WD/primary$n.log" "$B/hf-gen" \
     "$WD/primary$n.pid" "$pool" "$B/hf-poolprim" "$@"
 }
 # the stack handler is a plugin of its own in EAL's plugin directory
@@ -172,14 +173,14 @@ stack_plugin() {
 if hp_reserve; then
   expect 0 "hf-gen: sent [1-9][0-9]* in" secondary ring_mp_mc mb_pool_0 \
     --pcap "$WD/udp4.pcap" --seconds 1
-  expect 0 "RX-packets: [1-9]" cat "$WD/testpmd$n.log"
+  expect 0 "RX-packets: [1-9]" cat "$WD/primary$n.log"
   # a pool whose free ring is single-producer/single-consumer
   expect 1 "no mbuf pool hfp_sp on a multi-producer/consumer ring MP_hfp_sp: the ring is not multi-producer/multi-consumer" \
     secondary poolprim hfp_sp --pcap "$WD/udp4.pcap" --seconds 1
   if stack_plugin; then
     expect 1 "no mbuf pool mb_pool_0 on a multi-producer/consumer ring MP_mb_pool_0: no ring of that name" \
       secondary stack mb_pool_0 --pcap "$WD/udp4.pcap" --seconds 1
-    expect 0 "preferred mempool ops selected: stack" cat "$WD/testpmd$n.log"
+    expect 0 "preferred mempool ops selected: stack" cat "$WD/primary$n.log"
     # a ring named like the pool's free ring that is not the pool's
     expect 1 "no mbuf pool hfp_st on a multi-producer/consumer ring MP_hfp_st: the pool does not use that ring" \
       secondary poolprim hfp_st --pcap "$WD/udp4.pcap" --seconds 1

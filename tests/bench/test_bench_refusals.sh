@@ -7,9 +7,9 @@
 # need, without root to reserve them, with root when reserving them
 # fails, on a kernel without 2 MiB pages, or when no hugetlbfs can be
 # mounted (exit 77, skipped, nr_hugepages given back, its work directory
-# and any mount point it made removed); and bench-scaling.sh's exit 1 when no run of a count
-# succeeded (against a stand-in hyperflow that fails at once). No case
-# runs a benchmark.
+# and any mount point it made removed); and bench-scaling.sh's exit 1
+# when no run of a count succeeded (against a stand-in hyperflow that
+# fails at once). No case runs a benchmark.
 #
 #   tests/bench/test_bench_refusals.sh BUILD_DIR SOURCE_DIR
 #

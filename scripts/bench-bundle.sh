@@ -43,8 +43,7 @@ for b in "${BINS[@]}"; do
 done
 # the bundle carries the shared EAL hyperflow links, and plugins from the
 # directory compiled into it
-EAL=$(ldd "$HF_BUILD/hyperflow" 2>/dev/null | awk '$1 ~ /^librte_eal\.so/ && $3 ~ /^\// {print $3}' ||
-  true)   # ldd fails on a static binary or a script: that is the case refused below
+EAL=$(hf_eal_of "$HF_BUILD/hyperflow")
 [ -n "$EAL" ] || { echo "bench-bundle.sh: $HF_BUILD/hyperflow links no shared librte_eal" >&2; exit 1; }
 PMD_DIR=$(hf_plugin_dirs "$HF_BUILD/hyperflow" | head -1)
 [ -n "$PMD_DIR" ] && [ -d "$PMD_DIR" ] ||

@@ -63,6 +63,12 @@ hf_median() {
 	if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
 }
 
+# The shared librte_eal that binary $1 links, or nothing (DPDK linked in,
+# or not a dynamic binary: ldd fails). Exits 0 either way.
+hf_eal_of() {
+	{ ldd "$1" 2>/dev/null || true; } | awk '$1 ~ /^librte_eal\.so/ && $3 ~ /^\// {print $3; exit}'
+}
+
 # EAL's plugin directories, one per line: compiled into the librte_eal that
 # binary $1 links (for a binary that links none, the system's); nothing
 # when there is no shared EAL at all (DPDK linked in), or when it names no
@@ -70,7 +76,7 @@ hf_median() {
 # callers say what is missing.
 hf_plugin_dirs() {
 	local eal
-	eal=$(ldd "$1" 2>/dev/null | awk '$1 ~ /^librte_eal\.so/ && $3 ~ /^\// {print $3; exit}')
+	eal=$(hf_eal_of "$1")
 	[ -n "$eal" ] || eal=$(ldconfig -p 2>/dev/null | awk '/librte_eal\.so/ {print $NF; exit}')
 	[ -n "$eal" ] || return 0
 	{ grep -aoE '/[[:alnum:]_./-]*/pmds-[0-9.]+' "$eal" || true; } | sort -u

@@ -37,7 +37,8 @@ BINS=(hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe)
 
 hf_build
 TESTPMD=$(command -v dpdk-testpmd || true)
-[ -n "$TESTPMD" ] || { echo "bench-bundle.sh: dpdk-testpmd not found (package dpdk-dev)" >&2; exit 1; }
+[ -n "$TESTPMD" ] && [ -f "$TESTPMD" ] && [ -x "$TESTPMD" ] ||
+  { echo "bench-bundle.sh: dpdk-testpmd not found (package dpdk-dev)" >&2; exit 1; }
 for b in "${BINS[@]}"; do
   [ -x "$HF_BUILD/$b" ] || { echo "bench-bundle.sh: $HF_BUILD/$b missing" >&2; exit 1; }
 done
@@ -48,35 +49,6 @@ EAL=$(hf_eal_of "$HF_BUILD/hyperflow")
 PMD_DIR=$(hf_plugin_dirs "$HF_BUILD/hyperflow" | head -1)
 [ -n "$PMD_DIR" ] && [ -d "$PMD_DIR" ] ||
   { echo "bench-bundle.sh: no plugin directory found in $EAL" >&2; exit 1; }
-
-# EAL loads no plugin whose real path passes through a world-writable
-# directory ("is world-writable and insecure"): /tmp will not do. Checked
-# from the nearest existing directory up, before anything is created.
-d=$DIR
-until [ -d "$d" ]; do d=$(dirname "$d"); done
-d=$(cd -P -- "$d" >/dev/null && pwd -P)
-while :; do
-  if [ -n "$(find "$d" -maxdepth 0 -perm -o+w)" ]; then
-    echo "bench-bundle.sh: $d is world-writable, and EAL loads no plugin from under it:" \
-      "choose a DIR elsewhere" >&2
-    exit 1
-  fi
-  [ "$d" != / ] || break
-  d=$(dirname "$d")
-done
-# a bundle made before is replaced whole, not mixed with this one; any
-# other non-empty DIR is refused, never cleared
-if [ -d "$DIR" ] && [ -n "$(ls -A "$DIR")" ] &&
-  ! grep -qs '^# Source as root: the benchmark bundle made by scripts/bench-bundle.sh' "$DIR/env.sh"; then
-  echo "bench-bundle.sh: $DIR exists and holds something other than a bundle: choose an empty DIR" >&2
-  exit 1
-fi
-rm -rf "$DIR/build" "$DIR/bin" "$DIR/lib" "$DIR/plugins" "$DIR/env.sh"
-mkdir -p "$DIR/build" "$DIR/bin" "$DIR/lib"
-objs=()
-for b in "${BINS[@]}"; do cp "$HF_BUILD/$b" "$DIR/build/"; objs+=("$HF_BUILD/$b"); done
-cp "$TESTPMD" "$DIR/bin/"
-objs+=("$TESTPMD")
 # plugin_so NAME: the plugin's file named by its soname (NAME.so.<major>), or nothing
 plugin_so() {
   local f
@@ -86,15 +58,57 @@ plugin_so() {
     return 0
   done
 }
+# everything the bundle copies, and every library it needs, found before
+# anything is created
+objs=("${BINS[@]/#/$HF_BUILD/}" "$TESTPMD")
 for p in "${PLUGINS[@]}"; do
   f=$(plugin_so "$p")
   [ -n "$f" ] || { echo "bench-bundle.sh: plugin $p not in $PMD_DIR" >&2; exit 1; }
   objs+=("$f")
 done
-missing=$(ldd "${objs[@]}" | awk '/not found/ {print $1}' | sort -u)
+bad=
+for o in "${objs[@]}"; do ldd "$o" >/dev/null 2>&1 || bad+=" $o"; done
+[ -z "$bad" ] ||
+  { echo "bench-bundle.sh: not a dynamic executable or library (ldd fails):$bad" >&2; exit 1; }
+deps=$(ldd "${objs[@]}")
+missing=$(awk '/not found/ {print $1}' <<<"$deps" | sort -u)
 [ -z "$missing" ] || { echo "bench-bundle.sh: libraries not found here: $missing" >&2; exit 1; }
+
+# hf_bundle_ww D: the first world-writable directory from D (which exists)
+# up to /, or nothing. EAL loads no plugin whose real path passes through
+# one ("is world-writable and insecure"): /tmp will not do. Also written
+# into env.sh, which checks where the bundle lies now.
+hf_bundle_ww() {
+  local d
+  d=$(cd -P -- "$1" >/dev/null && pwd -P) || return 0
+  while :; do
+    [ -z "$(find "$d" -maxdepth 0 -perm -o+w)" ] || { echo "$d"; return 0; }
+    [ "$d" != / ] || return 0
+    d=$(dirname "$d")
+  done
+}
+# checked from the nearest existing directory up
+d=$DIR
+until [ -d "$d" ]; do d=$(dirname "$d"); done
+ww=$(hf_bundle_ww "$d")
+if [ -n "$ww" ]; then
+  echo "bench-bundle.sh: $ww is world-writable, and EAL loads no plugin from under it:" \
+    "choose a DIR elsewhere" >&2
+  exit 1
+fi
+# a bundle made before is replaced whole, not mixed with this one; any
+# other non-empty DIR is refused, never cleared
+if [ -d "$DIR" ] && [ -n "$(ls -A "$DIR")" ] &&
+  ! grep -qs '^# Source as root: the benchmark bundle made by scripts/bench-bundle.sh' "$DIR/env.sh"; then
+  echo "bench-bundle.sh: $DIR exists and holds something other than a bundle: choose an empty DIR" >&2
+  exit 1
+fi
+rm -rf "$DIR/build" "$DIR/bin" "$DIR/lib" "$DIR/plugins" "$DIR/env.sh"
+mkdir -p "$DIR/build" "$DIR/bin" "$DIR/lib"
+for b in "${BINS[@]}"; do cp "$HF_BUILD/$b" "$DIR/build/"; done
+cp "$TESTPMD" "$DIR/bin/"
 # every library but glibc's own (the target machine's must be at least as new)
-ldd "${objs[@]}" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u |
+awk '$2 == "=>" && $3 ~ /^\// {print $3}' <<<"$deps" | sort -u |
   grep -vE '/(libc|libm|libpthread|libdl|librt|libresolv)\.so\.[0-9]+$|/ld-linux' |
   while read -r l; do cp -L "$l" "$DIR/lib/"; done
 : >"$DIR/plugins"
@@ -109,19 +123,17 @@ cat >"$DIR/env.sh" <<EOF
 # (hyperflow $(git -C "$HF_ROOT" describe --always --dirty 2>/dev/null || echo '?')).
 hf_bundle=\$(cd -P -- "\$(dirname "\${BASH_SOURCE[0]}")" >/dev/null && pwd -P)
 hf_pmd_dir=$PMD_DIR
+$(declare -f hf_bundle_ww)
 hf_bundle_env() {
-  local f d=\$hf_bundle
+  local f d
   [ -r "\$hf_bundle/plugins" ] || { echo "env.sh: no plugin list in \$hf_bundle" >&2; return 1; }
   # EAL loads no plugin from under a world-writable directory (such as /tmp)
-  while :; do
-    if [ -n "\$(find "\$d" -maxdepth 0 -perm -o+w)" ]; then
-      echo "env.sh: \$d is world-writable, and EAL loads no plugin from under it:" \\
-        "move the bundle elsewhere" >&2
-      return 1
-    fi
-    [ "\$d" != / ] || break
-    d=\$(dirname "\$d")
-  done
+  d=\$(hf_bundle_ww "\$hf_bundle")
+  if [ -n "\$d" ]; then
+    echo "env.sh: \$d is world-writable, and EAL loads no plugin from under it:" \\
+      "move the bundle elsewhere" >&2
+    return 1
+  fi
   mkdir -p "\$hf_pmd_dir" || return 1
   for f in "\$hf_pmd_dir"/*; do
     [ -e "\$f" ] || continue

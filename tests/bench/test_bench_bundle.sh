@@ -7,9 +7,11 @@
 # is seen: without env.sh a DPDK program there has no mempool driver; with
 # it, hf-microbench and dpdk-testpmd (pcap, ring and null ports) run from
 # the bundle's libraries. env.sh refuses a plugin directory that holds
-# another DPDK's plugins. bench-bundle.sh refuses /tmp, a build without its
-# binaries, a hyperflow without a shared EAL, an EAL naming no plugin
-# directory (or a missing one), and a directory that is not a bundle.
+# another DPDK's plugins, or a bundle without its plugin list.
+# bench-bundle.sh refuses /tmp, a machine without dpdk-testpmd, a build
+# without its binaries, a hyperflow without a shared EAL, an EAL naming no
+# plugin directory (or a missing or empty one), and a directory that is
+# not a bundle.
 #
 #   tests/bench/test_bench_bundle.sh BUILD_DIR SOURCE_DIR
 #
@@ -50,12 +52,17 @@ done
 expect 1 "$T/noeal/hyperflow links no shared librte_eal" \
   env HF_NO_BUILD=1 HF_BUILD="$T/noeal" "$S/scripts/bench-bundle.sh" "$T/ne"
 # a build whose hyperflow links a shared librte_eal that names no plugin
-# directory, or one that does not exist: refused, naming that library.
-# Stand-ins built here: a one-function librte_eal.so.23 and a program linking it.
-mkdir -p "$T/nopmd" "$T/gonepmd"
-for d in nopmd gonepmd; do
-  dir=/nonexistent/hf-$$/dpdk/pmds-23.0
-  [ "$d" = nopmd ] && dir=/nonexistent/hf-$$/dpdk
+# directory, or one that does not exist: refused, naming that library; one
+# that names an empty plugin directory: refused, naming the first plugin
+# missing. Nothing is created. Stand-ins built here: a one-function
+# librte_eal.so.23 and a program linking it.
+mkdir -p "$T/nopmd" "$T/gonepmd" "$T/emptypmd/pmds-23.0"
+for d in nopmd gonepmd emptypmd; do
+  case $d in
+  nopmd) dir=/nonexistent/hf-$$/dpdk ;;
+  gonepmd) dir=/nonexistent/hf-$$/dpdk/pmds-23.0 ;;
+  emptypmd) dir=$T/emptypmd/pmds-23.0 ;;
+  esac
   printf 'const char *hf_pmd_path = "%s";\nint rte_eal_init(void) { return hf_pmd_path[0]; }\n' "$dir" |
     ${CC:-cc} -shared -fPIC -Wl,-soname,librte_eal.so.23 -o "$T/$d/librte_eal.so.23" -x c - &&
     printf 'int rte_eal_init(void);\nint main(void) { return rte_eal_init(); }\n' |
@@ -64,9 +71,22 @@ for d in nopmd gonepmd; do
   for b in hf-pcapgen hf-microbench hf-gen hf-memprobe; do
     printf '#!/bin/sh\n' >"$T/$d/$b" && chmod +x "$T/$d/$b"
   done
-  expect 1 "no plugin directory found in $T/$d/librte_eal.so.23" \
-    env HF_NO_BUILD=1 HF_BUILD="$T/$d" "$S/scripts/bench-bundle.sh" "$T/np"
+  why="no plugin directory found in $T/$d/librte_eal.so.23"
+  [ "$d" = emptypmd ] && why="plugin librte_bus_vdev not in $dir"
+  expect 1 "$why" env HF_NO_BUILD=1 HF_BUILD="$T/$d" "$S/scripts/bench-bundle.sh" "$T/np"
 done
+# a build with the real hyperflow but a script for hf-gen: refused, naming it
+mkdir -p "$T/script"
+for b in hyperflow hf-pcapgen hf-microbench hf-memprobe; do cp "$B/$b" "$T/script/"; done
+printf '#!/bin/sh\n' >"$T/script/hf-gen" && chmod +x "$T/script/hf-gen"
+expect 1 "not a dynamic executable or library (ldd fails): $T/script/hf-gen$" \
+  env HF_NO_BUILD=1 HF_BUILD="$T/script" "$S/scripts/bench-bundle.sh" "$T/np"
+expect 0 "^nothing$" sh -c "[ ! -e '$T/np' ] && echo nothing"
+# no usable dpdk-testpmd on this machine (a mount namespace puts /dev/null in its place): refused
+tp_path=$(command -v dpdk-testpmd)
+expect 1 'dpdk-testpmd not found (package dpdk-dev)' \
+  unshare -m sh -c 'mount --bind /dev/null "$1" || exit 99
+    HF_NO_BUILD=1 HF_BUILD="$2" exec "$3/scripts/bench-bundle.sh" "$4"' sh "$tp_path" "$B" "$S" "$T/np"
 expect 0 '^nothing$' sh -c "[ ! -e '$T/np' ] && echo nothing"
 # the bundle, from the build as it is (this test runs inside ninja's test run)
 expect 0 'bench-bundle.sh: .*, [0-9]* libraries' \
@@ -110,6 +130,11 @@ expect 0 'Configuring Port 2' inns ". b/env.sh && command -v dpdk-testpmd | grep
 expect 1 'holds .*librte_other.so, not this bundle' \
   inns ": >'$PMD_DIR/librte_other.so' && . b/env.sh"
 expect 0 '^ok$' inns ": >'$PMD_DIR/librte_other.so'; . b/env.sh; [ ! -e '$PMD_DIR/librte_net_pcap.so' ] && echo ok"
+
+# a bundle without its plugin list: env.sh refuses, links nothing
+mkdir -p "$T/nl" && cp -a "$T/b" "$T/nl/b" && rm "$T/nl/b/plugins"
+expect 1 "env.sh: no plugin list in $T/nl/b" inns ". nl/b/env.sh"
+expect 0 '^none$' inns ". nl/b/env.sh; ls -A '$PMD_DIR' | grep . || echo none"
 
 # a bundle moved under a world-writable directory: env.sh refuses, links nothing
 mkdir -p "$T/ww" && cp -a "$T/b" "$T/ww/b" && chmod o+w "$T/ww"

@@ -123,9 +123,8 @@ fi
 # removes that). What is left in the namespace's /dev goes to $F/left.
 echo 600 >"$F/free_hugepages"
 echo 7 >"$F/nr_hugepages"
-no_mount='F=$1 HPD=$2 S=$3 KIND=$4
-  mount --bind "$F/free_hugepages" "$HPD/free_hugepages" &&
-    mount --bind "$F/nr_hugepages" "$HPD/nr_hugepages" || exit 99
+no_mount=$fake_pool' || exit 99
+  F=$1 S=$3 KIND=$4
   for m in $(awk '"'"'$3 == "hugetlbfs" {print $2}'"'"' /proc/mounts); do umount "$m" || exit 99; done
   mkdir -p "$F/dev" && mount --bind /dev "$F/dev" && mount -t tmpfs hf-dev /dev || exit 99
   for d in null zero full random urandom; do

@@ -10,8 +10,8 @@
 # another DPDK's plugins, or a bundle without its plugin list.
 # bench-bundle.sh refuses /tmp, a machine without dpdk-testpmd, a build
 # without its binaries, a hyperflow without a shared EAL, an EAL naming no
-# plugin directory (or a missing or empty one), and a directory that is
-# not a bundle.
+# plugin directory (or a missing or empty one), a plugin linking a
+# library this machine lacks, and a directory that is not a bundle.
 #
 #   tests/bench/test_bench_bundle.sh BUILD_DIR SOURCE_DIR
 #
@@ -51,11 +51,23 @@ for b in hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe; do
 done
 expect 1 "$T/noeal/hyperflow links no shared librte_eal" \
   env HF_NO_BUILD=1 HF_BUILD="$T/noeal" "$S/scripts/bench-bundle.sh" "$T/ne"
+# standin D PMD_DIR: in D, a one-function librte_eal.so.23 naming the
+# plugin directory PMD_DIR, and the five benchmark binaries as programs
+# linking it
+standin() {
+  local b
+  printf 'const char *hf_pmd_path = "%s";\nint rte_eal_init(void) { return hf_pmd_path[0]; }\n' \
+    "$2" | ${CC:-cc} -shared -fPIC -Wl,-soname,librte_eal.so.23 -o "$1/librte_eal.so.23" -x c - ||
+    return 1
+  for b in hyperflow hf-pcapgen hf-microbench hf-gen hf-memprobe; do
+    printf 'int rte_eal_init(void);\nint main(void) { return rte_eal_init(); }\n' |
+      ${CC:-cc} -o "$1/$b" -x c - -L"$1" -l:librte_eal.so.23 -Wl,-rpath,"$1" || return 1
+  done
+}
 # a build whose hyperflow links a shared librte_eal that names no plugin
 # directory, or one that does not exist: refused, naming that library; one
 # that names an empty plugin directory: refused, naming the first plugin
-# missing. Nothing is created. Stand-ins built here: a one-function
-# librte_eal.so.23 and a program linking it.
+# missing. Nothing is created.
 mkdir -p "$T/nopmd" "$T/gonepmd" "$T/emptypmd/pmds-23.0"
 for d in nopmd gonepmd emptypmd; do
   case $d in
@@ -63,18 +75,35 @@ for d in nopmd gonepmd emptypmd; do
   gonepmd) dir=/nonexistent/hf-$$/dpdk/pmds-23.0 ;;
   emptypmd) dir=$T/emptypmd/pmds-23.0 ;;
   esac
-  printf 'const char *hf_pmd_path = "%s";\nint rte_eal_init(void) { return hf_pmd_path[0]; }\n' "$dir" |
-    ${CC:-cc} -shared -fPIC -Wl,-soname,librte_eal.so.23 -o "$T/$d/librte_eal.so.23" -x c - &&
-    printf 'int rte_eal_init(void);\nint main(void) { return rte_eal_init(); }\n' |
-    ${CC:-cc} -o "$T/$d/hyperflow" -x c - -L"$T/$d" -l:librte_eal.so.23 -Wl,-rpath,"$T/$d" ||
-    { echo "FAIL: cannot build the stand-in EAL in $T/$d"; exit 1; }
-  for b in hf-pcapgen hf-microbench hf-gen hf-memprobe; do
-    printf '#!/bin/sh\n' >"$T/$d/$b" && chmod +x "$T/$d/$b"
-  done
+  standin "$T/$d" "$dir" || { echo "FAIL: cannot build the stand-in EAL in $T/$d"; exit 1; }
   why="no plugin directory found in $T/$d/librte_eal.so.23"
   [ "$d" = emptypmd ] && why="plugin librte_bus_vdev not in $dir"
   expect 1 "$why" env HF_NO_BUILD=1 HF_BUILD="$T/$d" "$S/scripts/bench-bundle.sh" "$T/np"
 done
+# a plugin linking a library this machine lacks: refused, naming the
+# library, before anything is created. The stand-in EAL names a directory
+# of five one-function plugins; the net_pcap one links libhfgone.so.1,
+# which is deleted once built.
+d=$T/gonelib
+mkdir -p "$d/pmds-23.0"
+printf 'int hf_gone(void) { return 1; }\n' |
+  ${CC:-cc} -shared -fPIC -Wl,-soname,libhfgone.so.1 -o "$d/libhfgone.so.1" -x c - ||
+  { echo "FAIL: cannot build the stand-in library in $d"; exit 1; }
+for p in librte_bus_vdev librte_net_pcap librte_net_null librte_net_ring librte_mempool_ring; do
+  if [ "$p" = librte_net_pcap ]; then
+    printf 'int hf_gone(void);\nint hf_plugin(void) { return hf_gone(); }\n' |
+      ${CC:-cc} -shared -fPIC -Wl,-soname,"$p.so.23" -o "$d/pmds-23.0/$p.so.23" -x c - \
+        -L"$d" -l:libhfgone.so.1
+  else
+    printf 'int hf_plugin(void) { return 0; }\n' |
+      ${CC:-cc} -shared -fPIC -Wl,-soname,"$p.so.23" -o "$d/pmds-23.0/$p.so.23" -x c -
+  fi || { echo "FAIL: cannot build the stand-in plugin $p in $d"; exit 1; }
+done
+standin "$d" "$d/pmds-23.0" || { echo "FAIL: cannot build the stand-in EAL in $d"; exit 1; }
+rm "$d/libhfgone.so.1"
+expect 1 'libraries not found here: libhfgone.so.1$' \
+  env HF_NO_BUILD=1 HF_BUILD="$d" "$S/scripts/bench-bundle.sh" "$T/np"
+expect 0 "^nothing$" sh -c "[ ! -e '$T/np' ] && echo nothing"
 # a build with the real hyperflow but a script for hf-gen: refused, naming it
 mkdir -p "$T/script"
 for b in hyperflow hf-pcapgen hf-microbench hf-memprobe; do cp "$B/$b" "$T/script/"; done

@@ -66,11 +66,13 @@ for p in "${PLUGINS[@]}"; do
   [ -n "$f" ] || { echo "bench-bundle.sh: plugin $p not in $PMD_DIR" >&2; exit 1; }
   objs+=("$f")
 done
-bad=
-for o in "${objs[@]}"; do ldd "$o" >/dev/null 2>&1 || bad+=" $o"; done
+bad='' deps=''
+for o in "${objs[@]}"; do
+  out=$(ldd "$o" 2>/dev/null) || { bad+=" $o"; continue; }
+  deps+=$out$'\n'
+done
 [ -z "$bad" ] ||
   { echo "bench-bundle.sh: not a dynamic executable or library (ldd fails):$bad" >&2; exit 1; }
-deps=$(ldd "${objs[@]}")
 missing=$(awk '/not found/ {print $1}' <<<"$deps" | sort -u)
 [ -z "$missing" ] || { echo "bench-bundle.sh: libraries not found here: $missing" >&2; exit 1; }
 

@@ -105,7 +105,7 @@ if [ -d "$DIR" ] && [ -n "$(ls -A "$DIR")" ] &&
   echo "bench-bundle.sh: $DIR exists and holds something other than a bundle: choose an empty DIR" >&2
   exit 1
 fi
-rm -rf "$DIR/build" "$DIR/bin" "$DIR/lib" "$DIR/plugins" "$DIR/env.sh"
+rm -rf "${DIR:?}/build" "${DIR:?}/bin" "${DIR:?}/lib" "${DIR:?}/plugins" "${DIR:?}/env.sh"
 mkdir -p "$DIR/build" "$DIR/bin" "$DIR/lib"
 for b in "${BINS[@]}"; do cp "$HF_BUILD/$b" "$DIR/build/"; done
 cp "$TESTPMD" "$DIR/bin/"

@@ -103,6 +103,7 @@ struct hf_health {
 	uint32_t timeout_ms;
 	uint32_t rise;
 	uint32_t fall;
+	uint32_t target;                /* tunnel method: far-end IPv4, as configured */
 
 	enum hf_health_state state;
 	enum hf_health_state reported;  /* state as of the last returned transition */
@@ -132,6 +133,25 @@ struct hf_health {
  * elsewhere). Returns 0, or -EINVAL when h or c is NULL.
  */
 int hf_health_init(struct hf_health *h, const struct hf_health_conf *c, uint64_t now);
+
+/*
+ * New settings c for a running monitor at now (a reload that changed only
+ * the health block): the state, the last transition and the statistics are
+ * kept; only the timers restart.
+ *  - Same method and target: outstanding probes and both streaks are kept
+ *    (their replies still answer the same question) and judged by the new
+ *    timeout, rise and fall; the next probe is due interval_ms (the new
+ *    one) after the last was sent, or at once if that has passed.
+ *  - Another method or target: outstanding probes are dropped (not counted
+ *    as failures; a late reply to one is ignored), both streaks restart,
+ *    and a probe is due at once. A member that was UP stays UP until `fall`
+ *    probes of the new kind fail; one that was DOWN needs `rise` successes.
+ *  - Method none: UP at once when the link is up (as at init).
+ * Returns the transition this caused (HF_HT_UP when switching to none),
+ * else HF_HT_NONE; -EINVAL-like misuse (NULL) returns HF_HT_NONE.
+ */
+enum hf_health_transition hf_health_reconfigure(struct hf_health *h, const struct hf_health_conf *c,
+						uint64_t now);
 
 /*
  * Is a probe due at now? When it is, returns true once, sets *seq to the

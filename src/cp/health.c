@@ -116,6 +116,7 @@ hf_health_init(struct hf_health *h, const struct hf_health_conf *c, uint64_t now
 	h->timeout_ms = at_least_one(c->timeout_ms);
 	h->rise = at_least_one(c->rise);
 	h->fall = at_least_one(c->fall);
+	h->target = c->target;
 	h->link_up = true;
 	h->next_due = now;
 	h->last_change = now;
@@ -128,6 +129,36 @@ hf_health_init(struct hf_health *h, const struct hf_health_conf *c, uint64_t now
 	}
 	h->reported = h->state;
 	return 0;
+}
+
+enum hf_health_transition
+hf_health_reconfigure(struct hf_health *h, const struct hf_health_conf *c, uint64_t now)
+{
+	uint64_t last_sent;
+	bool same;
+
+	if (h == NULL || c == NULL)
+		return HF_HT_NONE;
+	same = c->method == h->method && c->target == h->target;
+	last_sent = h->next_due >= h->interval_ms ? h->next_due - h->interval_ms : 0;
+	h->method = c->method;
+	h->interval_ms = at_least_one(c->interval_ms);
+	h->timeout_ms = at_least_one(c->timeout_ms);
+	h->rise = at_least_one(c->rise);
+	h->fall = at_least_one(c->fall);
+	h->target = c->target;
+	if (same) {
+		h->next_due = last_sent + h->interval_ms;
+		return report(h);
+	}
+	h->nb_out = 0;
+	h->out_head = 0;
+	h->ok_streak = 0;
+	h->fail_streak = 0;
+	h->next_due = now;
+	if (h->method == HF_HEALTH_NONE && h->link_up && h->state != HF_HEALTH_UP)
+		set_state(h, HF_HEALTH_UP, now, R_NO_CHECK, 0);
+	return report(h);
 }
 
 bool

@@ -695,11 +695,113 @@ test_zero_conf(void **state)
 	assert_int_equal(hf_health_reply(&h, 2, 2), HF_HT_UP);
 }
 
+/* Same method: state, streaks and outstanding probes kept; the new interval
+ * counts from the last probe, the new fall decides. */
+static void
+test_reconfigure_same_method(void **state)
+{
+	struct hf_health h;
+	struct hf_health_conf c = mkconf(HF_HEALTH_ARP, 300, 500, 3, 2);
+	uint16_t s2;
+
+	(void)state;
+	init(&h, 100, 300, 2, 3, 0);
+	make_up(&h, 0);
+	due(&h, 100);
+	s2 = due(&h, 200);                     /* outstanding across the change */
+	assert_int_equal(hf_health_tick(&h, 400), HF_HT_NONE);   /* the probe of 100 failed */
+	assert_int_equal(hf_health_reconfigure(&h, &c, 410), HF_HT_NONE);
+	assert_true(hf_health_is_live(&h));
+	assert_int_equal(h.stats.transitions, 1);
+	assert_int_equal(h.fail_streak, 1);
+	assert_int_equal(h.nb_out, 1);
+	/* the last probe went at 200: the next is due at 200 + 300 */
+	not_due(&h, 499);
+	due(&h, 500);
+	/* the probe of 200 now has 500 ms: a reply at 650 counts */
+	assert_int_equal(hf_health_reply(&h, s2, 650), HF_HT_NONE);
+	assert_int_equal(h.fail_streak, 0);
+	/* the new fall (2): two failures in a row bring it down */
+	assert_int_equal(hf_health_tick(&h, 1000), HF_HT_NONE);   /* the probe of 500 failed */
+	assert_int_equal(fail_one(&h, 1000), HF_HT_DOWN);
+	assert_reason(&h, "2 probes timed out");
+}
+
+/* Another method (or target): state kept, probes dropped uncounted, probe at once. */
+static void
+test_reconfigure_other_method(void **state)
+{
+	struct hf_health h;
+	struct hf_health_conf icmp = mkconf(HF_HEALTH_ICMP, 100, 300, 2, 3);
+	struct hf_health_conf tun = mkconf(HF_HEALTH_TUNNEL, 100, 300, 2, 3);
+	uint16_t s;
+
+	(void)state;
+	init(&h, 100, 300, 2, 3, 0);
+	make_up(&h, 0);
+	s = due(&h, 100);
+	assert_int_equal(hf_health_reconfigure(&h, &icmp, 150), HF_HT_NONE);
+	assert_true(hf_health_is_live(&h));
+	assert_int_equal(h.nb_out, 0);
+	assert_int_equal(h.stats.timeouts, 0);
+	assert_int_equal(hf_health_reply(&h, s, 160), HF_HT_IGNORED);   /* the old probe's */
+	due(&h, 150);
+	/* a new target is another question too */
+	tun.target = 0x01020304;
+	assert_int_equal(hf_health_reconfigure(&h, &tun, 170), HF_HT_NONE);
+	assert_int_equal(h.nb_out, 0);
+	due(&h, 170);
+	tun.target = 0x05060708;
+	assert_int_equal(hf_health_reconfigure(&h, &tun, 180), HF_HT_NONE);
+	assert_int_equal(h.nb_out, 0);
+	/* UP stays UP until fall failures of the new kind */
+	assert_int_equal(fail_one(&h, 180), HF_HT_NONE);
+	assert_int_equal(fail_one(&h, 280), HF_HT_NONE);
+	assert_int_equal(fail_one(&h, 380), HF_HT_DOWN);
+	/* a DOWN member stays DOWN across a change and needs rise successes */
+	assert_int_equal(hf_health_reconfigure(&h, &icmp, 1000), HF_HT_NONE);
+	assert_false(hf_health_is_live(&h));
+	assert_int_equal(succeed_one(&h, 1000), HF_HT_NONE);
+	assert_int_equal(succeed_one(&h, 1100), HF_HT_UP);
+}
+
+/* To method none: UP at once (link up), probes stop; from none: UP kept. */
+static void
+test_reconfigure_none(void **state)
+{
+	struct hf_health h;
+	struct hf_health_conf none = mkconf(HF_HEALTH_NONE, 100, 300, 2, 3);
+	struct hf_health_conf arp = mkconf(HF_HEALTH_ARP, 100, 300, 2, 3);
+
+	(void)state;
+	init(&h, 100, 300, 2, 3, 0);
+	assert_int_equal(fail_one(&h, 0), HF_HT_NONE);
+	assert_int_equal(fail_one(&h, 300), HF_HT_NONE);
+	assert_int_equal(fail_one(&h, 600), HF_HT_DOWN);
+	assert_int_equal(hf_health_reconfigure(&h, &none, 1000), HF_HT_UP);
+	assert_true(hf_health_is_live(&h));
+	assert_reason(&h, "no health check");
+	not_due(&h, 5000);
+	assert_int_equal(hf_health_reconfigure(&h, &arp, 6000), HF_HT_NONE);
+	assert_true(hf_health_is_live(&h));
+	due(&h, 6000);
+	/* link down, then none: stays down until the link comes back */
+	assert_int_equal(hf_health_link(&h, false, 6100), HF_HT_DOWN);
+	assert_int_equal(hf_health_reconfigure(&h, &none, 6200), HF_HT_NONE);
+	assert_false(hf_health_is_live(&h));
+	assert_int_equal(hf_health_link(&h, true, 6300), HF_HT_UP);
+	assert_int_equal(hf_health_reconfigure(NULL, &none, 0), HF_HT_NONE);
+	assert_int_equal(hf_health_reconfigure(&h, NULL, 0), HF_HT_NONE);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_reconfigure_same_method),
+		cmocka_unit_test(test_reconfigure_other_method),
+		cmocka_unit_test(test_reconfigure_none),
 		cmocka_unit_test(test_cadence),
 		cmocka_unit_test(test_first_reply_from_unknown),
 		cmocka_unit_test(test_fall_exact),

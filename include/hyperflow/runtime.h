@@ -159,6 +159,8 @@ hf_tsc_to_ms(uint64_t tsc, uint64_t hz)
 }
 /* Gratuitous ARP for every cluster IP on the ports it serves. */
 void hf_control_send_garps(struct hf_runtime *rt);
+/* Gratuitous ARP for cluster ci (config index) on the ports of port_mask. */
+void hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask);
 /* Queue a frame for worker 0 to send on port pidx. 0 or -errno (counted). */
 int hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len);
 

@@ -21,6 +21,7 @@
 #include <hyperflow/log.h>
 #include <hyperflow/ha.h>
 #include <hyperflow/monitor.h>
+#include <hyperflow/reload.h>
 #include <hyperflow/runtime.h>
 
 #define CTL_IDLE_SLEEP_US 100
@@ -71,36 +72,42 @@ hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint
 	return 0;
 }
 
+/* Gratuitous ARP for cluster ci on the ports of port_mask. */
+void
+hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
+{
+	static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct hf_mac zero = { { 0 } };
+	const struct hf_cluster_conf *cc = &rt->cfg->clusters[ci];
+	uint8_t frame[HF_ETH_MIN_FRAME];
+	char ip[HF_IP4_STRLEN];
+	unsigned int sent = 0;
+	uint32_t p;
+
+	for (p = 0; p < rt->nb_ports; p++) {
+		int len;
+
+		if (!(port_mask & (1u << p)))
+			continue;
+		len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST,
+				   &cc->mac, cc->ip, &zero, cc->ip);
+		if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0) {
+			ctl_count(rt, HF_CTL_GARP_SENT);
+			sent++;
+		}
+	}
+	HF_LOG(control, INFO, "cluster '%s': gratuitous ARP for %s on %u port(s)", cc->name,
+	       hf_ip4_str(cc->ip, ip), sent);
+}
+
 /* Gratuitous ARP for every cluster IP on every port the cluster serves. */
 void
 hf_control_send_garps(struct hf_runtime *rt)
 {
-	static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
-	static const struct hf_mac zero = { { 0 } };
-	const struct hf_config *cfg = rt->cfg;
-	uint8_t frame[HF_ETH_MIN_FRAME];
-	char ip[HF_IP4_STRLEN];
-	uint32_t ci, p;
+	uint32_t ci;
 
-	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
-		unsigned int sent = 0;
-
-		for (p = 0; p < rt->nb_ports; p++) {
-			int len;
-
-			if (!(cc->port_mask & (1u << p)))
-				continue;
-			len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST,
-					   &cc->mac, cc->ip, &zero, cc->ip);
-			if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0) {
-				ctl_count(rt, HF_CTL_GARP_SENT);
-				sent++;
-			}
-		}
-		HF_LOG(control, INFO, "cluster '%s': gratuitous ARP for %s on %u port(s)", cc->name,
-		       hf_ip4_str(cc->ip, ip), sent);
-	}
+	for (ci = 0; ci < rt->cfg->nb_clusters; ci++)
+		hf_control_send_garp(rt, ci, rt->cfg->clusters[ci].port_mask);
 }
 
 static void
@@ -256,79 +263,6 @@ member_rt_init(struct hf_runtime *rt, const struct hf_config *cfg, struct hf_mem
 			       hf_monitor_now_ms(rt));
 }
 
-static bool
-health_same(const struct hf_health_conf *a, const struct hf_health_conf *b)
-{
-	return a->method == b->method && a->interval_ms == b->interval_ms &&
-	       a->timeout_ms == b->timeout_ms && a->rise == b->rise && a->fall == b->fall &&
-	       a->target == b->target;
-}
-
-/* Same member on the wire: address, port and MAC configuration unchanged. */
-static bool
-member_same(const struct hf_member_conf *a, const struct hf_member_conf *b)
-{
-	return a->ip == b->ip && a->port == b->port && a->has_mac == b->has_mac &&
-	       (!a->has_mac || hf_mac_eq(&a->mac, &b->mac));
-}
-
-static const char *
-ports_differ(const struct hf_config *a, const struct hf_config *b)
-{
-	uint32_t i;
-
-	if (a->nb_ports != b->nb_ports)
-		return "the number of ports changed";
-	for (i = 0; i < a->nb_ports; i++) {
-		const struct hf_port_conf *x = &a->ports[i], *y = &b->ports[i];
-
-		if (strcmp(x->name, y->name) != 0 || strcmp(x->device, y->device) != 0 ||
-		    x->has_mac != y->has_mac || (x->has_mac && !hf_mac_eq(&x->mac, &y->mac)))
-			return "a port's name, device or MAC changed";
-	}
-	return NULL;
-}
-
-/* Flow tables are sized and timed at start, one per worker. */
-static const char *
-restart_needed(const struct hf_config *a, const struct hf_config *b)
-{
-	const char *why = ports_differ(a, b);
-
-	if (why != NULL)
-		return why;
-	if (a->flow_size != b->flow_size || a->flow_timeout_ms != b->flow_timeout_ms)
-		return "flows.size or flows.timeout_ms changed";
-	return NULL;
-}
-
-static bool
-pool_same(const struct hf_config *a, const struct hf_config *b)
-{
-	return a->nb_probe == b->nb_probe &&
-	       memcmp(a->probe_pool, b->probe_pool, a->nb_probe * sizeof(a->probe_pool[0])) == 0;
-}
-
-static bool
-in_pool(const struct hf_config *cfg, uint32_t ip)
-{
-	uint32_t i;
-
-	for (i = 0; i < cfg->nb_probe; i++)
-		if (cfg->probe_pool[i] == ip)
-			return true;
-	return false;
-}
-
-static bool
-ha_same(const struct hf_ha_conf *a, const struct hf_ha_conf *b)
-{
-	return a->enabled == b->enabled &&
-	       (!a->enabled || (a->port == b->port && a->vrid == b->vrid &&
-				a->priority == b->priority && a->advert_ms == b->advert_ms &&
-				a->preempt == b->preempt && a->peer == b->peer));
-}
-
 static void
 reload_result(struct hf_runtime *rt, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -353,26 +287,50 @@ reload_result(struct hf_runtime *rt, bool ok, const char *fmt, ...)
 		       rt->last_reload_msg);
 }
 
+/* The runtime state of new member g under plan p, from the old members omem. */
+static void
+member_rt_carry(struct hf_runtime *rt, const struct hf_config *ncfg,
+		const struct hf_reload_plan *p, const struct hf_member_rt *omem, uint32_t g,
+		struct hf_member_rt *m, uint64_t now)
+{
+	switch (p->fate[g]) {
+	case HF_MEMBER_KEEP:
+		*m = omem[p->old_member[g]];
+		break;
+	case HF_MEMBER_RETIME:
+		/* same device, new health block: state and learnt MAC stay, the
+		 * timers restart; a change this causes (to method none: up) is
+		 * taken as the member's state at once */
+		*m = omem[p->old_member[g]];
+		hf_health_reconfigure(&m->health, &cluster_conf(ncfg, g)->health, now);
+		m->healthy = hf_health_is_live(&m->health);
+		break;
+	default:
+		member_rt_init(rt, ncfg, m, g);
+		break;
+	}
+}
+
 /*
- * SIGHUP: parse and validate the whole file off the fast path; on any
- * problem keep everything as it is and say why; otherwise carry over ids,
- * counters and live state of unchanged members and publish one snapshot.
+ * SIGHUP: parse and validate the whole file off the fast path, decide
+ * with hf_reload_plan (reload.h) and apply the plan: on a refusal keep
+ * everything as it is and say why; otherwise carry member state over as
+ * the plan says, publish one snapshot, choose the probe address again and
+ * restart VRRP where it says so, and announce changed clusters.
  */
 static void
 reload(struct hf_runtime *rt)
 {
 	struct hf_config *ncfg = NULL, *ocfg = rt->cfg;
 	struct hf_errlist errs;
-	struct hf_ids nids = rt->ids;
+	struct hf_reload_plan plan;
+	struct hf_reload_in in;
 	struct hf_member_rt *nmem = NULL, *omem = rt->members;
-	uint32_t *ncid = NULL, *nmid = NULL, *ocid = rt->cluster_stat, *omid = rt->member_stat;
-	int32_t *om = NULL;
+	uint32_t *ocid = rt->cluster_stat, *omid = rt->member_stat;
 	char buf[HF_ERR_FILE_MAX + HF_ERR_MSG_MAX + 16];
-	const char *why;
-	uint32_t g, i, kept = 0;
-	uint64_t t0 = rte_rdtsc();
+	uint64_t t0 = rte_rdtsc(), now;
 	struct hf_dataplane *odp = NULL;
-	bool ha_restart;
+	uint32_t g, i;
 	int ret;
 
 	HF_LOG(config, INFO, "reload: reading %s", rt->config_path);
@@ -385,70 +343,54 @@ reload(struct hf_runtime *rt)
 			      errs.n > 0 ? hf_err_format(&errs.e[0], buf, sizeof(buf)) : "?");
 		return;
 	}
-	why = restart_needed(ocfg, ncfg);
-	if (why != NULL) {
-		reload_result(rt, false, "%s: this cannot change at run time, restart hyperflow",
-			      why);
-		goto out;
-	}
-	g = ncfg->nb_members_total ? ncfg->nb_members_total : 1;
-	nmem = calloc(g, sizeof(*nmem));
-	nmid = calloc(g, sizeof(*nmid));
-	om = calloc(g, sizeof(*om));
-	ncid = calloc(ncfg->nb_clusters ? ncfg->nb_clusters : 1, sizeof(*ncid));
-	if (nmem == NULL || nmid == NULL || om == NULL || ncid == NULL) {
+	memset(&in, 0, sizeof(in));
+	in.old_cfg = ocfg;
+	in.new_cfg = ncfg;
+	in.ids = &rt->ids;
+	in.old_cid = ocid;
+	in.old_mid = omid;
+	in.local_ip = rt->local_ip;
+	if (hf_reload_plan(&in, &plan) != 0) {
 		reload_result(rt, false, "out of memory");
 		goto out;
 	}
-	if (hf_ids_assign(&nids, ocfg, ocid, omid, ncfg, ncid, nmid, om) != 0) {
-		reload_result(rt, false, "no free cluster or member id");
+	if (plan.refused != NULL) {
+		reload_result(rt, false, "%s: this cannot change at run time, restart hyperflow",
+			      plan.refused);
 		goto out;
 	}
-	for (g = 0; g < ncfg->nb_members_total; g++) {
-		const struct hf_member_conf *mc = member_conf(ncfg, g);
-
-		bool same = om[g] >= 0 && member_same(member_conf(ocfg, (uint32_t)om[g]), mc);
-
-		if (same && health_same(&cluster_conf(ocfg, (uint32_t)om[g])->health,
-					&cluster_conf(ncfg, g)->health)) {
-			nmem[g] = omem[om[g]];
-			kept++;
-		} else {
-			member_rt_init(rt, ncfg, &nmem[g], g);
-			if (same && omem[om[g]].mac_known) {
-				/* new health settings, same device: keep its learnt MAC */
-				nmem[g].mac_known = true;
-				nmem[g].mac = omem[om[g]].mac;
-			}
-		}
+	nmem = calloc(ncfg->nb_members_total ? ncfg->nb_members_total : 1, sizeof(*nmem));
+	if (nmem == NULL) {
+		reload_result(rt, false, "out of memory");
+		goto out;
 	}
-	/* a changed ha block (or probe address) restarts VRRP: a Master hands
-	 * over with priority 0, under the old vrid, before the swap */
-	ha_restart = !ha_same(&ocfg->ha, &ncfg->ha) ||
-		     (!pool_same(ocfg, ncfg) && !in_pool(ncfg, rt->local_ip));
-	if (ha_restart)
+	now = hf_monitor_now_ms(rt);
+	for (g = 0; g < ncfg->nb_members_total; g++)
+		member_rt_carry(rt, ncfg, &plan, omem, g, &nmem[g], now);
+	/* a Master hands over with priority 0, under the old vrid, before the swap */
+	if (plan.ha_restart)
 		hf_ha_shutdown(rt);
 	pthread_mutex_lock(&rt->lock);
 	rt->cfg = ncfg;
 	rt->members = nmem;
-	rt->cluster_stat = ncid;
-	rt->member_stat = nmid;
+	rt->cluster_stat = plan.cid;
+	rt->member_stat = plan.mid;
 	if (hf_control_publish(rt, &odp) != 0) {
 		rt->cfg = ocfg;
 		rt->members = omem;
 		rt->cluster_stat = ocid;
 		rt->member_stat = omid;
 		pthread_mutex_unlock(&rt->lock);
-		if (ha_restart)
+		if (plan.ha_restart)
 			hf_ha_restart(rt);   /* back to the old settings */
 		reload_result(rt, false, "snapshot build failed");
 		goto out;
 	}
-	rt->ids = nids;
+	rt->ids = plan.ids;
 	rt->loaded_at = (uint64_t)time(NULL);
 	pthread_mutex_unlock(&rt->lock);
 	hf_control_retire(rt, odp);
-	if (!pool_same(ocfg, ncfg) && !in_pool(ncfg, rt->local_ip)) {
+	if (plan.reprobe) {
 		/* the probe address is no longer ours to use: pick one again */
 		rt->local_ip = 0;
 		if (ncfg->nb_probe > 0)
@@ -457,25 +399,30 @@ reload(struct hf_runtime *rt)
 		hf_control_republish(rt);
 		HF_LOG(health, NOTICE, "probe pool changed: choosing a probe address again");
 	}
-	if (ha_restart)
+	if (plan.ha_restart)
 		hf_ha_restart(rt);
+	/* clients learn a new cluster MAC or address now, not when their cache expires */
+	if (hf_ha_active(rt))
+		for (i = 0; i < ncfg->nb_clusters; i++)
+			if (plan.announce[i] != 0)
+				hf_control_send_garp(rt, i, plan.announce[i]);
 	/* parse, validate, build, publish and RCU grace period, all included */
 	rt->last_reload_us = (rte_rdtsc() - t0) * 1000000 / rt->tsc_hz;
 	rt->config_generation++;
-	reload_result(rt, true, "%u cluster(s), %u member(s), %u kept their state, generation %lu, "
-		      "%lu us", ncfg->nb_clusters, ncfg->nb_members_total, kept,
-		      (unsigned long)rt->generation, (unsigned long)rt->last_reload_us);
+	reload_result(rt, true, "%u cluster(s), %u member(s): %u kept, %u kept with new health "
+		      "timers, %u new; %u cluster(s) announced; generation %lu, %lu us",
+		      ncfg->nb_clusters, ncfg->nb_members_total, plan.nb_keep, plan.nb_retime,
+		      plan.nb_fresh, plan.nb_announce, (unsigned long)rt->generation,
+		      (unsigned long)rt->last_reload_us);
 	/* the old generation is unreachable now: free it */
 	ncfg = ocfg;
 	nmem = omem;
-	ncid = ocid;
-	nmid = omid;
+	plan.cid = ocid;
+	plan.mid = omid;
 out:
 	hf_config_free(ncfg);
 	free(nmem);
-	free(ncid);
-	free(nmid);
-	free(om);
+	hf_reload_plan_free(&plan);
 }
 
 int

@@ -63,6 +63,12 @@ struct hf_dp_member {
 	uint8_t live;              /* may take new flows (up, healthy, MAC known) */
 	uint8_t usable;            /* may keep tracked flows (live, or draining and healthy) */
 	uint16_t recovered_epoch;  /* recovery epoch of its last health recovery, 0 = none */
+	/* what the control plane knew when it published, for telemetry and
+	 * the stats file (never read by workers): they read these, not the
+	 * control lcore's hf_member_rt, which changes under them */
+	uint8_t mac_known;         /* eth[0..5] is the member's MAC */
+	uint8_t healthy;
+	uint8_t health;            /* enum hf_health_state as last reported */
 };
 
 struct hf_dp_cluster {

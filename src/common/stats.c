@@ -127,9 +127,10 @@ hf_member_state_str(const struct hf_runtime *rt, uint32_t g, const struct hf_mem
 
 	if (mc->state == HF_ADMIN_DOWN)
 		return "down";
-	if (!rt->members[g].mac_known)
+	/* the published view: rt->members changes under telemetry */
+	if (!m->mac_known)
 		return "unresolved";
-	if (!rt->members[g].healthy)
+	if (!m->healthy)
 		return "failed";
 	if (mc->state == HF_ADMIN_DRAIN)
 		return "drain";

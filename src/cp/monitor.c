@@ -96,6 +96,7 @@ apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t,
 
 	if (t != HF_HT_UP && t != HF_HT_DOWN)
 		return;
+	*dirty = true;   /* the published health state changes (telemetry reads it) */
 	live = hf_health_is_live(&m->health);
 	if (live == m->healthy)
 		return;

@@ -137,7 +137,9 @@ body_cluster(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "members_live", cl->nb_live);
 	for (mi = 0; mi < cc->nb_members; mi++, g++) {
 		const struct hf_member_conf *mc = &cc->members[mi];
+		const struct hf_dp_member *dm = &rt->dp->members[g];
 		struct rte_tel_data *m = rte_tel_data_alloc();
+		struct hf_mac mmac;
 
 		if (m == NULL) {
 			ret = -ENOMEM;
@@ -146,14 +148,17 @@ body_cluster(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(m);
 		rte_tel_data_add_dict_string(m, "name", mc->name);
 		rte_tel_data_add_dict_string(m, "ip", hf_ip4_str(mc->ip, ip));
-		rte_tel_data_add_dict_string(m, "mac", rt->members[g].mac_known ?
-					     hf_mac_str(&rt->members[g].mac, mac) : "unresolved");
+		/* member state from the published snapshot, never from rt->members,
+		 * which the control lcore changes without the lock */
+		memcpy(mmac.b, dm->eth, sizeof(mmac.b));
+		rte_tel_data_add_dict_string(m, "mac", dm->mac_known ? hf_mac_str(&mmac, mac) :
+					     "unresolved");
 		rte_tel_data_add_dict_string(m, "port", cfg->ports[mc->port].name);
 		rte_tel_data_add_dict_u64(m, "weight", mc->weight);
 		rte_tel_data_add_dict_string(m, "admin", hf_admin_state_str(mc->state));
 		rte_tel_data_add_dict_string(m, "health",
 					     cc->health.method == HF_HEALTH_NONE ? "none" :
-					     hf_health_state_str(rt->members[g].health.state));
+					     hf_health_state_str((enum hf_health_state)dm->health));
 		rte_tel_data_add_dict_string(m, "state", hf_member_state_str(rt, g, mc));
 		rte_tel_data_add_dict_u64(m, "buckets", counts[mi]);
 		rte_tel_data_add_dict_u64(m, "tx", s->member_tx[rt->dp->members[g].stat]);
@@ -392,7 +397,8 @@ body_ha(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "priority", ha->priority);
 	rte_tel_data_add_dict_u64(d, "advert_ms", ha->advert_ms);
 	rte_tel_data_add_dict_int(d, "preempt", ha->preempt);
-	rte_tel_data_add_dict_string(d, "address", hf_ip4_str(rt->local_ip, ip));
+	/* as published: rt->local_ip changes on the control lcore without the lock */
+	rte_tel_data_add_dict_string(d, "address", hf_ip4_str(rt->dp->local_ip, ip));
 	rte_tel_data_add_dict_u64(d, "master_down_ms", hf_vrrp_master_down_ms(v));
 	rte_tel_data_add_dict_string(d, "master_ip", hf_ip4_str(v->master_ip, ip));
 	rte_tel_data_add_dict_u64(d, "master_priority", v->master_priority);

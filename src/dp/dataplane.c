@@ -58,6 +58,9 @@ build_member(struct hf_dataplane *dp, const struct hf_dp_build *in, const struct
 	m->live = mac_known && healthy && mc->state == HF_ADMIN_UP;
 	m->recovered_epoch = rt != NULL ? rt->recovered_epoch : 0;
 	m->usable = mac_known && healthy && mc->state != HF_ADMIN_DOWN;
+	m->mac_known = mac_known;
+	m->healthy = healthy;
+	m->health = rt != NULL ? (uint8_t)rt->health.reported : HF_HEALTH_UP;
 	return 0;
 }
 

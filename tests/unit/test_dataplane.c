@@ -287,7 +287,9 @@ test_member_states(void **state)
 	uint32_t i, counts[NB_MEMBERS];
 
 	base = build(f, NULL, NULL);
+	memset(rt, 0, sizeof(rt));
 	for (i = 0; i < 2 * NB_MEMBERS; i++) {
+		rt[i].health.reported = HF_HEALTH_UP;
 		rt[i].healthy = true;
 		rt[i].mac_known = true;
 		rt[i].mac = f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac;
@@ -295,8 +297,23 @@ test_member_states(void **state)
 	f->members[0][1].state = HF_ADMIN_DRAIN;
 	f->members[0][2].state = HF_ADMIN_DOWN;
 	rt[3].healthy = false;
+	rt[3].health.reported = HF_HEALTH_DOWN;
 	rt[4].mac_known = false;
 	dp = build(f, rt, NULL);
+	/* the control plane's view as published: what telemetry shows, whatever
+	 * the control lcore does to rt[] afterwards */
+	rt[3].health.reported = HF_HEALTH_UP;
+	rt[3].healthy = true;
+	rt[0].mac.b[5] ^= 0xff;
+	assert_int_equal(dp->members[3].health, HF_HEALTH_DOWN);
+	assert_false(dp->members[3].healthy);
+	assert_int_equal(dp->members[0].health, HF_HEALTH_UP);
+	assert_true(dp->members[0].healthy && dp->members[0].mac_known);
+	assert_memory_equal(dp->members[0].eth, f->members[0][0].mac.b, 6);
+	assert_false(dp->members[4].mac_known);
+	assert_true(base->members[0].mac_known && base->members[0].healthy);
+	assert_int_equal(base->members[0].health, HF_HEALTH_UP);
+	rt[3].healthy = false;
 	assert_true(dp->members[0].live && dp->members[0].usable);
 	assert_true(!dp->members[1].live && dp->members[1].usable);   /* drain */
 	assert_true(!dp->members[2].live && !dp->members[2].usable);  /* down */

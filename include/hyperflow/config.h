@@ -72,6 +72,7 @@ struct hf_cluster_conf {
 	struct hf_health_conf health;
 	uint32_t nb_members;
 	struct hf_member_conf *members;  /* nb_members entries */
+	uint32_t first_member;         /* global index of members[0] (derived) */
 	int line;
 };
 
@@ -94,8 +95,17 @@ struct hf_punt_conf {
 	uint32_t vrrp_pps;    /* VRRP */
 };
 
+struct hf_addrtab;
+
+/* A member by global index, as grouped by address (see hf_config_members_at). */
+struct hf_member_ref {
+	uint32_t ip;                   /* network order */
+	uint32_t g;                    /* global member index, config order */
+};
+
 struct hf_config {
 	char path[HF_ERR_FILE_MAX];
+	uint64_t serial;                          /* distinct for every config loaded */
 	uint32_t nb_ports;
 	struct hf_port_conf ports[HF_MAX_PORTS];
 	uint32_t nb_probe;
@@ -108,6 +118,15 @@ struct hf_config {
 	struct hf_cluster_conf *clusters;         /* nb_clusters entries */
 	uint32_t nb_members_total;
 	struct hf_ha_conf ha;
+	/*
+	 * Derived at load, read-only like the rest: each member's cluster by
+	 * global index (config order), and the members grouped by address, so
+	 * the control plane finds a member in O(1) (hf_config_member,
+	 * hf_config_members_at).
+	 */
+	uint32_t *member_cluster;                 /* nb_members_total entries */
+	struct hf_member_ref *member_by_ip;       /* sorted by address */
+	struct hf_addrtab *member_ip_tab;         /* address -> first in member_by_ip */
 };
 
 /*
@@ -123,6 +142,21 @@ int hf_config_load_string(const char *text, const char *name, struct hf_config *
 			  struct hf_errlist *errs);
 
 void hf_config_free(struct hf_config *cfg);
+
+/* Member g (global index, config order) and, when cc is not NULL, its cluster. O(1). */
+static inline const struct hf_member_conf *
+hf_config_member(const struct hf_config *cfg, uint32_t g, const struct hf_cluster_conf **cc)
+{
+	const struct hf_cluster_conf *c = &cfg->clusters[cfg->member_cluster[g]];
+
+	if (cc != NULL)
+		*cc = c;
+	return &c->members[g - c->first_member];
+}
+
+/* The members whose address is ip (any cluster): *refs and the count, 0 if none. O(1). */
+uint32_t hf_config_members_at(const struct hf_config *cfg, uint32_t ip,
+			      const struct hf_member_ref **refs);
 
 /* Lookups by name; return index or -1. */
 int hf_config_port_index(const struct hf_config *cfg, const char *name);

@@ -122,6 +122,10 @@ struct hf_dp_build {
 	uint16_t recover_epoch;                /* current recovery epoch */
 	uint64_t hz;                           /* worker clock (TSC) rate, for punt limits */
 	uint32_t nb_workers;                   /* punt limits are shared out among them */
+	/* the snapshot in force, or NULL: a cluster whose configuration (same
+	 * cfg, by serial) and live members did not change takes its bucket
+	 * table as it is instead of building it again */
+	const struct hf_dataplane *prev;
 };
 
 struct hf_dataplane {
@@ -146,6 +150,8 @@ struct hf_dataplane {
 	uint64_t punt_period[HF_PUNT__MAX];
 	uint64_t punt_tau[HF_PUNT__MAX];
 	size_t bytes;                  /* memory the snapshot holds */
+	uint64_t cfg_serial;           /* hf_config.serial it was built from */
+	uint32_t nb_rebuilt;           /* bucket tables built anew (not taken from prev) */
 };
 
 /* Build a snapshot. NULL with errno (EINVAL, ENOMEM) on failure. */

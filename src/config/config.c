@@ -24,6 +24,7 @@
 
 #include <libconfig.h>
 
+#include <hyperflow/addrtab.h>
 #include <hyperflow/config.h>
 
 /* Parser state for one load. */
@@ -1199,8 +1200,71 @@ hf_config_free(struct hf_config *cfg)
 		for (i = 0; i < cfg->nb_clusters; i++)
 			free(cfg->clusters[i].members);
 	free(cfg->clusters);
+	free(cfg->member_cluster);
+	free(cfg->member_by_ip);
+	if (cfg->member_ip_tab != NULL)
+		hf_addrtab_free(cfg->member_ip_tab);
+	free(cfg->member_ip_tab);
 	free(cfg);
 }
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct hf_member_ref *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return x->g < y->g ? -1 : x->g > y->g;
+}
+
+/* The derived indexes of a valid config (see config.h). 0 or -ENOMEM. */
+static int
+hf_config_index(struct hf_config *cfg)
+{
+	uint32_t n = cfg->nb_members_total, ci, mi, g = 0;
+
+	cfg->member_cluster = calloc(n ? n : 1, sizeof(*cfg->member_cluster));
+	cfg->member_by_ip = calloc(n ? n : 1, sizeof(*cfg->member_by_ip));
+	cfg->member_ip_tab = calloc(1, sizeof(*cfg->member_ip_tab));
+	if (cfg->member_cluster == NULL || cfg->member_by_ip == NULL ||
+	    cfg->member_ip_tab == NULL || hf_addrtab_init(cfg->member_ip_tab, n) != 0)
+		return -ENOMEM;
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		cfg->clusters[ci].first_member = g;
+		for (mi = 0; mi < cfg->clusters[ci].nb_members; mi++, g++) {
+			cfg->member_cluster[g] = ci;
+			cfg->member_by_ip[g].ip = cfg->clusters[ci].members[mi].ip;
+			cfg->member_by_ip[g].g = g;
+		}
+	}
+	qsort(cfg->member_by_ip, n, sizeof(*cfg->member_by_ip), ref_cmp);
+	for (g = 0; g < n; g++) {
+		int ret = hf_addrtab_add(cfg->member_ip_tab, cfg->member_by_ip[g].ip, g);
+
+		if (ret != 0 && ret != -EEXIST)   /* EEXIST: the group's first is in */
+			return ret;
+	}
+	return 0;
+}
+
+uint32_t
+hf_config_members_at(const struct hf_config *cfg, uint32_t ip, const struct hf_member_ref **refs)
+{
+	uint32_t i, n = 0;
+
+	if (cfg->member_ip_tab == NULL)
+		return 0;
+	i = hf_addrtab_lookup(cfg->member_ip_tab, ip);
+	if (i == HF_ADDRTAB_EMPTY)
+		return 0;
+	*refs = &cfg->member_by_ip[i];
+	while (i + n < cfg->nb_members_total && cfg->member_by_ip[i + n].ip == ip)
+		n++;
+	return n;
+}
+
+static uint64_t hf_config_serial;
 
 /* Build and validate a config from a parsed libconfig tree. */
 static int
@@ -1245,10 +1309,17 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 		hf_config_check_probe_needed(&p, root);
 	}
 
+	if (!p.nomem && p.nerr == 0 && hf_config_index(cfg) != 0) {
+		hf_errlist_add(errs, name, 0, "out of memory");
+		p.nomem = true;
+	}
 	if (p.nomem || p.nerr > 0) {
 		hf_config_free(cfg);
 		return p.nomem ? -ENOMEM : -EINVAL;
 	}
+	/* configurations are loaded by one thread at a time (main, then the
+	 * control lcore): a plain counter names each one */
+	cfg->serial = ++hf_config_serial;
 	*out = cfg;
 	return 0;
 }

@@ -64,6 +64,29 @@ build_member(struct hf_dataplane *dp, const struct hf_dp_build *in, const struct
 	return 0;
 }
 
+/*
+ * Can cluster ci take the previous snapshot's table? Only when that one
+ * was built from the same configuration (the table is a function of the
+ * members' keys, weights, the table size and who is live) and the same
+ * members are live.
+ */
+static bool
+same_table(const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
+	   const struct hf_maglev_member *mm, const struct hf_cluster_conf *cc)
+{
+	const struct hf_dataplane *prev = in->prev;
+	uint32_t i;
+
+	if (prev == NULL || prev->cfg_serial != in->cfg->serial || in->cfg->serial == 0 ||
+	    ci >= prev->nb_clusters || prev->clusters[ci].nb_members != cc->nb_members ||
+	    prev->clusters[ci].bucket_mask + 1 != cc->buckets)
+		return false;
+	for (i = 0; i < cc->nb_members; i++)
+		if (prev->members[gbase + i].live != mm[i].live)
+			return false;
+	return true;
+}
+
 static int
 build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
 	      uint8_t *table)
@@ -97,10 +120,15 @@ build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci
 		mm[i].live = m->live;
 		cl->nb_live += m->live;
 	}
+	cl->table = table;
+	if (same_table(in, ci, gbase, mm, cc)) {
+		memcpy(table, in->prev->clusters[ci].table, cc->buckets);
+		return 0;
+	}
 	ret = hf_maglev_build(mm, cc->nb_members, cc->buckets, table);
 	if (ret < 0)
 		return ret;
-	cl->table = table;
+	dp->nb_rebuilt++;
 	return 0;
 }
 
@@ -195,6 +223,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	dp->active = in->active;
 	dp->ha_enabled = cfg->ha.enabled;
 	dp->recover_epoch = in->recover_epoch;
+	dp->cfg_serial = cfg->serial;
 	set_punt_limits(dp, in);
 	for (ci = 0; ci < cfg->nb_clusters; ci++)
 		tsize += cfg->clusters[ci].buckets;

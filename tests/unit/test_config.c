@@ -1400,11 +1400,62 @@ test_bundled_conf(void **state)
 	hf_config_free(cfg);
 }
 
+/* The derived indexes: each member's cluster, members by address, a serial per load. */
+static void
+test_member_index(void **state)
+{
+	const char *text =
+		"ports = ( { name = \"lan0\"; device = \"net_pcap0\"; },"
+		"          { name = \"vpn0\"; device = \"net_pcap1\"; } );\n"
+		"probe = { pool = [ \"192.0.2.250\" ]; };\n"
+		"clusters = (\n"
+		" { name = \"in\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\"; ports = [ \"lan0\" ];"
+		"   health = { method = \"none\"; };"
+		"   members = ( { name = \"a\"; ip = \"192.0.2.11\"; port = \"vpn0\"; },"
+		"               { name = \"b\"; ip = \"192.0.2.12\"; port = \"vpn0\"; } ); },\n"
+		" { name = \"out\"; ip = \"198.51.100.1\"; mac = \"00:00:5e:00:01:02\"; ports = [ \"vpn0\" ];"
+		"   health = { method = \"none\"; };"
+		"   members = ( { name = \"c\"; ip = \"192.0.2.13\"; port = \"lan0\"; },"
+		"               { name = \"b2\"; ip = \"192.0.2.12\"; port = \"lan0\"; },"
+		"               { name = \"d\"; ip = \"192.0.2.14\"; port = \"lan0\"; } ); }\n"
+		");\n";
+	struct hf_config *c1, *c2;
+	const struct hf_cluster_conf *cc;
+	const struct hf_member_ref *refs = NULL;
+	uint32_t n;
+
+	(void)state;
+	c1 = load_good(text);
+	c2 = load_good(text);
+	assert_int_not_equal(c1->serial, 0);
+	assert_true(c2->serial > c1->serial);
+	assert_int_equal(c1->clusters[0].first_member, 0);
+	assert_int_equal(c1->clusters[1].first_member, 2);
+	assert_string_equal(hf_config_member(c1, 0, &cc)->name, "a");
+	assert_string_equal(cc->name, "in");
+	assert_string_equal(hf_config_member(c1, 3, &cc)->name, "b2");
+	assert_string_equal(cc->name, "out");
+	assert_string_equal(hf_config_member(c1, 4, NULL)->name, "d");
+	/* one address, two clusters: both, in config order */
+	n = hf_config_members_at(c1, ip("192.0.2.12"), &refs);
+	assert_int_equal(n, 2);
+	assert_int_equal(refs[0].g, 1);
+	assert_int_equal(refs[1].g, 3);
+	n = hf_config_members_at(c1, ip("192.0.2.14"), &refs);
+	assert_int_equal(n, 1);
+	assert_int_equal(refs[0].g, 4);
+	assert_int_equal(hf_config_members_at(c1, ip("192.0.2.1"), &refs), 0);
+	assert_int_equal(hf_config_members_at(c1, ip("203.0.113.12"), &refs), 0);
+	hf_config_free(c1);
+	hf_config_free(c2);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_full),
+		cmocka_unit_test(test_member_index),
 		cmocka_unit_test(test_valid_defaults),
 		cmocka_unit_test(test_enum_strings),
 		cmocka_unit_test(test_syntax_error),

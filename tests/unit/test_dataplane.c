@@ -342,6 +342,74 @@ test_member_states(void **state)
 	hf_dataplane_free(base);
 }
 
+/* Only clusters whose live members changed get their bucket table built again. */
+static void
+test_incremental_tables(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_dataplane *d1, *d2, *d3, *fresh;
+	struct hf_dp_build in;
+	uint32_t i;
+
+	memset(rt, 0, sizeof(rt));
+	for (i = 0; i < 2 * NB_MEMBERS; i++) {
+		rt[i].healthy = true;
+		rt[i].mac_known = true;
+		rt[i].mac = f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac;
+		rt[i].health.reported = HF_HEALTH_UP;
+	}
+	f->cfg.serial = 7;
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	in.ports = f->ports;
+	in.members = rt;
+	d1 = hf_dataplane_build(&in);
+	assert_non_null(d1);
+	assert_int_equal(d1->nb_rebuilt, 2);
+	assert_int_equal(d1->cfg_serial, 7);
+	/* nothing changed: both tables taken as they are */
+	in.prev = d1;
+	d2 = hf_dataplane_build(&in);
+	assert_non_null(d2);
+	assert_int_equal(d2->nb_rebuilt, 0);
+	assert_memory_equal(d2->clusters[0].table, d1->clusters[0].table, 256);
+	assert_memory_equal(d2->clusters[1].table, d1->clusters[1].table, 256);
+	assert_ptr_not_equal(d2->clusters[0].table, d1->clusters[0].table);
+	/* a member of cluster 1 fails: only cluster 1 is built again, and its
+	 * table is the one a full build gives */
+	rt[NB_MEMBERS + 2].healthy = false;
+	in.prev = d2;
+	d3 = hf_dataplane_build(&in);
+	assert_non_null(d3);
+	assert_int_equal(d3->nb_rebuilt, 1);
+	assert_memory_equal(d3->clusters[0].table, d1->clusters[0].table, 256);
+	in.prev = NULL;
+	fresh = hf_dataplane_build(&in);
+	assert_non_null(fresh);
+	assert_int_equal(fresh->nb_rebuilt, 2);
+	assert_memory_equal(d3->clusters[1].table, fresh->clusters[1].table, 256);
+	assert_memory_not_equal(d3->clusters[1].table, d1->clusters[1].table, 256);
+	/* another configuration (a reload): everything built again, even if equal */
+	f->cfg.serial = 8;
+	in.prev = d3;
+	hf_dataplane_free(d2);
+	d2 = hf_dataplane_build(&in);
+	assert_non_null(d2);
+	assert_int_equal(d2->nb_rebuilt, 2);
+	/* hand-made configurations (serial 0) never reuse */
+	f->cfg.serial = 0;
+	hf_dataplane_free(d1);
+	in.prev = d2;
+	d1 = hf_dataplane_build(&in);
+	assert_non_null(d1);
+	assert_int_equal(d1->nb_rebuilt, 2);
+	hf_dataplane_free(d1);
+	hf_dataplane_free(d2);
+	hf_dataplane_free(d3);
+	hf_dataplane_free(fresh);
+}
+
 static void
 test_uids_and_determinism(void **state)
 {
@@ -831,6 +899,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_classify_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_classify_arp_and_non_ip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incremental_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uids_and_determinism, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_mac_and_bad_input, setup, teardown),
 		cmocka_unit_test(test_flow_keys),

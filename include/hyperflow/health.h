@@ -154,6 +154,24 @@ enum hf_health_transition hf_health_reconfigure(struct hf_health *h, const struc
 						uint64_t now);
 
 /*
+ * Pacing: the next probe is due at `at` (the cadence goes on from there).
+ * The control plane spreads its members' probes over the interval so they
+ * do not all leave, and come back, in the same millisecond.
+ */
+static inline void
+hf_health_set_next_due(struct hf_health *h, uint64_t at)
+{
+	h->next_due = at;
+}
+
+/* Would hf_health_due(h, now) hand out a probe? (It changes nothing.) */
+static inline bool
+hf_health_probe_pending(const struct hf_health *h, uint64_t now)
+{
+	return h->method != HF_HEALTH_NONE && h->link_up && now >= h->next_due;
+}
+
+/*
  * Is a probe due at now? When it is, returns true once, sets *seq to the
  * probe's sequence number and records the probe as outstanding, sent at
  * now: the caller must send it (a probe it fails to send simply times

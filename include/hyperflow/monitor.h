@@ -20,10 +20,13 @@ uint64_t hf_monitor_now_ms(const struct hf_runtime *rt);
 /* Set up probe-address selection and initial link states. */
 int hf_monitor_init(struct hf_runtime *rt);
 
-/* Fresh runtime state for a member (start, or changed by a reload). */
+/*
+ * Fresh runtime state for member g (global index) of rt->cfg (start, or
+ * changed by a reload), its first probe paced into the interval.
+ */
 void hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
 			    const struct hf_cluster_conf *cc, const struct hf_member_conf *mc,
-			    uint64_t now);
+			    uint32_t g, uint64_t now);
 
 /* Timers: links, probe address, probes, timeouts, MAC refresh. Call often. */
 void hf_monitor_poll(struct hf_runtime *rt);

@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
@@ -43,12 +44,28 @@
 #define HF_BURST        32
 #define HF_PUNT_RING    4096
 #define HF_CTL_RING     1024
+#define HF_CTL_RESERVE  128    /* ring room probes leave for replies, adverts, GARP */
 #define HF_NB_RXD       1024
 #define HF_NB_TXD       1024
 #define HF_TX_DRAIN_US  100
 
 struct hf_fdb;
 struct hf_worker;
+
+/*
+ * How the control loop keeps up (telemetry /hyperflow/control,
+ * scripts/bench-control.sh). Single writer, the control lcore, with
+ * relaxed stores; readers load each field relaxed.
+ */
+struct hf_ctl_timing {
+	uint64_t passes;           /* control-loop passes */
+	uint64_t pass_max_us;      /* longest pass (idle sleep excluded) */
+	uint64_t publishes;        /* snapshots published */
+	uint64_t publish_last_us;  /* last: from the first change of a pass to the old snapshot freed */
+	uint64_t publish_max_us;
+	uint64_t tables_rebuilt;   /* bucket tables built anew, all publishes together */
+	uint64_t probes_deferred;  /* probes that waited a pass for room in the send ring */
+};
 
 /* Argument of a tx buffer's error callback: whose counters to charge. */
 struct hf_txcb {
@@ -105,6 +122,11 @@ struct hf_runtime {
 	struct hf_vrrp vrrp;                     /* HA state machine, see ha.h */
 	bool vrrp_stopped;                       /* shut down: do not restart */
 	uint64_t conflict_logged_ms;             /* rate limit of the conflict log line */
+	/* a change this pass must publish: modules below the loop set it with
+	 * hf_control_publish_later, the loop publishes once at the end of the pass */
+	bool publish_pending;
+	uint64_t publish_pending_tsc;            /* when it was first asked for */
+	struct hf_ctl_timing timing;
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
 	uint64_t config_generation;              /* configurations loaded: 1 + good reloads */
@@ -150,6 +172,20 @@ int hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old);
 void hf_control_retire(struct hf_runtime *rt, struct hf_dataplane *old);
 /* Publish and retire: what the control lcore calls after a change. */
 int hf_control_republish(struct hf_runtime *rt);
+
+/*
+ * Ask for one publish at the end of this control-loop pass: however many
+ * members change state in a pass, the workers get one new snapshot, and
+ * only the clusters whose live set changed have their tables rebuilt.
+ */
+static inline void
+hf_control_publish_later(struct hf_runtime *rt)
+{
+	if (!rt->publish_pending) {
+		rt->publish_pending = true;
+		rt->publish_pending_tsc = rte_rdtsc();
+	}
+}
 
 /* TSC to milliseconds without overflow, whatever the uptime. */
 static inline uint64_t

@@ -228,39 +228,14 @@ drain_punts(struct hf_runtime *rt)
 	return total;
 }
 
-/* Member g (config order) of cfg. */
-static const struct hf_member_conf *
-member_conf(const struct hf_config *cfg, uint32_t g)
-{
-	uint32_t ci;
-
-	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		if (g < cfg->clusters[ci].nb_members)
-			return &cfg->clusters[ci].members[g];
-		g -= cfg->clusters[ci].nb_members;
-	}
-	return NULL;
-}
-
-static const struct hf_cluster_conf *
-cluster_conf(const struct hf_config *cfg, uint32_t g)
-{
-	uint32_t ci;
-
-	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		if (g < cfg->clusters[ci].nb_members)
-			return &cfg->clusters[ci];
-		g -= cfg->clusters[ci].nb_members;
-	}
-	return NULL;
-}
-
 static void
 member_rt_init(struct hf_runtime *rt, const struct hf_config *cfg, struct hf_member_rt *m,
 	       uint32_t g)
 {
-	hf_monitor_member_init(rt, m, cluster_conf(cfg, g), member_conf(cfg, g),
-			       hf_monitor_now_ms(rt));
+	const struct hf_cluster_conf *cc;
+	const struct hf_member_conf *mc = hf_config_member(cfg, g, &cc);
+
+	hf_monitor_member_init(rt, m, cc, mc, g, hf_monitor_now_ms(rt));
 }
 
 static void
@@ -302,7 +277,8 @@ member_rt_carry(struct hf_runtime *rt, const struct hf_config *ncfg,
 		 * timers restart; a change this causes (to method none: up) is
 		 * taken as the member's state at once */
 		*m = omem[p->old_member[g]];
-		hf_health_reconfigure(&m->health, &cluster_conf(ncfg, g)->health, now);
+		hf_health_reconfigure(&m->health, &ncfg->clusters[ncfg->member_cluster[g]].health,
+				      now);
 		m->healthy = hf_health_is_live(&m->health);
 		break;
 	default:
@@ -425,6 +401,29 @@ out:
 	hf_reload_plan_free(&plan);
 }
 
+static inline void
+timing_set(uint64_t *field, uint64_t v)
+{
+	__atomic_store_n(field, v, __ATOMIC_RELAXED);
+}
+
+/* The publish asked for during this pass, if any, timed from the first ask. */
+static void
+publish_pending(struct hf_runtime *rt)
+{
+	struct hf_ctl_timing *t = &rt->timing;
+	uint64_t us;
+
+	if (!rt->publish_pending)
+		return;
+	rt->publish_pending = false;
+	hf_control_republish(rt);
+	us = (rte_rdtsc() - rt->publish_pending_tsc) * 1000000 / rt->tsc_hz;
+	timing_set(&t->publish_last_us, us);
+	if (us > t->publish_max_us)
+		timing_set(&t->publish_max_us, us);
+}
+
 int
 hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 {
@@ -443,6 +442,7 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 	in.nb_workers = rt->nb_workers;
 	in.active = hf_ha_active(rt);
 	in.generation = ++rt->generation;
+	in.prev = rt->dp;   /* clusters that did not change keep their tables */
 	dp = hf_dataplane_build(&in);
 	if (dp == NULL) {
 		HF_LOG(control, ERR, "dataplane snapshot build failed: %s", strerror(errno));
@@ -450,6 +450,8 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 	}
 	*old = rt->dp;
 	__atomic_store_n(&rt->dp, dp, __ATOMIC_RELEASE);
+	timing_set(&rt->timing.publishes, rt->timing.publishes + 1);
+	timing_set(&rt->timing.tables_rebuilt, rt->timing.tables_rebuilt + dp->nb_rebuilt);
 	return 0;
 }
 
@@ -612,8 +614,8 @@ hf_control_main(struct hf_runtime *rt)
 	if (hf_ha_active(rt))
 		hf_control_send_garps(rt);   /* with HA: when becoming Master */
 	for (;;) {
+		uint64_t now, pass_tsc, pass_us;
 		unsigned int busy;
-		uint64_t now;
 
 		if (hf_signal_quit) {
 			HF_LOG(control, INFO, "signal received, stopping");
@@ -625,9 +627,15 @@ hf_control_main(struct hf_runtime *rt)
 		}
 		/* replies first: a probe answered while this lcore was busy must not
 		 * be timed out by the tick below */
+		pass_tsc = rte_rdtsc();
 		busy = drain_punts(rt);
 		hf_monitor_poll(rt);
 		hf_ha_poll(rt, hf_monitor_now_ms(rt));
+		publish_pending(rt);
+		pass_us = (rte_rdtsc() - pass_tsc) * 1000000 / rt->tsc_hz;
+		timing_set(&rt->timing.passes, rt->timing.passes + 1);
+		if (pass_us > rt->timing.pass_max_us)
+			timing_set(&rt->timing.pass_max_us, pass_us);
 		if (busy == 0)
 			rte_delay_us_sleep(CTL_IDLE_SLEEP_US);
 		now = rte_rdtsc();

@@ -166,7 +166,7 @@ hf_health_due(struct hf_health *h, uint64_t now, uint16_t *seq)
 {
 	struct hf_health_probe *p;
 
-	if (h->method == HF_HEALTH_NONE || !h->link_up || now < h->next_due)
+	if (!hf_health_probe_pending(h, now))
 		return false;
 
 	if (h->nb_out == HF_HEALTH_MAX_OUTSTANDING) {

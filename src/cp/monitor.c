@@ -38,29 +38,32 @@ hf_monitor_now_ms(const struct hf_runtime *rt)
 	return hf_tsc_to_ms(rte_rdtsc(), rt->tsc_hz);
 }
 
-static const struct hf_cluster_conf *
-cluster_of(const struct hf_config *cfg, uint32_t g, uint32_t *mi)
+/*
+ * Member g's place in the probe cadence: the members' first probes are
+ * spread evenly over each one's interval from `from`, so 16,384 members at
+ * a 1 s interval send (and get answered) about 16 probes a millisecond,
+ * never 16,384 at once: no probe is lost for room in the send ring, and no
+ * reply for room in the punt budget.
+ */
+static uint64_t
+probe_phase(const struct hf_runtime *rt, const struct hf_cluster_conf *cc, uint32_t g,
+	    uint64_t from)
 {
-	uint32_t ci;
+	uint64_t n = rt->cfg->nb_members_total ? rt->cfg->nb_members_total : 1;
 
-	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		if (g < cfg->clusters[ci].nb_members) {
-			*mi = g;
-			return &cfg->clusters[ci];
-		}
-		g -= cfg->clusters[ci].nb_members;
-	}
-	return NULL;
+	return from + (uint64_t)g % n * cc->health.interval_ms / n;
 }
 
 void
 hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
-		       const struct hf_cluster_conf *cc, const struct hf_member_conf *mc, uint64_t now)
+		       const struct hf_cluster_conf *cc, const struct hf_member_conf *mc, uint32_t g,
+		       uint64_t now)
 {
 	memset(m, 0, sizeof(*m));
 	m->mac_known = mc->has_mac;
 	m->mac = mc->mac;
 	hf_health_init(&m->health, &cc->health, now);
+	hf_health_set_next_due(&m->health, probe_phase(rt, cc, g, now));
 	if (!rt->link_up[mc->port])
 		hf_health_link(&m->health, false, now);
 	m->healthy = hf_health_is_live(&m->health);
@@ -90,8 +93,8 @@ apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t,
 {
 	struct hf_member_rt *m = &rt->members[g];
 	const struct hf_cluster_conf *cc;
+	const struct hf_member_conf *mc;
 	char reason[HF_HEALTH_REASON_MAX];
-	uint32_t mi = 0;
 	bool live;
 
 	if (t != HF_HT_UP && t != HF_HT_DOWN)
@@ -107,9 +110,9 @@ apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t,
 			rt->recover_epoch = 1;
 		m->recovered_epoch = rt->recover_epoch;
 	}
-	cc = cluster_of(rt->cfg, g, &mi);
+	mc = hf_config_member(rt->cfg, g, &cc);
 	count(rt, live ? HF_CTL_MEMBER_UP : HF_CTL_MEMBER_DOWN);
-	HF_LOG(health, NOTICE, "cluster '%s' member '%s': %s (%s)", cc->name, cc->members[mi].name,
+	HF_LOG(health, NOTICE, "cluster '%s' member '%s': %s (%s)", cc->name, mc->name,
 	       live ? "up" : "down", hf_health_reason_str(&m->health, reason, sizeof(reason)));
 	*dirty = true;
 }
@@ -181,6 +184,17 @@ poll_links(struct hf_runtime *rt, uint64_t now, bool *dirty)
 }
 
 static void
+rephase(struct hf_runtime *rt, uint64_t now)
+{
+	const struct hf_config *cfg = rt->cfg;
+	uint32_t g;
+
+	for (g = 0; g < cfg->nb_members_total; g++)
+		hf_health_set_next_due(&rt->members[g].health,
+				       probe_phase(rt, &cfg->clusters[cfg->member_cluster[g]], g, now));
+}
+
+static void
 poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 {
 	uint8_t frame[HF_ETH_MIN_FRAME];
@@ -204,6 +218,8 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 		case HF_PA_BOUND:
 			rt->local_ip = cand;
 			*dirty = true;
+			/* no probe went out before: start every member's cadence now, spread */
+			rephase(rt, now);
 			HF_LOG(health, NOTICE, "probe source address %s taken (nobody answered for it)",
 			       hf_ip4_str(cand, ip));
 			for (p = 0; p < rt->nb_ports; p++) {
@@ -221,6 +237,17 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 			break;
 		}
 	}
+}
+
+/* Room in port p's control send ring beyond what answers and adverts need. */
+static inline bool
+ctl_room(struct hf_runtime *rt, uint32_t p)
+{
+	if (rte_ring_free_count(rt->ctl_tx[p]) > HF_CTL_RESERVE)
+		return true;
+	__atomic_store_n(&rt->timing.probes_deferred, rt->timing.probes_deferred + 1,
+			 __ATOMIC_RELAXED);
+	return false;
 }
 
 void
@@ -247,6 +274,10 @@ hf_monitor_poll(struct hf_runtime *rt)
 			apply_transition(rt, g, hf_health_tick(&m->health, now), &dirty);
 			if (rt->local_ip == 0)
 				continue;
+			/* room for the probe (and for replies, adverts, GARP after it)
+			 * in the port's send ring, or it waits for the next pass */
+			if (hf_health_probe_pending(&m->health, now) && !ctl_room(rt, mc->port))
+				continue;
 			if (hf_health_due(&m->health, now, &seq))
 				send_probe(rt, g, cc, mc, seq);
 			/* MAC resolution, for members whose MAC is not configured */
@@ -258,7 +289,7 @@ hf_monitor_poll(struct hf_runtime *rt)
 		}
 	}
 	if (dirty)
-		hf_control_republish(rt);
+		hf_control_publish_later(rt);
 }
 
 /* An ARP reply or request from a member's address: learn its MAC. */
@@ -267,54 +298,55 @@ member_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, u
 	   bool *dirty)
 {
 	const struct hf_config *cfg = rt->cfg;
+	const struct hf_member_ref *refs = NULL;
 	char mac[HF_MAC_STRLEN];
-	uint32_t ci, mi, g = 0;
 	bool matched = false;
+	uint32_t i, n;
 
-	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+	/* the members at this address, in O(1): one per cluster it serves */
+	n = hf_config_members_at(cfg, pi->arp_sip, &refs);
+	for (i = 0; i < n; i++) {
+		uint32_t g = refs[i].g;
+		const struct hf_cluster_conf *cc;
+		const struct hf_member_conf *mc = hf_config_member(cfg, g, &cc);
+		struct hf_member_rt *m = &rt->members[g];
 
-		for (mi = 0; mi < cc->nb_members; mi++, g++) {
-			const struct hf_member_conf *mc = &cc->members[mi];
-			struct hf_member_rt *m = &rt->members[g];
-
-			if (mc->ip != pi->arp_sip || mc->port != pidx)
-				continue;
-			matched = true;
-			if (mc->has_mac && !hf_mac_eq(&mc->mac, &pi->arp_sha)) {
-				/* configured MACs are not overridden by the wire */
+		if (mc->port != pidx)
+			continue;
+		matched = true;
+		if (mc->has_mac && !hf_mac_eq(&mc->mac, &pi->arp_sha)) {
+			/* configured MACs are not overridden by the wire */
+			count(rt, HF_CTL_PROBE_IGNORED);
+			continue;
+		}
+		if (!m->mac_known || !hf_mac_eq(&m->mac, &pi->arp_sha)) {
+			/* one change a second at most: two hosts answering for
+			 * one address must not make us rebuild per frame */
+			if (m->mac_known && now - m->mac_changed_ms < 1000) {
 				count(rt, HF_CTL_PROBE_IGNORED);
 				continue;
 			}
-			if (!m->mac_known || !hf_mac_eq(&m->mac, &pi->arp_sha)) {
-				/* one change a second at most: two hosts answering for
-				 * one address must not make us rebuild per frame */
-				if (m->mac_known && now - m->mac_changed_ms < 1000) {
-					count(rt, HF_CTL_PROBE_IGNORED);
-					continue;
-				}
-				m->mac_changed_ms = now;
-				if (m->mac_known)
-					HF_LOG(health, WARNING,
-					       "cluster '%s' member '%s': MAC changed to %s", cc->name,
-					       mc->name, hf_mac_str(&pi->arp_sha, mac));
-				else
-					HF_LOG(health, INFO, "cluster '%s' member '%s': MAC %s",
-					       cc->name, mc->name, hf_mac_str(&pi->arp_sha, mac));
-				m->mac = pi->arp_sha;
-				m->mac_known = true;
-				m->arp_next_ms = now + ARP_REFRESH_MS;
-				count(rt, HF_CTL_MAC_RESOLVED);
-				*dirty = true;
-			}
-			if (cc->health.method == HF_HEALTH_ARP && pi->arp_op == HF_ARP_OP_REPLY &&
-			    pi->arp_tip == rt->local_ip) {
-				enum hf_health_transition t = hf_health_reply_any(&m->health, now);
+			m->mac_changed_ms = now;
+			if (m->mac_known)
+				HF_LOG(health, WARNING,
+				       "cluster '%s' member '%s': MAC changed to %s", cc->name,
+				       mc->name, hf_mac_str(&pi->arp_sha, mac));
+			else
+				HF_LOG(health, INFO, "cluster '%s' member '%s': MAC %s",
+				       cc->name, mc->name, hf_mac_str(&pi->arp_sha, mac));
+			m->mac = pi->arp_sha;
+			m->mac_known = true;
+			m->arp_next_ms = now + ARP_REFRESH_MS;
+			count(rt, HF_CTL_MAC_RESOLVED);
+			*dirty = true;
+		}
+		if (cc->health.method == HF_HEALTH_ARP && pi->arp_op == HF_ARP_OP_REPLY &&
+		    pi->arp_tip == rt->local_ip) {
+			enum hf_health_transition t = hf_health_reply_any(&m->health, now);
 
-				count(rt, t == HF_HT_IGNORED ? HF_CTL_PROBE_IGNORED :
-							       HF_CTL_PROBE_REPLIES);
-				apply_transition(rt, g, t, dirty);
-			}
+			count(rt, t == HF_HT_IGNORED ? HF_CTL_PROBE_IGNORED :
+						       HF_CTL_PROBE_REPLIES);
+			apply_transition(rt, g, t, dirty);
 		}
 	}
 	if (!matched && pi->arp_op == HF_ARP_OP_REPLY && pi->arp_tip == rt->local_ip)
@@ -362,7 +394,7 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 		ours = true;
 	}
 	if (dirty)
-		hf_control_republish(rt);
+		hf_control_publish_later(rt);
 	return ours || pi->arp_tip == rt->local_ip || pi->arp_tip == 0;
 }
 
@@ -373,7 +405,7 @@ hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *
 	const struct hf_config *cfg = rt->cfg;
 	uint64_t now = rx_ms;
 	uint8_t out[1600];
-	uint32_t uid, g, mi = 0;
+	uint32_t uid, g;
 	bool dirty = false;
 	int n;
 
@@ -392,8 +424,8 @@ hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *
 	uid = hf_icmp_uid_of_id(ntohs(pi->icmp_id));
 	g = uid < rt->dp->uid_cap ? rt->dp->uid_to_member[uid] : HF_DP_NONE;
 	if (g != HF_DP_NONE) {
-		const struct hf_cluster_conf *cc = cluster_of(cfg, g, &mi);
-		const struct hf_member_conf *mc = &cc->members[mi];
+		const struct hf_cluster_conf *cc;
+		const struct hf_member_conf *mc = hf_config_member(cfg, g, &cc);
 		uint32_t want = cc->health.method == HF_HEALTH_TUNNEL ? cc->health.target : mc->ip;
 
 		if ((cc->health.method == HF_HEALTH_ICMP || cc->health.method == HF_HEALTH_TUNNEL) &&
@@ -404,7 +436,7 @@ hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *
 			count(rt, t == HF_HT_IGNORED ? HF_CTL_PROBE_IGNORED : HF_CTL_PROBE_REPLIES);
 			apply_transition(rt, g, t, &dirty);
 			if (dirty)
-				hf_control_republish(rt);
+				hf_control_publish_later(rt);
 			return true;
 		}
 	}

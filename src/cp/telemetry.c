@@ -294,17 +294,9 @@ sample_cb(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen, void *a
 	char line[RTE_TEL_MAX_STRING_LEN], src[HF_IP4_STRLEN], dst[HF_IP4_STRLEN];
 	const char *member = "?";
 	uint32_t mi = HF_FLOW_UID(val) < dp->uid_cap ? dp->uid_to_member[HF_FLOW_UID(val)] : HF_DP_NONE;
-	uint32_t ci, g = 0;
 
-	if (mi != HF_DP_NONE) {
-		for (ci = 0; ci < rt->cfg->nb_clusters; ci++) {
-			if (mi < g + rt->cfg->clusters[ci].nb_members) {
-				member = rt->cfg->clusters[ci].members[mi - g].name;
-				break;
-			}
-			g += rt->cfg->clusters[ci].nb_members;
-		}
-	}
+	if (mi != HF_DP_NONE && mi < rt->cfg->nb_members_total)
+		member = hf_config_member(rt->cfg, mi, NULL)->name;
 	if (k->family == 6)
 		snprintf(src, sizeof(src), "%08x", ntohl(k->src));
 	else
@@ -411,6 +403,38 @@ body_ha(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* How the control loop keeps up: single-writer fields, read relaxed. */
+static int
+body_control(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct hf_ctl_timing *t = &tel_rt->timing;
+	const struct hf_lcore_stats *cs = tel_rt->ctl_stats;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "passes", __atomic_load_n(&t->passes, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "pass_max_us",
+				  __atomic_load_n(&t->pass_max_us, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "publishes", __atomic_load_n(&t->publishes, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "publish_last_us",
+				  __atomic_load_n(&t->publish_last_us, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "publish_max_us",
+				  __atomic_load_n(&t->publish_max_us, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "tables_rebuilt",
+				  __atomic_load_n(&t->tables_rebuilt, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "probes_deferred",
+				  __atomic_load_n(&t->probes_deferred, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "probes_sent", hf_ctr_read(&cs->ctl[HF_CTL_PROBES_SENT]));
+	rte_tel_data_add_dict_u64(d, "probe_replies", hf_ctr_read(&cs->ctl[HF_CTL_PROBE_REPLIES]));
+	rte_tel_data_add_dict_u64(d, "ctl_tx_full", hf_ctr_read(&cs->ctl[HF_CTL_TX_FULL]));
+	rte_tel_data_add_dict_u64(d, "ctl_alloc_fail", hf_ctr_read(&cs->ctl[HF_CTL_ALLOC_FAIL]));
+	rte_tel_data_add_dict_u64(d, "member_up", hf_ctr_read(&cs->ctl[HF_CTL_MEMBER_UP]));
+	rte_tel_data_add_dict_u64(d, "member_down", hf_ctr_read(&cs->ctl[HF_CTL_MEMBER_DOWN]));
+	rte_tel_data_add_dict_u64(d, "vrrp_sent", hf_ctr_read(&cs->ctl[HF_CTL_VRRP_SENT]));
+	return 0;
+}
+
 /* Every command runs under the lock, and not at all once shutdown began. */
 #define LOCKED_CMD(n)                                                                   \
 	static int tel_##n(const char *cmd, const char *params, struct rte_tel_data *d) \
@@ -429,6 +453,7 @@ LOCKED_CMD(ports)
 LOCKED_CMD(stats)
 LOCKED_CMD(flows)
 LOCKED_CMD(ha)
+LOCKED_CMD(control)
 
 int
 hf_telemetry_init(struct hf_runtime *rt)
@@ -445,6 +470,8 @@ hf_telemetry_init(struct hf_runtime *rt)
 		{ "/hyperflow/stats", tel_stats, "Totals, drops by reason, per lcore." },
 		{ "/hyperflow/flows", tel_flows, "Flow tables: counters and a sample." },
 		{ "/hyperflow/ha", tel_ha, "High availability state." },
+		{ "/hyperflow/control", tel_control,
+		  "Control loop: passes, longest pass, publishes and their latency, probes." },
 	};
 	unsigned int i;
 	int ret;

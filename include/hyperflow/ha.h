@@ -20,17 +20,32 @@
 
 #include <hyperflow/runtime.h>
 
+/*
+ * What a call saw happen to the role, for the loop to act on (publish the
+ * snapshot with the new `active` flag at once; gratuitous ARP for every
+ * cluster when it became Master). The module sends its own adverts
+ * (outbox.c) and never calls up into the loop.
+ */
+enum hf_ha_event {
+	HF_HA_EV_NONE = 0,
+	HF_HA_EV_MASTER,    /* became Master */
+	HF_HA_EV_BACKUP,    /* became Backup (from Master or Init) */
+};
+
 /* Start once the probe address is bound (VRRP needs a source address). */
-void hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms);
+enum hf_ha_event hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms);
 
 /* A punted VRRP frame received on port pidx. */
-void hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
-	      const uint8_t *frame, uint32_t len, uint64_t rx_ms);
+enum hf_ha_event hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi,
+			  const uint8_t *frame, uint32_t len, uint64_t rx_ms);
 
 /* Leaving: a Master sends priority 0 so the Backup takes over at once. */
 void hf_ha_shutdown(struct hf_runtime *rt);
 
-/* After a reload changed the ha block or the probe address: start again. */
+/*
+ * After a reload changed the ha block or the probe address: start again
+ * (from Init: not active until elected; the caller publishes).
+ */
 void hf_ha_restart(struct hf_runtime *rt);
 
 /* Active (Master, or no HA configured). */

@@ -193,6 +193,10 @@ hf_tsc_to_ms(uint64_t tsc, uint64_t hz)
 {
 	return tsc / hz * 1000 + tsc % hz * 1000 / hz;
 }
+/*
+ * src/cp/outbox.c, the control plane's transmit side (a leaf: the modules
+ * below the loop send through it and never call up into control.c).
+ */
 /* Gratuitous ARP for every cluster IP on the ports it serves. */
 void hf_control_send_garps(struct hf_runtime *rt);
 /* Gratuitous ARP for cluster ci (config index) on the ports of port_mask. */

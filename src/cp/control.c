@@ -46,68 +46,20 @@ pidx_of_port(const struct hf_runtime *rt, uint16_t port_id)
 	return -1;
 }
 
-/* Queue a frame the control plane built for worker 0 to send on port pidx. */
-int
-hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len)
+/*
+ * HA changed role: the workers must see the new `active` flag now (a Backup
+ * stops forwarding before the other box starts), then a new Master tells
+ * the clients where the cluster IPs are.
+ */
+static void
+ha_event(struct hf_runtime *rt, enum hf_ha_event ev)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(rt->pool);
-	char *d;
-
-	if (m == NULL) {
-		ctl_count(rt, HF_CTL_ALLOC_FAIL);
-		return -ENOMEM;
-	}
-	d = rte_pktmbuf_append(m, len);
-	if (d == NULL) {
-		rte_pktmbuf_free(m);
-		ctl_count(rt, HF_CTL_ALLOC_FAIL);
-		return -ENOSPC;
-	}
-	memcpy(d, frame, len);
-	if (rte_ring_sp_enqueue(rt->ctl_tx[pidx], m) != 0) {
-		rte_pktmbuf_free(m);
-		ctl_count(rt, HF_CTL_TX_FULL);
-		return -ENOBUFS;
-	}
-	return 0;
-}
-
-/* Gratuitous ARP for cluster ci on the ports of port_mask. */
-void
-hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
-{
-	static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
-	static const struct hf_mac zero = { { 0 } };
-	const struct hf_cluster_conf *cc = &rt->cfg->clusters[ci];
-	uint8_t frame[HF_ETH_MIN_FRAME];
-	char ip[HF_IP4_STRLEN];
-	unsigned int sent = 0;
-	uint32_t p;
-
-	for (p = 0; p < rt->nb_ports; p++) {
-		int len;
-
-		if (!(port_mask & (1u << p)))
-			continue;
-		len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST,
-				   &cc->mac, cc->ip, &zero, cc->ip);
-		if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0) {
-			ctl_count(rt, HF_CTL_GARP_SENT);
-			sent++;
-		}
-	}
-	HF_LOG(control, INFO, "cluster '%s': gratuitous ARP for %s on %u port(s)", cc->name,
-	       hf_ip4_str(cc->ip, ip), sent);
-}
-
-/* Gratuitous ARP for every cluster IP on every port the cluster serves. */
-void
-hf_control_send_garps(struct hf_runtime *rt)
-{
-	uint32_t ci;
-
-	for (ci = 0; ci < rt->cfg->nb_clusters; ci++)
-		hf_control_send_garp(rt, ci, rt->cfg->clusters[ci].port_mask);
+	if (ev == HF_HA_EV_NONE)
+		return;
+	rt->publish_pending = false;   /* this publish carries whatever was pending too */
+	hf_control_republish(rt);
+	if (ev == HF_HA_EV_MASTER)
+		hf_control_send_garps(rt);
 }
 
 static void
@@ -199,8 +151,8 @@ handle_punt(struct hf_runtime *rt, struct rte_mbuf *m)
 		else if (!ours)
 			hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
 	} else if (pi.kind == HF_PKT_IPV4 && pi.proto == HF_IPPROTO_VRRP) {
-		hf_ha_rx(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
-			 rte_pktmbuf_data_len(m), rx_ms);
+		ha_event(rt, hf_ha_rx(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
+				      rte_pktmbuf_data_len(m), rx_ms));
 	} else if (!hf_monitor_icmp(rt, (uint32_t)pidx, &pi, rte_pktmbuf_mtod(m, const uint8_t *),
 				    rte_pktmbuf_data_len(m), rx_ms)) {
 		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
@@ -357,8 +309,10 @@ reload(struct hf_runtime *rt)
 		rt->cluster_stat = ocid;
 		rt->member_stat = omid;
 		pthread_mutex_unlock(&rt->lock);
-		if (plan.ha_restart)
+		if (plan.ha_restart) {
 			hf_ha_restart(rt);   /* back to the old settings */
+			hf_control_republish(rt);
+		}
 		reload_result(rt, false, "snapshot build failed");
 		goto out;
 	}
@@ -375,8 +329,10 @@ reload(struct hf_runtime *rt)
 		hf_control_republish(rt);
 		HF_LOG(health, NOTICE, "probe pool changed: choosing a probe address again");
 	}
-	if (plan.ha_restart)
+	if (plan.ha_restart) {
 		hf_ha_restart(rt);
+		hf_control_republish(rt);   /* not active until elected again */
+	}
 	/* clients learn a new cluster MAC or address now, not when their cache expires */
 	if (hf_ha_active(rt))
 		for (i = 0; i < ncfg->nb_clusters; i++)
@@ -630,7 +586,7 @@ hf_control_main(struct hf_runtime *rt)
 		pass_tsc = rte_rdtsc();
 		busy = drain_punts(rt);
 		hf_monitor_poll(rt);
-		hf_ha_poll(rt, hf_monitor_now_ms(rt));
+		ha_event(rt, hf_ha_poll(rt, hf_monitor_now_ms(rt)));
 		publish_pending(rt);
 		pass_us = (rte_rdtsc() - pass_tsc) * 1000000 / rt->tsc_hz;
 		timing_set(&rt->timing.passes, rt->timing.passes + 1);

@@ -37,39 +37,37 @@ send_advert(struct hf_runtime *rt, uint8_t priority)
 		count(rt, HF_CTL_VRRP_SENT);
 }
 
-/* Act on what the state machine asked for. */
-static void
+/* Send what the state machine asked for; report a change of role to the loop. */
+static enum hf_ha_event
 apply(struct hf_runtime *rt, const struct hf_vrrp_out *out)
 {
 	char why[HF_VRRP_REASON_MAX];
+	bool master;
 
 	if (out->flags & HF_VRRP_OUT_SEND_ADVERT)
 		send_advert(rt, out->advert_priority);
-	if (out->flags & (HF_VRRP_OUT_BECAME_MASTER | HF_VRRP_OUT_BECAME_BACKUP)) {
-		bool master = (out->flags & HF_VRRP_OUT_BECAME_MASTER) != 0;
-
-		count(rt, master ? HF_CTL_HA_MASTER : HF_CTL_HA_BACKUP);
-		HF_LOG(ha, NOTICE, "vrid %u: %s (%s)", rt->cfg->ha.vrid, master ? "MASTER" : "BACKUP",
-		       hf_vrrp_out_str(out, why, sizeof(why)));
-		hf_control_republish(rt);
-		if (master)
-			hf_control_send_garps(rt);
-	}
+	if (!(out->flags & (HF_VRRP_OUT_BECAME_MASTER | HF_VRRP_OUT_BECAME_BACKUP)))
+		return HF_HA_EV_NONE;
+	master = (out->flags & HF_VRRP_OUT_BECAME_MASTER) != 0;
+	count(rt, master ? HF_CTL_HA_MASTER : HF_CTL_HA_BACKUP);
+	HF_LOG(ha, NOTICE, "vrid %u: %s (%s)", rt->cfg->ha.vrid, master ? "MASTER" : "BACKUP",
+	       hf_vrrp_out_str(out, why, sizeof(why)));
+	return master ? HF_HA_EV_MASTER : HF_HA_EV_BACKUP;
 }
 
-void
+enum hf_ha_event
 hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms)
 {
 	const struct hf_ha_conf *ha = &rt->cfg->ha;
 	struct hf_vrrp_out out;
 
 	if (!ha->enabled)
-		return;
+		return HF_HA_EV_NONE;
 	if (rt->vrrp.state == HF_VRRP_INIT) {
 		struct hf_vrrp_conf vc;
 
 		if (rt->local_ip == 0 || rt->vrrp_stopped)
-			return;   /* no source address yet */
+			return HF_HA_EV_NONE;   /* no source address yet */
 		memset(&vc, 0, sizeof(vc));
 		vc.vrid = ha->vrid;
 		vc.priority = ha->priority;
@@ -84,18 +82,16 @@ hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms)
 		HF_LOG(ha, INFO, "vrid %u: started, priority %u, advert every %u ms, master down "
 		       "after %u ms", ha->vrid, ha->priority, ha->advert_ms,
 		       hf_vrrp_master_down_ms(&rt->vrrp));
-		apply(rt, &out);
-		return;
+		return apply(rt, &out);
 	}
 	memset(&out, 0, sizeof(out));
 	pthread_mutex_lock(&rt->lock);
 	hf_vrrp_tick(&rt->vrrp, now_ms, &out);
 	pthread_mutex_unlock(&rt->lock);
-	if (out.flags != 0)
-		apply(rt, &out);
+	return out.flags != 0 ? apply(rt, &out) : HF_HA_EV_NONE;
 }
 
-void
+enum hf_ha_event
 hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, const uint8_t *frame,
 	 uint32_t len, uint64_t rx_ms)
 {
@@ -107,11 +103,11 @@ hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, con
 	count(rt, HF_CTL_VRRP_RX);
 	/* not started yet (no probe address): nothing to compare with */
 	if (ha->enabled && rt->vrrp.state == HF_VRRP_INIT)
-		return;
+		return HF_HA_EV_NONE;
 	/* trust rule: adverts only on the HA port */
 	if (!ha->enabled || pidx != ha->port) {
 		count(rt, HF_CTL_VRRP_REJECTED);
-		return;
+		return HF_HA_EV_NONE;
 	}
 	err = hf_vrrp_parse(frame, len, pi, &adv);
 	pthread_mutex_lock(&rt->lock);
@@ -119,13 +115,12 @@ hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, con
 		hf_vrrp_count_bad(&rt->vrrp, err);
 		pthread_mutex_unlock(&rt->lock);
 		count(rt, HF_CTL_VRRP_REJECTED);
-		return;
+		return HF_HA_EV_NONE;
 	}
 	memset(&out, 0, sizeof(out));
 	hf_vrrp_rx(&rt->vrrp, &adv, rx_ms, &out);
 	pthread_mutex_unlock(&rt->lock);
-	if (out.flags != 0)
-		apply(rt, &out);
+	return out.flags != 0 ? apply(rt, &out) : HF_HA_EV_NONE;
 }
 
 void
@@ -135,7 +130,6 @@ hf_ha_restart(struct hf_runtime *rt)
 	memset(&rt->vrrp, 0, sizeof(rt->vrrp));   /* INIT: hf_ha_poll starts it */
 	rt->vrrp_stopped = false;
 	pthread_mutex_unlock(&rt->lock);
-	hf_control_republish(rt);
 	if (rt->cfg->ha.enabled)
 		HF_LOG(ha, NOTICE, "vrid %u: restarting with the reloaded ha settings",
 		       rt->cfg->ha.vrid);

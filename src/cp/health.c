@@ -104,6 +104,18 @@ out_expired(const struct hf_health *h, const struct hf_health_probe *p, uint64_t
 	return now - p->sent_at >= h->timeout_ms;
 }
 
+/* The settings of c, as the monitor uses them (zero rise/fall/interval read as 1). */
+static void
+set_conf(struct hf_health *h, const struct hf_health_conf *c)
+{
+	h->method = c->method;
+	h->interval_ms = at_least_one(c->interval_ms);
+	h->timeout_ms = at_least_one(c->timeout_ms);
+	h->rise = at_least_one(c->rise);
+	h->fall = at_least_one(c->fall);
+	h->target = c->target;
+}
+
 int
 hf_health_init(struct hf_health *h, const struct hf_health_conf *c, uint64_t now)
 {
@@ -111,12 +123,7 @@ hf_health_init(struct hf_health *h, const struct hf_health_conf *c, uint64_t now
 		return -EINVAL;
 
 	memset(h, 0, sizeof(*h));
-	h->method = c->method;
-	h->interval_ms = at_least_one(c->interval_ms);
-	h->timeout_ms = at_least_one(c->timeout_ms);
-	h->rise = at_least_one(c->rise);
-	h->fall = at_least_one(c->fall);
-	h->target = c->target;
+	set_conf(h, c);
 	h->link_up = true;
 	h->next_due = now;
 	h->last_change = now;
@@ -141,12 +148,7 @@ hf_health_reconfigure(struct hf_health *h, const struct hf_health_conf *c, uint6
 		return HF_HT_NONE;
 	same = c->method == h->method && c->target == h->target;
 	last_sent = h->next_due >= h->interval_ms ? h->next_due - h->interval_ms : 0;
-	h->method = c->method;
-	h->interval_ms = at_least_one(c->interval_ms);
-	h->timeout_ms = at_least_one(c->timeout_ms);
-	h->rise = at_least_one(c->rise);
-	h->fall = at_least_one(c->fall);
-	h->target = c->target;
+	set_conf(h, c);
 	if (same) {
 		h->next_due = last_sent + h->interval_ms;
 		return report(h);

@@ -409,10 +409,17 @@ body_control(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct hf_ctl_timing *t = &tel_rt->timing;
 	const struct hf_lcore_stats *cs = tel_rt->ctl_stats;
+	const struct hf_dataplane *dp = tel_rt->dp;
+	uint64_t live = 0;
+	uint32_t ci;
 
 	(void)cmd;
 	(void)params;
+	for (ci = 0; ci < dp->nb_clusters; ci++)
+		live += dp->clusters[ci].nb_live;
 	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "members", dp->nb_members);
+	rte_tel_data_add_dict_u64(d, "members_live", live);
 	rte_tel_data_add_dict_u64(d, "passes", __atomic_load_n(&t->passes, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "pass_max_us",
 				  __atomic_load_n(&t->pass_max_us, __ATOMIC_RELAXED));

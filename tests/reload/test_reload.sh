@@ -15,14 +15,8 @@
 set -uo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-HF=$BUILD/hyperflow
-GEN=$BUILD/hf-pcapgen
-TEL=$(command -v dpdk-telemetry.py || true)
-
-[ -x "$HF" ] && [ -x "$GEN" ] || { echo "SKIP: $HF or $GEN not built"; exit 77; }
-[ -n "$TEL" ] || { echo "SKIP: dpdk-telemetry.py not found (package dpdk)"; exit 77; }
-[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for DPDK"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+reload_need "$BUILD"
 
 work=$(mktemp -d /tmp/hf-reload.XXXXXX)
 prefix=hf-reload-$$
@@ -69,25 +63,8 @@ C
 	} >"$out"
 }
 
-tel() { echo "$1" | "$TEL" -f "$prefix" 2>/dev/null | tail -n 1; }
-# jget JSON PYEXPR: evaluate PYEXPR with d = the command's reply
-jget() { python3 -c "import json,sys; d=list(json.loads(sys.argv[1]).values())[0]; print($2)" "$1"; }
 port_tx() { jget "$(tel /hyperflow/ports)" "[v['tx'] for v in d.values() if v['name']=='$1'][0]"; }
 generation() { jget "$(tel /hyperflow/config)" "d['generation']"; }
-attempts() { jget "$(tel /hyperflow/config)" "d['reload_attempts']"; }
-
-# reload: SIGHUP, then wait until the instance reports the outcome
-reload() {
-	local before
-	before=$(attempts)
-	kill -HUP "$pid"
-	for _ in $(seq 200); do
-		[ "$(attempts)" -gt "$before" ] && { tel /hyperflow/config; return 0; }
-		sleep 0.02
-	done
-	echo "FAIL: no reload outcome within 4 s"
-	return 1
-}
 
 conf "$work/hf.conf" a b c
 vdevs=(--vdev "net_pcap0,rx_pcap=$work/traffic.pcap,infinite_rx=1")
@@ -96,11 +73,7 @@ for i in 0 1 2 3; do vdevs+=(--vdev "net_null$i,no-rx=1"); done
 	-- -c "$work/hf.conf" --status-interval 0 --stats-file "$work/stats.json" \
 	>"$work/hyperflow.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-	[ -n "$(tel /hyperflow/config)" ] && break
-	sleep 0.1
-done
-[ -n "$(tel /hyperflow/config)" ] || { echo "FAIL: instance did not start"; cat "$work/hyperflow.log"; exit 1; }
+wait_up || { echo "FAIL: instance did not start"; cat "$work/hyperflow.log"; exit 1; }
 sleep 0.5   # every destination is tracked by now (the capture loops in ~10 ms)
 
 echo "== add member vpn-d while traffic runs"

@@ -14,14 +14,8 @@
 # Usage: test_reload_state.sh BUILD_DIR   exit 0 pass, 1 fail, 77 skipped
 set -uo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
-HF=$BUILD/hyperflow
-GEN=$BUILD/hf-pcapgen
-TEL=$(command -v dpdk-telemetry.py || true)
-
-[ -x "$HF" ] && [ -x "$GEN" ] || { echo "SKIP: $HF or $GEN not built"; exit 77; }
-[ -n "$TEL" ] || { echo "SKIP: dpdk-telemetry.py not found (package dpdk)"; exit 77; }
-[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for DPDK"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+reload_need "$BUILD"
 
 work=$(mktemp -d /tmp/hf-reloadst.XXXXXX)
 prefix=hf-reloadst-$$
@@ -87,24 +81,9 @@ C
 	echo ");" >>"$work/hf.conf"
 }
 
-# one reply, or nothing while the instance is not answering yet
-tel() { echo "$1" | "$TEL" -f "$prefix" 2>/dev/null | tail -n 1 | grep '^{'; }
-jget() { python3 -c "import json,sys; d=list(json.loads(sys.argv[1]).values())[0]; print($2)" "$1"; }
-attempts() { jget "$(tel /hyperflow/config)" "d['reload_attempts']"; }
 live() { jget "$(tel /hyperflow/cluster,vpn-out)" "d['members_live']"; }
 # counter GROUP NAME: drops.no_member, control.garp_sent, ...
 counter() { jget "$(tel /hyperflow/stats)" "d['$1']['$2']"; }
-reload() {
-	local before
-	before=$(attempts)
-	kill -HUP "$pid"
-	for _ in $(seq 200); do
-		[ "$(attempts)" -gt "$before" ] && { tel /hyperflow/config; return 0; }
-		sleep 0.02
-	done
-	echo "FAIL: no reload outcome within 4 s"
-	return 1
-}
 
 conf 50 100 2 3 00:00:5e:00:01:01
 "$HF" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$prefix" \
@@ -113,8 +92,7 @@ conf 50 100 2 3 00:00:5e:00:01:01
 	--vdev "net_pcap2,rx_pcap=$work/vpn.pcap,infinite_rx=1" \
 	-- -c "$work/hf.conf" --status-interval 0 >"$work/hyperflow.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -n "$(tel /hyperflow/config)" ] && break; sleep 0.1; done
-[ -n "$(tel /hyperflow/config)" ] || { echo "FAIL: instance did not start"; cat "$work/hyperflow.log"; exit 1; }
+wait_up || { echo "FAIL: instance did not start"; cat "$work/hyperflow.log"; exit 1; }
 up=0
 for _ in $(seq 100); do [ "$(live)" = 2 ] && { up=1; break; }; sleep 0.05; done
 [ $up -eq 1 ] || { echo "FAIL: members never came up"; exit 1; }

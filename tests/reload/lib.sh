@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# Shared by the reload tests (sourced): the checks that skip, telemetry
+# through the stock dpdk-telemetry.py, and a reload that waits for its
+# outcome. The test sets prefix (the instance's --file-prefix) and pid
+# (its process) before it calls tel or reload.
+
+# reload_need BUILD: skip (77) unless the binaries, the telemetry client,
+# two CPUs and root are there; sets HF, GEN and TEL.
+reload_need() {
+	HF=$1/hyperflow
+	GEN=$1/hf-pcapgen
+	TEL=$(command -v dpdk-telemetry.py || true)
+	[ -x "$HF" ] && [ -x "$GEN" ] || { echo "SKIP: $HF or $GEN not built"; exit 77; }
+	[ -n "$TEL" ] || { echo "SKIP: dpdk-telemetry.py not found (package dpdk)"; exit 77; }
+	[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
+	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for DPDK"; exit 77; }
+}
+
+# tel COMMAND: the reply on one line, or nothing while the instance does not answer
+tel() { echo "$1" | "$TEL" -f "$prefix" 2>/dev/null | tail -n 1 | grep '^{'; }
+# jget JSON PYEXPR: evaluate PYEXPR with d = the command's reply
+jget() { python3 -c "import json,sys; d=list(json.loads(sys.argv[1]).values())[0]; print($2)" "$1"; }
+attempts() { jget "$(tel /hyperflow/config)" "d['reload_attempts']"; }
+
+# wait_up: until the instance answers telemetry (10 s at most); 1 if it never does
+wait_up() {
+	for _ in $(seq 100); do
+		[ -n "$(tel /hyperflow/config)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# reload: SIGHUP, then wait until the instance reports the outcome; prints
+# /hyperflow/config then
+reload() {
+	local before
+	before=$(attempts)
+	kill -HUP "$pid"
+	for _ in $(seq 200); do
+		[ "$(attempts)" -gt "$before" ] && { tel /hyperflow/config; return 0; }
+		sleep 0.02
+	done
+	echo "FAIL: no reload outcome after 200 polls"
+	return 1
+}

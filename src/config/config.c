@@ -25,6 +25,7 @@
 #include <libconfig.h>
 
 #include <hyperflow/config.h>
+#include <hyperflow/health.h>
 
 /* Parser state for one load. */
 struct hf_cfg_parser {
@@ -1182,6 +1183,39 @@ hf_config_check_probe_needed(struct hf_cfg_parser *p, const config_setting_t *ro
 	if (cfg->ha.enabled)
 		hf_config_err(p, config_setting_get_member(root, "ha"), NULL,
 			"ha needs a probe address as the VRRP source; %s", HF_PROBE_HINT);
+}
+
+void
+hf_config_probe_budget(
+	const struct hf_config *cfg, uint32_t nb_clusters, struct hf_probe_budget *out)
+{
+	uint64_t mpps = 0, burst = 0; /* mpps: thousandths of a reply a second */
+	uint32_t c, m;
+
+	for (c = 0; c < nb_clusters && c < cfg->nb_clusters; c++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[c];
+		const struct hf_health_conf *h = &cc->health;
+		uint32_t ival = h->interval_ms ? h->interval_ms : 1;
+		uint32_t fly = (h->timeout_ms + ival - 1) / ival;
+
+		if (fly == 0)
+			fly = 1;
+		if (fly > HF_HEALTH_MAX_OUTSTANDING)
+			fly = HF_HEALTH_MAX_OUTSTANDING;
+		for (m = 0; m < cc->nb_members; m++) {
+			if (h->method != HF_HEALTH_NONE) {
+				mpps += 1000000u / ival;
+				burst += fly;
+			}
+			/* the monitor refreshes an unconfigured MAC unless ARP probes do */
+			if (!cc->members[m].has_mac && h->method != HF_HEALTH_ARP) {
+				mpps += 1000000u / HF_MAC_REFRESH_MS;
+				burst += 1;
+			}
+		}
+	}
+	out->pps = (HF_PROBE_REPLY_HEADROOM * mpps + 999) / 1000;
+	out->burst = HF_PROBE_REPLY_HEADROOM * burst;
 }
 
 /* ------------------------------------------------------------------ */

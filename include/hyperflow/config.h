@@ -137,7 +137,8 @@ int hf_config_cluster_index(const struct hf_config *cfg, const char *name);
  * burst: the replies that may arrive at once, the same headroom over every
  * member's probes in flight (timeout_ms / interval_ms rounded up, at most
  * HF_HEALTH_MAX_OUTSTANDING) and one ARP reply. Both 0 when nothing is
- * probed or resolved.
+ * probed or resolved. The configuration loader refuses a budget over
+ * HF_PROBE_REPLY_PPS_MAX.
  */
 struct hf_probe_budget {
 	uint64_t pps;

@@ -35,9 +35,14 @@
 /*
  * Health replies (probe kind) have a budget of their own, sized from the
  * configuration (hf_config_probe_budget): every member's probe rate, plus
- * its ARP refresh when its MAC is resolved, times this headroom.
+ * its ARP refresh when its MAC is resolved, times this headroom. A
+ * configuration that needs more than HF_PROBE_REPLY_PPS_MAX is refused:
+ * that is what we let the control lcore spend on health replies (it
+ * also takes the other kinds' punts, each at most tens of thousands a
+ * second, on one core), a choice, not a measured capacity.
  */
 #define HF_PROBE_REPLY_HEADROOM   2
+#define HF_PROBE_REPLY_PPS_MAX    100000
 #define HF_MAC_REFRESH_MS         5000   /* a resolved member MAC is asked for again this often */
 
 #endif /* HF_LIMITS_H */

@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -1218,6 +1219,38 @@ hf_config_probe_budget(
 	out->burst = HF_PROBE_REPLY_HEADROOM * burst;
 }
 
+/*
+ * The health replies the clusters' probes bring back must fit what the
+ * control lcore is given for them: refuse at the cluster that goes over.
+ */
+static void
+hf_config_check_probe_rate(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	const struct hf_config *cfg = p->cfg;
+	struct hf_probe_budget b;
+	uint32_t c;
+
+	for (c = 1; c <= cfg->nb_clusters; c++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[c - 1];
+		const config_setting_t *cs = hf_config_cluster_elem(root, c - 1);
+		const config_setting_t *hs =
+			cs != NULL ? config_setting_get_member(cs, "health") : NULL;
+		char where[128];
+
+		hf_config_probe_budget(cfg, c, &b);
+		if (b.pps <= HF_PROBE_REPLY_PPS_MAX)
+			continue;
+		snprintf(where, sizeof(where), "health of cluster '%s'", cc->name);
+		hf_config_err(p, hs != NULL ? hs : cs, where,
+			"health probes of the clusters up to this one bring back %" PRIu64
+			" replies a second (%ux headroom included: members x 1000 / interval_ms, "
+			"plus ARP refreshes), over the %u the control lcore takes; "
+			"raise interval_ms or probe fewer members",
+			b.pps, HF_PROBE_REPLY_HEADROOM, HF_PROBE_REPLY_PPS_MAX);
+		return;
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Entry points                                                       */
 /* ------------------------------------------------------------------ */
@@ -1277,6 +1310,7 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 		hf_config_check_members(&p, root);
 		hf_config_check_probe(&p, root);
 		hf_config_check_probe_needed(&p, root);
+		hf_config_check_probe_rate(&p, root);
 	}
 
 	if (p.nomem || p.nerr > 0) {

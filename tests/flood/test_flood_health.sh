@@ -77,6 +77,7 @@ while [ $SECONDS -lt $deadline ]; do
 	live "$work/ci0.json" && live "$work/ct0.json" && { up=1; break; }
 	sleep 0.05
 done
+tel /hyperflow/config >"$work/cfg.json"
 tel /hyperflow/stats >"$work/s0.json"
 sleep "$SECS"
 tel /hyperflow/stats >"$work/s1.json"
@@ -105,7 +106,11 @@ print(f"shed {probe_shed}, punt ring full {d['punt_full']}, punted {s1['punted']
 print(f"probes {c['probes_sent']}, probe replies {c['probe_replies']}, ignored {c['probe_ignored']}, "
       f"echo replies sent {c['echo_replies']}, member down events {c['member_down']}, "
       f"states at the end {states}")
+budget = load("cfg.json").get("probe_reply_pps")
+print(f"health reply budget {budget}/s per worker")
 fails = []
+# 4 members x 1000 / 100 ms x 2 headroom (docs/configuration.md, punt)
+if budget != 80: fails.append("probe_reply_pps is %s, not 80" % budget)
 if not up: fails.append("members never all came up under the flood")
 if d["punt_limit_icmp"] < 9 * icmp_pps * secs:
     fails.append("the flood at the probe address was under 10x punt.icmp_pps (%d shed)"

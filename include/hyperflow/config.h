@@ -162,6 +162,26 @@ uint32_t hf_config_members_at(const struct hf_config *cfg, uint32_t ip,
 int hf_config_port_index(const struct hf_config *cfg, const char *name);
 int hf_config_cluster_index(const struct hf_config *cfg, const char *name);
 
+/*
+ * The budget of the probe punt kind (health replies) this configuration
+ * needs, whole box and per worker alike (RSS may put every reply on one
+ * queue): over all members, 1000 / interval_ms replies a second for
+ * methods arp, icmp and tunnel, plus 1000 / HF_MAC_REFRESH_MS for a member
+ * whose MAC is resolved by ARP, times HF_PROBE_REPLY_HEADROOM, rounded up.
+ * burst: the replies that may arrive at once, the same headroom over every
+ * member's probes in flight (timeout_ms / interval_ms rounded up, at most
+ * HF_HEALTH_MAX_OUTSTANDING) and one ARP reply. Both 0 when nothing is
+ * probed or resolved. The configuration loader refuses a budget over
+ * HF_PROBE_REPLY_PPS_MAX.
+ */
+struct hf_probe_budget {
+	uint64_t pps;
+	uint64_t burst;
+};
+
+void hf_config_probe_budget(const struct hf_config *cfg, uint32_t nb_clusters,
+			    struct hf_probe_budget *out);
+
 const char *hf_hash_mode_str(enum hf_hash_mode m);
 const char *hf_cluster_type_str(enum hf_cluster_type t);
 const char *hf_admin_state_str(enum hf_admin_state s);

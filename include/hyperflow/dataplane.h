@@ -11,6 +11,15 @@
  * acquire once per loop iteration and report an RCU quiescent state
  * (rte_rcu_qsbr) at the end of it; the old snapshot is freed only after a
  * grace period. See src/cp/control.c.
+ *
+ * One exception, read by workers but not part of the snapshot:
+ * probe_window (one word per member uid, the health probes it has
+ * outstanding, hf_health_window) lives as long as the runtime; the control
+ * lcore is its only writer and stores each word with a relaxed atomic
+ * store whenever that member's outstanding probes change; workers load it
+ * relaxed. A stale word only sends a reply to the shared icmp budget, or a
+ * duplicate to the probe budget: the control plane matches every reply
+ * again, and the budget bounds what a wrong guess costs.
  */
 #ifndef HF_DATAPLANE_H
 #define HF_DATAPLANE_H
@@ -26,6 +35,7 @@
 #include <hyperflow/flowtab.h>
 #include <hyperflow/hash.h>
 #include <hyperflow/health.h>
+#include <hyperflow/icmp.h>
 #include <hyperflow/maglev.h>
 #include <hyperflow/pkt.h>
 #include <hyperflow/stats.h>
@@ -37,16 +47,23 @@
 /* Values of the MAC table: a cluster index, or a flag. */
 #define HF_DP_MAC_PORT 0x80000000u   /* one of our ports' MACs: ARP to it is punted */
 
-/* What a punted frame is, each kind with its own rate limit. */
+/*
+ * What a punted frame is, each kind with its own rate limit. The probe kind
+ * is the health replies (hf_dp_punt_ipv4_local, the ARP branch of
+ * hf_dp_classify): its budget comes from the configuration
+ * (hf_config_probe_budget), not from the punt block, so that no other
+ * traffic to the probe address can starve them.
+ */
 enum hf_punt_kind {
 	HF_PUNT_ARP = 0,   /* ARP for a cluster IP */
 	HF_PUNT_LOCAL,     /* ARP for our probe address or to a port MAC */
-	HF_PUNT_ICMP,      /* IPv4 to our probe address */
+	HF_PUNT_ICMP,      /* other IPv4 to our probe address */
 	HF_PUNT_VRRP,
+	HF_PUNT_PROBE,     /* health replies: echo replies to outstanding probes, members' ARP replies */
 	HF_PUNT__MAX
 };
 /* The drop reason of each kind's limit follows the same order. */
-_Static_assert(HF_DROP_PUNT_LIMIT_VRRP - HF_DROP_PUNT_LIMIT_ARP == HF_PUNT_VRRP,
+_Static_assert(HF_DROP_PUNT_LIMIT_PROBE - HF_DROP_PUNT_LIMIT_ARP == HF_PUNT_PROBE,
 	       "punt kinds and their drop reasons must line up");
 
 struct hf_dp_port {
@@ -126,6 +143,8 @@ struct hf_dp_build {
 	 * cfg, by serial) and live members did not change takes its bucket
 	 * table as it is instead of building it again */
 	const struct hf_dataplane *prev;
+	const uint32_t *probe_window;          /* per member uid, HF_MAX_MEMBERS_TOTAL words
+						  (hf_health_window); NULL: any sequence */
 };
 
 struct hf_dataplane {
@@ -138,6 +157,8 @@ struct hf_dataplane {
 	struct hf_dp_member *members;
 	struct hf_addrtab ip_tab;      /* IPv4 -> cluster index | HF_DP_IP_LOCAL */
 	struct hf_addrtab mac_tab;     /* cluster MAC -> first cluster with it; port MAC -> flag */
+	struct hf_addrtab member_tab;  /* IPv4 of a member we ARP (health or MAC) -> member index */
+	const uint32_t *probe_window;  /* see the top of this file; NULL: any sequence */
 	uint32_t local_ip;
 	uint8_t unmatched;             /* enum hf_unmatched */
 	uint8_t active;                /* forward cluster traffic and answer ARP */
@@ -145,10 +166,21 @@ struct hf_dataplane {
 	uint16_t recover_epoch;        /* stamped into new flow-table entries */
 	uint16_t uid_cap;              /* size of uid_to_member */
 	uint32_t *uid_to_member;       /* member uid -> index in members, or HF_DP_NONE */
+	/*
+	 * Per member index, kept out of struct hf_dp_member (read per packet):
+	 * with icmp/tunnel health, where its echo replies come from (member IP
+	 * or tunnel target, network order); else 0.
+	 */
+	uint32_t *probe_src;
 	uint8_t *tables;               /* storage of all bucket tables */
-	/* per-worker punt limits (GCRA period and tolerance, in hz units) */
+	/*
+	 * Per-worker punt limits (GCRA period and tolerance, in hz units). The
+	 * punt block's kinds are shared out among the workers; the probe kind
+	 * is given in full to every worker (RSS may put all replies on one).
+	 */
 	uint64_t punt_period[HF_PUNT__MAX];
 	uint64_t punt_tau[HF_PUNT__MAX];
+	uint64_t probe_pps;            /* the probe kind's budget (hf_config_probe_budget) */
 	size_t bytes;                  /* memory the snapshot holds */
 	uint64_t cfg_serial;           /* hf_config.serial it was built from */
 	uint32_t nb_rebuilt;           /* bucket tables built anew (not taken from prev) */
@@ -186,6 +218,33 @@ hf_drop_of_pkt_err(int err)
 }
 
 /*
+ * The kind of an IPv4 frame to our probe address: a health reply (probe)
+ * when it is an ICMP echo reply whose id names a member probed with icmp or
+ * tunnel, from the address that member's replies come from, answering one
+ * of its outstanding probes (dp->probe_window); anything else (ping, TCP,
+ * UDP, stale or foreign replies) is icmp. Needs the ICMP fields
+ * (l4_valid): hf_pkt_parse_fast does not read them, see hf_fp_plan.
+ */
+HF_HOT_INLINE uint8_t
+hf_dp_punt_ipv4_local(const struct hf_dataplane *dp, const struct hf_pkt_info *pi)
+{
+	uint32_t uid, mi;
+
+	if (pi->proto != HF_IPPROTO_ICMP || !pi->l4_valid || pi->icmp_type != HF_ICMP_ECHO_REPLY)
+		return HF_PUNT_ICMP;
+	uid = hf_icmp_uid_of_id(hf_be16(pi->icmp_id));
+	mi = uid < dp->uid_cap ? dp->uid_to_member[uid] : HF_DP_NONE;
+	if (mi == HF_DP_NONE || dp->probe_src[mi] == 0 || dp->probe_src[mi] != pi->src_key)
+		return HF_PUNT_ICMP;
+	if (dp->probe_window != NULL &&
+	    (uid >= HF_MAX_MEMBERS_TOTAL ||
+	     !hf_health_window_has(__atomic_load_n(&dp->probe_window[uid], __ATOMIC_RELAXED),
+				   hf_be16(pi->icmp_seq))))
+		return HF_PUNT_ICMP;
+	return HF_PUNT_PROBE;
+}
+
+/*
  * Classify a parsed, well-formed frame, in the order of DESIGN.md:
  * control traffic (ARP for our addresses, VRRP, IPv4 to our own address)
  * is punted; IPv4 to a cluster IP, then any frame to a cluster MAC, is
@@ -207,7 +266,7 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 		if (c != HF_ADDRTAB_EMPTY) {
 			if (c & HF_DP_IP_LOCAL) {
 				v.action = HF_ACT_PUNT;
-				v.punt = HF_PUNT_ICMP;
+				v.punt = hf_dp_punt_ipv4_local(dp, pi);
 			} else {
 				v.action = HF_ACT_CLUSTER;
 				v.cluster = (uint16_t)c;
@@ -219,6 +278,10 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 		if (c != HF_ADDRTAB_EMPTY) {
 			v.action = HF_ACT_PUNT;
 			v.punt = (c & HF_DP_IP_LOCAL) ? HF_PUNT_LOCAL : HF_PUNT_ARP;
+			/* a member's ARP reply to our address: a health reply or MAC refresh */
+			if ((c & HF_DP_IP_LOCAL) && pi->arp_op == HF_ARP_OP_REPLY &&
+			    hf_addrtab_lookup(&dp->member_tab, pi->arp_sip) != HF_ADDRTAB_EMPTY)
+				v.punt = HF_PUNT_PROBE;
 			return v;
 		}
 	}

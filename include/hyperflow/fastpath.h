@@ -40,16 +40,29 @@ struct hf_fp_plan {
 	struct hf_flow_key key;    /* cluster frames: hf_dp_flow_key for the cluster's mode */
 };
 
-/* The first pass after parsing; always inlined in both of hf_fp_plan's branches. */
+HF_COLD void hf_fp_plan_slow_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
+			      const uint8_t *frame, uint32_t len, struct hf_fp_plan *fp);
+
+/*
+ * The first pass after parsing; always inlined in both of hf_fp_plan's
+ * branches. fast: pi comes from hf_pkt_parse_fast, which does not read the
+ * ICMP header (l4_valid is 0): ICMP punted to the probe address is planned
+ * again through hf_pkt_parse, since the ICMP header says whether it is a
+ * health reply (hf_dp_punt_ipv4_local).
+ */
 HF_HOT_INLINE void
 hf_fp_plan_parsed_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
-		   const struct hf_pkt_info *pi, const uint8_t *frame, struct hf_fp_plan *fp)
+		   const struct hf_pkt_info *pi, const uint8_t *frame, uint32_t len, bool fast,
+		   struct hf_fp_plan *fp)
 {
 	const struct hf_dp_cluster *cl;
 
 	fp->v = hf_dp_classify(dp, pi, frame);
-	if (fp->v.action != HF_ACT_CLUSTER)
+	if (fp->v.action != HF_ACT_CLUSTER) {
+		if (fast && fp->v.action == HF_ACT_PUNT && pi->proto == HF_IPPROTO_ICMP)
+			hf_fp_plan_slow_(dp, flows, frame, len, fp);
 		return;
+	}
 	cl = &dp->clusters[fp->v.cluster];
 	fp->cl = cl;
 	fp->hash = hf_dp_hash_key(pi, cl->hash_mode, (uint16_t)cl->stat, &fp->key);
@@ -71,7 +84,7 @@ hf_fp_plan_slow_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 		fp->v.drop = hf_drop_of_pkt_err(err);
 		return;
 	}
-	hf_fp_plan_parsed_(dp, flows, &pi, frame, fp);
+	hf_fp_plan_parsed_(dp, flows, &pi, frame, len, false, fp);
 }
 
 /*
@@ -79,7 +92,8 @@ hf_fp_plan_slow_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
  * without options) is parsed inline (hf_pkt_parse_fast) and the rest of
  * the pass is compiled for it, its few fields in registers and its kind
  * (IPv4) folded in; every other frame goes out of line through
- * hf_pkt_parse, and a malformed one gets a drop verdict.
+ * hf_pkt_parse, and a malformed one gets a drop verdict (and ICMP to the
+ * probe address, see hf_fp_plan_parsed_).
  */
 HF_HOT_INLINE void
 hf_fp_plan(const struct hf_dataplane *dp, const struct hf_flowtab *flows, const uint8_t *frame,
@@ -87,10 +101,12 @@ hf_fp_plan(const struct hf_dataplane *dp, const struct hf_flowtab *flows, const 
 {
 	struct hf_pkt_info pi;
 
-	if (__builtin_expect(hf_pkt_parse_fast(frame, len, &pi), 1))
-		hf_fp_plan_parsed_(dp, flows, &pi, frame, fp);
-	else
+	if (__builtin_expect(hf_pkt_parse_fast(frame, len, &pi), 1)) {
+		pi.l4_valid = 0;   /* not read: hf_dp_punt_ipv4_local's ICMP test folds away */
+		hf_fp_plan_parsed_(dp, flows, &pi, frame, len, true, fp);
+	} else {
 		hf_fp_plan_slow_(dp, flows, frame, len, fp);
+	}
 }
 
 /*

@@ -28,8 +28,21 @@
 /* Frames per second each kind may send to the control lcore (whole box). */
 #define HF_PUNT_ARP_PPS_DEFAULT   20000  /* ARP for cluster IPs (proxy ARP) */
 #define HF_PUNT_LOCAL_PPS_DEFAULT 10000  /* ARP to our own address or port MACs */
-#define HF_PUNT_ICMP_PPS_DEFAULT  10000  /* ICMP to our own address (health replies) */
+#define HF_PUNT_ICMP_PPS_DEFAULT  10000  /* other IPv4 to our own address (ping, TCP, UDP) */
 #define HF_PUNT_VRRP_PPS_DEFAULT  2000   /* VRRP adverts */
 #define HF_PUNT_PPS_MAX           1000000
+
+/*
+ * Health replies (probe kind) have a budget of their own, sized from the
+ * configuration (hf_config_probe_budget): every member's probe rate, plus
+ * its ARP refresh when its MAC is resolved, times this headroom. A
+ * configuration that needs more than HF_PROBE_REPLY_PPS_MAX is refused:
+ * that is what we let the control lcore spend on health replies (it
+ * also takes the other kinds' punts, each at most tens of thousands a
+ * second, on one core), a choice, not a measured capacity.
+ */
+#define HF_PROBE_REPLY_HEADROOM   2
+#define HF_PROBE_REPLY_PPS_MAX    100000
+#define HF_MAC_REFRESH_MS         5000   /* a resolved member MAC is asked for again this often */
 
 #endif /* HF_LIMITS_H */

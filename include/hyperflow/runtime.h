@@ -110,6 +110,12 @@ struct hf_runtime {
 	struct hf_ids ids;                       /* stable ids, see ids.h */
 	uint32_t *cluster_stat;                  /* id per config cluster */
 	uint32_t *member_stat;                   /* id per config member */
+	/*
+	 * Outstanding health probes per member uid (HF_MAX_MEMBERS_TOTAL
+	 * words, hf_health_window), read by workers through the snapshot:
+	 * written by the control lcore only, relaxed stores (dataplane.h).
+	 */
+	uint32_t *probe_window;
 	uint64_t generation;
 	/* control vs telemetry, never workers; on a line of its own */
 	pthread_mutex_t lock __attribute__((aligned(64)));

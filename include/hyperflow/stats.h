@@ -39,6 +39,7 @@ enum hf_drop {
 	HF_DROP_PUNT_LIMIT_LOCAL,  /* over punt.local_pps */
 	HF_DROP_PUNT_LIMIT_ICMP,   /* over punt.icmp_pps */
 	HF_DROP_PUNT_LIMIT_VRRP,   /* over punt.vrrp_pps */
+	HF_DROP_PUNT_LIMIT_PROBE,  /* health replies over the budget the configuration sizes */
 	HF_DROP__MAX
 };
 

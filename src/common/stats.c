@@ -26,6 +26,7 @@ const char *const hf_drop_names[HF_DROP__MAX] = {
 	[HF_DROP_PUNT_LIMIT_LOCAL] = "punt_limit_local",
 	[HF_DROP_PUNT_LIMIT_ICMP] = "punt_limit_icmp",
 	[HF_DROP_PUNT_LIMIT_VRRP] = "punt_limit_vrrp",
+	[HF_DROP_PUNT_LIMIT_PROBE] = "punt_limit_probe",
 };
 
 const char *const hf_ctl_names[HF_CTL__MAX] = {

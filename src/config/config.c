@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -26,6 +27,7 @@
 
 #include <hyperflow/addrtab.h>
 #include <hyperflow/config.h>
+#include <hyperflow/health.h>
 
 /* Parser state for one load. */
 struct hf_cfg_parser {
@@ -1185,6 +1187,71 @@ hf_config_check_probe_needed(struct hf_cfg_parser *p, const config_setting_t *ro
 			"ha needs a probe address as the VRRP source; %s", HF_PROBE_HINT);
 }
 
+void
+hf_config_probe_budget(
+	const struct hf_config *cfg, uint32_t nb_clusters, struct hf_probe_budget *out)
+{
+	uint64_t mpps = 0, burst = 0; /* mpps: thousandths of a reply a second */
+	uint32_t c, m;
+
+	for (c = 0; c < nb_clusters && c < cfg->nb_clusters; c++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[c];
+		const struct hf_health_conf *h = &cc->health;
+		uint32_t ival = h->interval_ms ? h->interval_ms : 1;
+		uint32_t fly = (h->timeout_ms + ival - 1) / ival;
+
+		if (fly == 0)
+			fly = 1;
+		if (fly > HF_HEALTH_MAX_OUTSTANDING)
+			fly = HF_HEALTH_MAX_OUTSTANDING;
+		for (m = 0; m < cc->nb_members; m++) {
+			if (h->method != HF_HEALTH_NONE) {
+				mpps += 1000000u / ival;
+				burst += fly;
+			}
+			/* the monitor refreshes an unconfigured MAC unless ARP probes do */
+			if (!cc->members[m].has_mac && h->method != HF_HEALTH_ARP) {
+				mpps += 1000000u / HF_MAC_REFRESH_MS;
+				burst += 1;
+			}
+		}
+	}
+	out->pps = (HF_PROBE_REPLY_HEADROOM * mpps + 999) / 1000;
+	out->burst = HF_PROBE_REPLY_HEADROOM * burst;
+}
+
+/*
+ * The health replies the clusters' probes bring back must fit what the
+ * control lcore is given for them: refuse at the cluster that goes over.
+ */
+static void
+hf_config_check_probe_rate(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	const struct hf_config *cfg = p->cfg;
+	struct hf_probe_budget b;
+	uint32_t c;
+
+	for (c = 1; c <= cfg->nb_clusters; c++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[c - 1];
+		const config_setting_t *cs = hf_config_cluster_elem(root, c - 1);
+		const config_setting_t *hs =
+			cs != NULL ? config_setting_get_member(cs, "health") : NULL;
+		char where[128];
+
+		hf_config_probe_budget(cfg, c, &b);
+		if (b.pps <= HF_PROBE_REPLY_PPS_MAX)
+			continue;
+		snprintf(where, sizeof(where), "health of cluster '%s'", cc->name);
+		hf_config_err(p, hs != NULL ? hs : cs, where,
+			"health probes of the clusters up to this one bring back %" PRIu64
+			" replies a second (%ux headroom included: members x 1000 / interval_ms, "
+			"plus ARP refreshes), over the %u the control lcore takes; "
+			"raise interval_ms or probe fewer members",
+			b.pps, HF_PROBE_REPLY_HEADROOM, HF_PROBE_REPLY_PPS_MAX);
+		return;
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Entry points                                                       */
 /* ------------------------------------------------------------------ */
@@ -1307,6 +1374,7 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 		hf_config_check_members(&p, root);
 		hf_config_check_probe(&p, root);
 		hf_config_check_probe_needed(&p, root);
+		hf_config_check_probe_rate(&p, root);
 	}
 
 	if (!p.nomem && p.nerr == 0 && hf_config_index(cfg) != 0) {

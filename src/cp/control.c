@@ -396,6 +396,7 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 	in.recover_epoch = rt->recover_epoch;
 	in.hz = rt->tsc_hz;
 	in.nb_workers = rt->nb_workers;
+	in.probe_window = rt->probe_window;
 	in.active = hf_ha_active(rt);
 	in.generation = ++rt->generation;
 	in.prev = rt->dp;   /* clusters that did not change keep their tables */
@@ -465,9 +466,11 @@ hf_control_init(struct hf_runtime *rt)
 	rt->cluster_stat = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(uint32_t));
 	rt->member_stat = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1,
 				 sizeof(uint32_t));
+	rt->probe_window = calloc(HF_MAX_MEMBERS_TOTAL, sizeof(uint32_t));
 	om = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1, sizeof(int32_t));
 	if (rt->ctl_stats == NULL || rt->qsbr == NULL || rt->members == NULL ||
-	    rt->cluster_stat == NULL || rt->member_stat == NULL || om == NULL) {
+	    rt->cluster_stat == NULL || rt->member_stat == NULL || rt->probe_window == NULL ||
+	    om == NULL) {
 		free(om);
 		return -ENOMEM;
 	}
@@ -631,6 +634,7 @@ hf_control_fini(struct hf_runtime *rt)
 	free(rt->members);
 	free(rt->cluster_stat);
 	free(rt->member_stat);
+	free(rt->probe_window);
 	rte_free(rt->qsbr);
 	rte_free(rt->ctl_stats);
 }

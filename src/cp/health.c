@@ -308,3 +308,19 @@ hf_health_reason_str(const struct hf_health *h, char *buf, size_t size)
 		snprintf(buf, size, "%s", r);
 	return buf;
 }
+
+uint32_t
+hf_health_window(const struct hf_health *h)
+{
+	uint16_t last = (uint16_t)(h->next_seq - 1);
+	uint32_t i, mask = 0;
+
+	for (i = 0; i < h->nb_out; i++) {
+		uint16_t d = (uint16_t)(last -
+					h->out[(h->out_head + i) % HF_HEALTH_MAX_OUTSTANDING].seq);
+
+		if (d < 16)
+			mask |= 1u << d;
+	}
+	return mask != 0 ? (uint32_t)last << 16 | mask : 0;
+}

@@ -20,7 +20,7 @@
 #include <hyperflow/probeaddr.h>
 
 #define ARP_RESOLVE_MS  100     /* unresolved member: ask this often */
-#define ARP_REFRESH_MS  5000    /* resolved member: refresh this often */
+#define ARP_REFRESH_MS  HF_MAC_REFRESH_MS   /* resolved member: refresh this often */
 #define LINK_POLL_MS    50
 
 static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
@@ -115,6 +115,23 @@ apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t,
 	HF_LOG(health, NOTICE, "cluster '%s' member '%s': %s (%s)", cc->name, mc->name,
 	       live ? "up" : "down", hf_health_reason_str(&m->health, reason, sizeof(reason)));
 	*dirty = true;
+}
+
+/*
+ * Tell the workers which echo replies answer one of member g's outstanding
+ * probes (dataplane.h, probe punt kind). Single writer: a relaxed store,
+ * only when the word changes.
+ */
+static void
+sync_window(struct hf_runtime *rt, uint32_t g)
+{
+	uint32_t uid = rt->member_stat[g], w;
+
+	if (uid >= HF_MAX_MEMBERS_TOTAL)
+		return;
+	w = hf_health_window(&rt->members[g].health);
+	if (__atomic_load_n(&rt->probe_window[uid], __ATOMIC_RELAXED) != w)
+		__atomic_store_n(&rt->probe_window[uid], w, __ATOMIC_RELAXED);
 }
 
 static void
@@ -280,6 +297,8 @@ hf_monitor_poll(struct hf_runtime *rt)
 				continue;
 			if (hf_health_due(&m->health, now, &seq))
 				send_probe(rt, g, cc, mc, seq);
+			if (cc->health.method == HF_HEALTH_ICMP || cc->health.method == HF_HEALTH_TUNNEL)
+				sync_window(rt, g);
 			/* MAC resolution, for members whose MAC is not configured */
 			if (!mc->has_mac && (int64_t)(now - m->arp_next_ms) >= 0 &&
 			    cc->health.method != HF_HEALTH_ARP) {
@@ -434,6 +453,7 @@ hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *
 				hf_health_reply(&rt->members[g].health, ntohs(pi->icmp_seq), now);
 
 			count(rt, t == HF_HT_IGNORED ? HF_CTL_PROBE_IGNORED : HF_CTL_PROBE_REPLIES);
+			sync_window(rt, g);
 			apply_transition(rt, g, t, &dirty);
 			if (dirty)
 				hf_control_publish_later(rt);

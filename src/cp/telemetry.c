@@ -50,6 +50,8 @@ body_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "clusters", rt->cfg->nb_clusters);
 	rte_tel_data_add_dict_u64(d, "members", rt->cfg->nb_members_total);
 	rte_tel_data_add_dict_u64(d, "workers", rt->nb_workers);
+	/* the health reply budget, per worker (dataplane.h, hf_config_probe_budget) */
+	rte_tel_data_add_dict_u64(d, "probe_reply_pps", rt->dp != NULL ? rt->dp->probe_pps : 0);
 	rte_tel_data_add_dict_u64(d, "uptime_ms", hf_tsc_to_ms(rte_rdtsc() - rt->start_tsc, rt->tsc_hz));
 	return 0;
 }

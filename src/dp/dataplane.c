@@ -21,16 +21,19 @@ hf_dataplane_free(struct hf_dataplane *dp)
 		return;
 	hf_addrtab_free(&dp->ip_tab);
 	hf_addrtab_free(&dp->mac_tab);
+	hf_addrtab_free(&dp->member_tab);
 	free(dp->clusters);
 	free(dp->members);
 	free(dp->uid_to_member);
+	free(dp->probe_src);
 	free(dp->tables);
 	free(dp);
 }
 
 static int
-build_member(struct hf_dataplane *dp, const struct hf_dp_build *in, const struct hf_member_conf *mc,
-	     uint32_t gidx, struct hf_dp_member *m)
+build_member(struct hf_dataplane *dp, const struct hf_dp_build *in,
+	     const struct hf_cluster_conf *cc, const struct hf_member_conf *mc, uint32_t gidx,
+	     struct hf_dp_member *m)
 {
 	const struct hf_member_rt *rt = in->members != NULL ? &in->members[gidx] : NULL;
 	struct hf_mac mac;
@@ -61,6 +64,10 @@ build_member(struct hf_dataplane *dp, const struct hf_dp_build *in, const struct
 	m->mac_known = mac_known;
 	m->healthy = healthy;
 	m->health = rt != NULL ? (uint8_t)rt->health.reported : HF_HEALTH_UP;
+	if (cc->health.method == HF_HEALTH_ICMP)
+		dp->probe_src[gidx] = mc->ip;
+	else if (cc->health.method == HF_HEALTH_TUNNEL)
+		dp->probe_src[gidx] = cc->health.target;
 	return 0;
 }
 
@@ -112,7 +119,7 @@ build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci
 	for (i = 0; i < cc->nb_members; i++) {
 		struct hf_dp_member *m = &dp->members[gbase + i];
 
-		ret = build_member(dp, in, &cc->members[i], gbase + i, m);
+		ret = build_member(dp, in, cc, &cc->members[i], gbase + i, m);
 		if (ret < 0)
 			return ret;
 		mm[i].key = cc->members[i].ip;
@@ -136,7 +143,7 @@ static int
 build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 {
 	const struct hf_config *cfg = in->cfg;
-	uint32_t ci;
+	uint32_t ci, g;
 	int ret;
 
 	ret = hf_addrtab_init(&dp->ip_tab, cfg->nb_clusters + 1);
@@ -168,13 +175,37 @@ build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 		if (ret < 0)
 			return ret;
 	}
+	/* members whose ARP replies we ask for: ARP health, or a MAC to resolve */
+	ret = hf_addrtab_init(&dp->member_tab, cfg->nb_members_total);
+	if (ret < 0)
+		return ret;
+	for (ci = 0, g = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+		uint32_t mi;
+
+		for (mi = 0; mi < cc->nb_members; mi++, g++) {
+			if (cc->health.method != HF_HEALTH_ARP && cc->members[mi].has_mac)
+				continue;
+			/* members of several clusters may share an address: the first is enough */
+			ret = hf_addrtab_add(&dp->member_tab, cc->members[mi].ip, g);
+			if (ret < 0 && ret != -EEXIST)
+				return ret;
+		}
+	}
 	return 0;
 }
 
-/* Each worker gets its share of each kind's rate; burst = 100 ms worth. */
+/*
+ * Each worker gets its share of each punt block kind's rate; burst = 100 ms
+ * worth. The probe kind's budget (hf_config_probe_budget) goes in full to
+ * every worker: ARP and a member's replies hash to one rx queue, so a
+ * share would starve them; what it costs is at most nb_workers times the
+ * budget at the control lcore, under a flood of forged replies only.
+ */
 static void
 set_punt_limits(struct hf_dataplane *dp, const struct hf_dp_build *in)
 {
+	struct hf_probe_budget pb;
 	const struct hf_punt_conf *pc = &in->cfg->punt;
 	const uint32_t pps[HF_PUNT__MAX] = {
 		[HF_PUNT_ARP] = pc->arp_pps,
@@ -185,7 +216,7 @@ set_punt_limits(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	uint64_t hz = in->hz ? in->hz : 1000, nw = in->nb_workers ? in->nb_workers : 1;
 	unsigned int k;
 
-	for (k = 0; k < HF_PUNT__MAX; k++) {
+	for (k = 0; k < HF_PUNT_PROBE; k++) {
 		uint64_t rate = pps[k] / nw, burst;
 
 		if (rate == 0)
@@ -194,6 +225,17 @@ set_punt_limits(struct hf_dataplane *dp, const struct hf_dp_build *in)
 		dp->punt_period[k] = hz / rate ? hz / rate : 1;
 		dp->punt_tau[k] = (burst - 1) * dp->punt_period[k];
 	}
+	hf_config_probe_budget(in->cfg, in->cfg->nb_clusters, &pb);
+	dp->probe_pps = pb.pps;
+	/* a floor for a box that probes nothing: a stray reply still gets through */
+	if (pb.pps < 10)
+		pb.pps = 10;
+	if (pb.burst < pb.pps / 10)
+		pb.burst = pb.pps / 10;
+	if (pb.burst < 8)
+		pb.burst = 8;
+	dp->punt_period[HF_PUNT_PROBE] = hz / pb.pps ? hz / pb.pps : 1;
+	dp->punt_tau[HF_PUNT_PROBE] = (pb.burst - 1) * dp->punt_period[HF_PUNT_PROBE];
 }
 
 struct hf_dataplane *
@@ -224,13 +266,16 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	dp->ha_enabled = cfg->ha.enabled;
 	dp->recover_epoch = in->recover_epoch;
 	dp->cfg_serial = cfg->serial;
+	dp->probe_window = in->probe_window;
 	set_punt_limits(dp, in);
 	for (ci = 0; ci < cfg->nb_clusters; ci++)
 		tsize += cfg->clusters[ci].buckets;
 	dp->clusters = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(*dp->clusters));
 	dp->members = calloc(dp->nb_members ? dp->nb_members : 1, sizeof(*dp->members));
 	dp->tables = malloc((tsize ? tsize : 1) * sizeof(*dp->tables));
-	if (dp->clusters == NULL || dp->members == NULL || dp->tables == NULL)
+	dp->probe_src = calloc(dp->nb_members ? dp->nb_members : 1, sizeof(*dp->probe_src));
+	if (dp->clusters == NULL || dp->members == NULL || dp->tables == NULL ||
+	    dp->probe_src == NULL)
 		goto fail;
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
 		ret = build_cluster(dp, in, ci, gbase, &dp->tables[toff]);
@@ -263,8 +308,9 @@ hf_dataplane_build(const struct hf_dp_build *in)
 		goto fail;
 	dp->bytes = sizeof(*dp) + dp->nb_clusters * sizeof(*dp->clusters) +
 		    dp->nb_members * sizeof(*dp->members) + tsize * sizeof(*dp->tables) +
-		    uid_cap * sizeof(uint32_t) +
-		    ((size_t)dp->ip_tab.mask + 1 + dp->mac_tab.mask + 1) * sizeof(struct hf_addrtab_ent);
+		    uid_cap * sizeof(uint32_t) + dp->nb_members * sizeof(*dp->probe_src) +
+		    ((size_t)dp->ip_tab.mask + 1 + dp->mac_tab.mask + 1 + dp->member_tab.mask + 1) *
+			    sizeof(struct hf_addrtab_ent);
 	return dp;
 fail:
 	hf_dataplane_free(dp);

@@ -5,7 +5,7 @@
  * The input is one Ethernet frame (no FCS), exactly as rx_burst would hand
  * it over. It goes through what a worker does with it: hf_pkt_parse, then
  * hf_dp_classify against two fixed snapshots (HA off and unmatched = drop;
- * HA on and unmatched = bridge), then, for every hash mode and every
+ * HA on and unmatched = bridge, and a probe window for health replies), then, for every hash mode and every
  * cluster, hf_hash_pkt, hf_dp_bucket_member and hf_dp_flow_key.
  *
  * The worker's own first pass, hf_fp_plan (inline parse of the common
@@ -44,6 +44,9 @@
  *                                             member: every bucket is NONE);
  *                                             shares c0's MAC
  *   c2 203.0.113.1  00:00:5e:00:01:02 src-dst  64 buckets: one live, one drain
+ * Health: c0 icmp, c2 tunnel to 198.51.100.99, c1 none (b1's MAC is resolved
+ * by ARP); the second snapshot has a probe window (every member uid with
+ * probes 0..15 outstanding), the first none (any sequence number).
  */
 static struct hf_member_conf c0_members[] = {
 	{.name = "a0",
@@ -106,6 +109,7 @@ static struct hf_cluster_conf clusters[NB_CLUSTERS] = {
 		.port_mask = 1,
 		.hash = HF_HASH_DST_IP,
 		.buckets = 64,
+		.health = {.method = HF_HEALTH_ICMP, .interval_ms = 100, .timeout_ms = 300},
 		.nb_members = 3,
 		.members = c0_members},
 	{.name = "c1",
@@ -122,6 +126,10 @@ static struct hf_cluster_conf clusters[NB_CLUSTERS] = {
 		.port_mask = 1,
 		.hash = HF_HASH_SRC_DST,
 		.buckets = 64,
+		.health = {.method = HF_HEALTH_TUNNEL,
+			.interval_ms = 100,
+			.timeout_ms = 300,
+			.target = IP4(198, 51, 100, 99)},
 		.nb_members = 2,
 		.members = c2_members},
 };
@@ -138,6 +146,7 @@ static const enum hf_hash_mode modes[] = {
 };
 
 static struct hf_dataplane *snap[NB_SNAPSHOTS];
+static uint32_t probe_window[HF_MAX_MEMBERS_TOTAL];
 
 /* Built once, on the first input; reachable until exit (not a leak). */
 static void
@@ -158,6 +167,8 @@ build_snapshots(void)
 	cfg.nb_clusters = NB_CLUSTERS;
 	cfg.clusters = clusters;
 	cfg.nb_members_total = 3 + 2 + 2;
+	for (s = 0; s < HF_MAX_MEMBERS_TOTAL; s++)
+		probe_window[s] = 15u << 16 | 0xffffu;
 	for (s = 0; s < NB_SNAPSHOTS; s++) {
 		cfg.ha.enabled = s == 1;
 		cfg.unmatched = s == 1 ? HF_UNMATCHED_BRIDGE : HF_UNMATCHED_DROP;
@@ -167,6 +178,7 @@ build_snapshots(void)
 		in.local_ip = IP4(192, 0, 2, 250);
 		in.active = true;
 		in.generation = (uint64_t)s + 1;
+		in.probe_window = s == 1 ? probe_window : NULL;
 		snap[s] = hf_dataplane_build(&in);
 		HF_FUZZ_CHECK(snap[s] != NULL);
 		HF_FUZZ_CHECK(snap[s]->nb_clusters == NB_CLUSTERS);
@@ -364,6 +376,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			HF_FUZZ_CHECK(dp->unmatched == HF_UNMATCHED_BRIDGE);
 			break;
 		default:
+			HF_FUZZ_CHECK(v.punt < HF_PUNT__MAX);
+			/* dataplane.h: health replies are echo replies to members' probes, ARP replies */
+			if (v.punt == HF_PUNT_PROBE && pi.kind == HF_PKT_IPV4)
+				HF_FUZZ_CHECK(pi.proto == HF_IPPROTO_ICMP && pi.l4_valid &&
+					      pi.icmp_type == HF_ICMP_ECHO_REPLY &&
+					      pi.dst_key == dp->local_ip &&
+					      (s == 0 || hf_be16(pi.icmp_seq) < 16) &&
+					      (pi.src_key == IP4(198, 51, 100, 99) ||
+						      pi.src_key == IP4(192, 0, 2, 11) ||
+						      pi.src_key == IP4(192, 0, 2, 12) ||
+						      pi.src_key == IP4(192, 0, 2, 13)));
+			else if (v.punt == HF_PUNT_PROBE)
+				HF_FUZZ_CHECK(pi.kind == HF_PKT_ARP && pi.arp_op == HF_ARP_OP_REPLY &&
+					      pi.arp_sip == IP4(198, 51, 100, 12));
 			break;
 		}
 		check_select(dp, &pi);

@@ -17,6 +17,7 @@ import sys
 
 BCAST = "ff:ff:ff:ff:ff:ff"
 PORT_LAN = "02:00:00:00:00:01"      # fuzz_packet / fuzz_control: lan0, our MAC
+PORT_VPN = "02:00:00:00:00:02"      # fuzz_packet: vpn0
 CLUSTER_MAC = "00:00:5e:00:01:01"   # cluster c0 (and c1)
 CLIENT_MAC = "02:00:00:00:09:09"
 OTHER_MAC = "02:00:00:00:0a:0a"
@@ -115,6 +116,17 @@ def packet_seeds():
                                       options=b"\x01\x01\x01\x00"))
     s["ipv4-icmp-echo-to-us"] = pad(eth(PORT_LAN, CLIENT_MAC, 0x0800) +
                                     ipv4("192.0.2.100", "192.0.2.250", 1, echo))
+    # health replies (fuzz_packet.c's snapshots: c0 a0 uid 0 icmp, c2 d0 uid 5
+    # tunnel to 198.51.100.99, c1 b1 resolved by ARP)
+    s["ipv4-probe-reply-icmp"] = pad(eth(PORT_VPN, "02:00:00:00:01:01", 0x0800) +
+                                     ipv4("192.0.2.11", "192.0.2.250", 1,
+                                          icmp_echo(0, 0x4846 ^ 0, 3, b"hyperflow")))
+    s["ipv4-probe-reply-tunnel"] = pad(eth(PORT_VPN, "02:00:00:00:03:01", 0x0800) +
+                                       ipv4("198.51.100.99", "192.0.2.250", 1,
+                                            icmp_echo(0, 0x4846 ^ 5, 20, b"hyperflow")))
+    s["arp-probe-reply-member"] = pad(eth(PORT_VPN, "02:00:00:00:02:02", 0x0806) +
+                                      arp(2, "02:00:00:00:02:02", "198.51.100.12", PORT_VPN,
+                                          "192.0.2.250"))
     s["ipv4-vrrp"] = pad(eth("01:00:5e:00:00:12", "00:00:5e:00:01:33", 0x0800) +
                          ipv4("192.0.2.252", "224.0.0.18", 112,
                               vrrp3("192.0.2.252", 51, 200, 10, ["192.0.2.1"]), ttl=255, frag=0))

@@ -1194,6 +1194,78 @@ test_limit_members_total(void **state)
 	free(text);
 }
 
+/*
+ * nc clusters of 64 members probed by ICMP every interval_ms, members with
+ * MACs; each cluster's health block on a line of its own ("# health cN").
+ */
+static char *
+gen_probed(unsigned int nc, unsigned int interval_ms)
+{
+	static const char *const net[3] = {"192.0.2", "198.51.100", "203.0.113"};
+	struct sbuf b;
+	unsigned int i, j, n;
+
+	sb_init(&b);
+	sb_add(&b, PORTS PROBE "clusters = (\n");
+	for (i = 0; i < nc; i++) {
+		sb_add(&b,
+			"  %s{ name = \"c%u\"; ip = \"203.0.113.%u\"; mac = \"00:00:5e:00:01:01\";\n"
+			"    ports = [ \"lan0\" ];\n"
+			"    health = { method = \"icmp\"; interval_ms = %u; timeout_ms = %u; };"
+			" # health c%u\n"
+			"    members = (\n",
+			i > 0 ? "," : "", i, 200 + i, interval_ms, 2 * interval_ms, i);
+		for (j = 0; j < HF_MAX_MEMBERS; j++) {
+			n = i * HF_MAX_MEMBERS + j;
+			sb_add(&b,
+				"      %s{ name = \"m%u\"; ip = \"%s.%u\"; mac = \"02:00:00:00:01:01\";"
+				" port = \"vpn0\"; }\n",
+				j > 0 ? "," : "", j, net[n / 190], n % 190 + 1);
+		}
+		sb_add(&b, "    ); }\n");
+	}
+	sb_add(&b, ");\n");
+	return b.p;
+}
+
+/*
+ * Health replies have a budget of their own, which the control lcore must be
+ * able to take: 7 clusters of 64 members probed every 10 ms need 7 x 64 x
+ * 100 x 2 = 89,600 replies a second with the headroom; an eighth goes over
+ * HF_PROBE_REPLY_PPS_MAX and is refused at its health block, with the rate.
+ */
+static void
+test_limit_probe_rate(void **state)
+{
+	char *text = gen_probed(8, 10);
+	struct hf_errlist errs;
+	struct hf_probe_budget pb;
+	struct hf_config *cfg;
+
+	(void)state;
+	load_bad(text, &errs);
+	assert_int_equal(hf_errlist_count(&errs), 1);
+	assert_has_error_at(&errs, text, "# health c7",
+		"health of cluster 'c7': health probes of the clusters up to this one bring back 102400 "
+		"replies a second (2x headroom included");
+	assert_has_error(&errs, 0, "over the 100000 the control lcore takes; raise interval_ms");
+	free(text);
+
+	text = gen_probed(7, 10);
+	cfg = load_good(text);
+	hf_config_probe_budget(cfg, cfg->nb_clusters, &pb);
+	assert_int_equal(pb.pps, 89600);
+	assert_int_equal(pb.burst, 7 * 64 * 2 * 2);
+	hf_config_free(cfg);
+	free(text);
+
+	/* the same eight clusters, probed every 20 ms, fit */
+	text = gen_probed(8, 20);
+	cfg = load_good(text);
+	hf_config_free(cfg);
+	free(text);
+}
+
 static void
 test_limit_clusters(void **state)
 {
@@ -1494,6 +1566,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_limit_members_per_cluster),
 		cmocka_unit_test(test_limit_members_total),
 		cmocka_unit_test(test_limit_clusters),
+		cmocka_unit_test(test_limit_probe_rate),
 		cmocka_unit_test(test_many_errors_reported),
 		cmocka_unit_test(test_error_format),
 		cmocka_unit_test(test_load_missing_file),

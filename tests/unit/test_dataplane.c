@@ -891,6 +891,254 @@ test_fastpath_plan_other(void **state)
 	hf_dataplane_free(dp);
 }
 
+/* Echo reply (type 0) from src to the probe address with id and seq (host order). */
+static size_t
+echo_reply(uint8_t *b, const char *src, uint16_t id, uint16_t seq)
+{
+	struct hf_mac d = mac("02:00:00:00:00:02"), s = mac("02:00:00:00:02:01");
+	int len = hf_icmp_echo_build(b, 64, &d, &s, ip(src), ip("192.0.2.250"), HF_ICMP_ECHO_REPLY,
+		id, seq, (const uint8_t *)"hyperflow", 9, 64);
+
+	assert_int_equal(len, 60);
+	return (size_t)len;
+}
+
+/* The punt kind of frame b, by the slow route and by the worker's first pass, which must agree. */
+static uint8_t
+punt_of(const struct hf_dataplane *dp, const uint8_t *b, size_t len)
+{
+	struct hf_verdict v = classify(dp, b, len);
+	struct hf_fp_plan p = plan_of(dp, NULL, b, len);
+
+	assert_int_equal(v.action, HF_ACT_PUNT);
+	assert_int_equal(p.v.action, HF_ACT_PUNT);
+	assert_int_equal(p.v.punt, v.punt);
+	return v.punt;
+}
+
+static uint32_t probe_window[HF_MAX_MEMBERS_TOTAL];
+
+/*
+ * Health replies get the probe kind only when they answer an outstanding
+ * probe of the member their echo id names, from the address its replies
+ * come from; everything else to the probe address stays icmp.
+ */
+static void
+test_classify_probe_replies(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_health h;
+	struct hf_dp_build in;
+	struct hf_dataplane *dp;
+	uint8_t b[64];
+	uint16_t seq;
+	int i;
+
+	f->clusters[0].health = (struct hf_health_conf){
+		.method = HF_HEALTH_ICMP, .interval_ms = 100, .timeout_ms = 300, .rise = 2, .fall = 3};
+	f->clusters[1].health = f->clusters[0].health;
+	f->clusters[1].health.method = HF_HEALTH_TUNNEL;
+	f->clusters[1].health.target = ip("203.0.113.1");
+	memset(probe_window, 0, sizeof(probe_window));
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	in.ports = f->ports;
+	in.local_ip = ip("192.0.2.250");
+	in.active = true;
+	in.probe_window = probe_window;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	assert_int_equal(dp->probe_src[0], ip("192.0.2.10"));
+	assert_int_equal(dp->probe_src[4], ip("203.0.113.1"));
+
+	/* member 0 (uid 0) has probes 0, 1, 2 out */
+	assert_int_equal(hf_health_init(&h, &f->clusters[0].health, 0), 0);
+	for (i = 0; i < 3; i++) {
+		assert_true(hf_health_due(&h, (uint64_t)i * 100, &seq));
+		assert_int_equal(seq, i);
+	}
+	probe_window[0] = hf_health_window(&h);
+	assert_int_equal(probe_window[0], 2u << 16 | 7u);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(0), i)),
+				 HF_PUNT_PROBE);
+	/* a probe not sent yet, one long gone */
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(0), 3)),
+			 HF_PUNT_ICMP);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(0), 65535)),
+			 HF_PUNT_ICMP);
+	/* answered: a replay of the same reply is not a health reply any more */
+	assert_int_not_equal(hf_health_reply(&h, 1, 250), HF_HT_IGNORED);
+	probe_window[0] = hf_health_window(&h);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(0), 1)),
+			 HF_PUNT_ICMP);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(0), 2)),
+			 HF_PUNT_PROBE);
+	/* from another address, with another member's id, or an unknown id */
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "198.51.100.10", hf_icmp_id_for(0), 2)),
+			 HF_PUNT_ICMP);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(1), 2)),
+			 HF_PUNT_ICMP);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(999), 2)),
+			 HF_PUNT_ICMP);
+	/* a ping and a TCP SYN to the probe address */
+	{
+		struct hf_mac d = mac("02:00:00:00:00:01"), s = mac("02:00:00:00:09:09");
+
+		assert_int_equal(hf_icmp_echo_build(b, 64, &d, &s, ip("192.0.2.10"),
+					 ip("192.0.2.250"), HF_ICMP_ECHO_REQUEST, hf_icmp_id_for(0), 2,
+					 NULL, 0, 64),
+			60);
+		assert_int_equal(punt_of(dp, b, 60), HF_PUNT_ICMP);
+	}
+	assert_int_equal(punt_of(dp, b, udp_frame(b, "02:00:00:00:00:01", "192.0.2.10",
+						 "192.0.2.250", HF_IPPROTO_TCP)),
+			 HF_PUNT_ICMP);
+	/* tunnel (member 4, uid 4): the reply comes from the far-end target */
+	probe_window[4] = 7u << 16 | 1u;
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "203.0.113.1", hf_icmp_id_for(4), 7)),
+			 HF_PUNT_PROBE);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.20", hf_icmp_id_for(4), 7)),
+			 HF_PUNT_ICMP);
+	hf_dataplane_free(dp);
+
+	/* without a window (tests, fuzzing) any sequence number goes */
+	in.probe_window = NULL;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(0), 4242)),
+			 HF_PUNT_PROBE);
+	hf_dataplane_free(dp);
+
+	/* health none: echo replies are never health replies */
+	f->clusters[0].health.method = HF_HEALTH_NONE;
+	in.probe_window = probe_window;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	assert_int_equal(dp->probe_src[0], 0);
+	assert_int_equal(punt_of(dp, b, echo_reply(b, "192.0.2.10", hf_icmp_id_for(0), 2)),
+			 HF_PUNT_ICMP);
+	hf_dataplane_free(dp);
+}
+
+/* Sequence numbers wrap: the window follows them through 65535 -> 0. */
+static void
+test_probe_window_wraps(void **state)
+{
+	const struct hf_health_conf hc = {
+		.method = HF_HEALTH_ICMP, .interval_ms = 10, .timeout_ms = 1000, .rise = 1, .fall = 1};
+	struct hf_health h;
+	uint16_t seq;
+	uint32_t w;
+	int i;
+
+	(void)state;
+	assert_int_equal(hf_health_init(&h, &hc, 0), 0);
+	assert_int_equal(hf_health_window(&h), 0);
+	h.next_seq = 65534;
+	for (i = 0; i < 3; i++)
+		assert_true(hf_health_due(&h, (uint64_t)i * 10, &seq));
+	w = hf_health_window(&h);
+	assert_true(hf_health_window_has(w, 65534));
+	assert_true(hf_health_window_has(w, 65535));
+	assert_true(hf_health_window_has(w, 0));
+	assert_false(hf_health_window_has(w, 1));
+	assert_false(hf_health_window_has(w, 65533));
+	/* a full ring: the last 16 probes are out, the one before was evicted */
+	for (i = 3; i < 40; i++)
+		assert_true(hf_health_due(&h, (uint64_t)i * 10, &seq));
+	w = hf_health_window(&h);
+	assert_int_equal(w & 0xffff, 0xffff);
+	assert_true(hf_health_window_has(w, seq));
+	assert_true(hf_health_window_has(w, (uint16_t)(seq - 15)));
+	assert_false(hf_health_window_has(w, (uint16_t)(seq - 16)));
+}
+
+/*
+ * ARP replies from a member we ARP (ARP health, or a MAC to resolve) to our
+ * address are health replies; requests, and replies from anyone else, are not.
+ */
+static void
+test_classify_probe_arp(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_mac bc = mac("ff:ff:ff:ff:ff:ff"), pm = mac("02:00:00:00:00:02");
+	struct hf_mac mm = mac("02:00:00:00:01:01"), zero = {{0}};
+	struct hf_dataplane *dp;
+	uint8_t b[64];
+
+	f->clusters[0].health.method = HF_HEALTH_ARP;
+	f->members[1][2].has_mac = false;   /* cluster 1, method none: its MAC is resolved */
+	dp = build(f, NULL, NULL);
+	assert_int_equal(hf_arp_build(b, sizeof(b), &pm, &mm, HF_ARP_OP_REPLY, &mm,
+				      ip("192.0.2.10"), &pm, ip("192.0.2.250")), 60);
+	assert_int_equal(punt_of(dp, b, 60), HF_PUNT_PROBE);
+	assert_int_equal(hf_arp_build(b, sizeof(b), &pm, &mm, HF_ARP_OP_REPLY, &mm,
+				      ip("192.0.2.22"), &pm, ip("192.0.2.250")), 60);
+	assert_int_equal(punt_of(dp, b, 60), HF_PUNT_PROBE);
+	/* cluster 1's other members have a MAC and no ARP health */
+	assert_int_equal(hf_arp_build(b, sizeof(b), &pm, &mm, HF_ARP_OP_REPLY, &mm,
+				      ip("192.0.2.21"), &pm, ip("192.0.2.250")), 60);
+	assert_int_equal(punt_of(dp, b, 60), HF_PUNT_LOCAL);
+	assert_int_equal(hf_arp_build(b, sizeof(b), &pm, &mm, HF_ARP_OP_REPLY, &mm,
+				      ip("198.51.100.10"), &pm, ip("192.0.2.250")), 60);
+	assert_int_equal(punt_of(dp, b, 60), HF_PUNT_LOCAL);
+	assert_int_equal(hf_arp_build(b, sizeof(b), &bc, &mm, HF_ARP_OP_REQUEST, &mm,
+				      ip("192.0.2.10"), &zero, ip("192.0.2.250")), 60);
+	assert_int_equal(punt_of(dp, b, 60), HF_PUNT_LOCAL);
+	hf_dataplane_free(dp);
+}
+
+/*
+ * The probe kind's budget comes from the configuration and goes in full to
+ * every worker; the punt block's kinds are shared out among them.
+ */
+static void
+test_probe_budget(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_probe_budget pb;
+	struct hf_dp_build in;
+	struct hf_dataplane *dp;
+
+	/* nothing probed, nothing resolved */
+	hf_config_probe_budget(&f->cfg, f->cfg.nb_clusters, &pb);
+	assert_int_equal(pb.pps, 0);
+	assert_int_equal(pb.burst, 0);
+	/* 4 members x 10 probes/s x 2, 3 in flight each; then 4 x 20/s, 1 in flight */
+	f->clusters[0].health = (struct hf_health_conf){
+		.method = HF_HEALTH_ICMP, .interval_ms = 100, .timeout_ms = 300, .rise = 2, .fall = 3};
+	f->clusters[1].health = (struct hf_health_conf){
+		.method = HF_HEALTH_ARP, .interval_ms = 50, .timeout_ms = 40, .rise = 2, .fall = 3};
+	hf_config_probe_budget(&f->cfg, 1, &pb);
+	assert_int_equal(pb.pps, 80);
+	assert_int_equal(pb.burst, 24);
+	hf_config_probe_budget(&f->cfg, 2, &pb);
+	assert_int_equal(pb.pps, 80 + 160);
+	assert_int_equal(pb.burst, 24 + 8);
+	/* a MAC to resolve adds its refresh: 2 x 1000 / 5000 a second, rounded up */
+	f->members[0][0].has_mac = false;
+	hf_config_probe_budget(&f->cfg, 2, &pb);
+	assert_int_equal(pb.pps, 241);
+	assert_int_equal(pb.burst, 34);
+
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	in.ports = f->ports;
+	in.local_ip = ip("192.0.2.250");
+	in.active = true;
+	in.hz = 1000000000;
+	in.nb_workers = 4;
+	f->cfg.punt.icmp_pps = 1000;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	assert_int_equal(dp->probe_pps, 241);
+	assert_int_equal(dp->punt_period[HF_PUNT_PROBE], 1000000000 / 241);
+	assert_int_equal(dp->punt_tau[HF_PUNT_PROBE], 33 * (1000000000 / 241));
+	assert_int_equal(dp->punt_period[HF_PUNT_ICMP], 1000000000 / 250);
+	hf_dataplane_free(dp);
+}
+
 int
 main(void)
 {
@@ -908,6 +1156,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fastpath_forward, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fastpath_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fastpath_plan_other, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_classify_probe_replies, setup, teardown),
+		cmocka_unit_test(test_probe_window_wraps),
+		cmocka_unit_test_setup_teardown(test_classify_probe_arp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_budget, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dataplane", tests, NULL, NULL);

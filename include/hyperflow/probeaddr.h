@@ -16,8 +16,15 @@
  * IP, or hf_probeaddr_arp() finding one) abandons the candidate and probes
  * the next one at once. What counts as a conflict while probing: any ARP
  * (request or reply) whose sender IP is the candidate, or an ARP probe from
- * another host for the same target (sender IP 0.0.0.0, target = candidate,
- * other sender MAC). When every candidate conflicted, step reports
+ * another host for the same target (sender IP 0.0.0.0, target = candidate)
+ * whose sender MAC is higher than ours (compared as bytes, wire order).
+ * That last rule departs from RFC 5227 section 2.1.1, where both probers
+ * back off: two boxes of an HA pair with the same pool, started together,
+ * would then give up the same candidates in lockstep and never bind. With
+ * it the higher MAC keeps the candidate and the lower one moves on, so the
+ * pair always ends with two addresses; a stock RFC 5227 host with a lower
+ * MAC backs off on seeing our probes, and one that announces anyway is
+ * caught by the sender-IP rule. When every candidate conflicted, step reports
  * HF_PA_EXHAUSTED once, then, HF_PA_RETRY_MS later, starts over with the
  * first candidate (the RFC's rate-limited retry).
  *
@@ -117,8 +124,10 @@ enum hf_pa_conflict hf_probeaddr_conflict(struct hf_probeaddr *pa, uint32_t ip, 
 /*
  * Apply the conflict rules above to a parsed ARP frame (pi->kind ==
  * HF_PKT_ARP; anything else is HF_PA_CONFLICT_NONE) seen at now, where
- * our_mac is the MAC the probes are sent from (our own frames never
- * conflict), and call hf_probeaddr_conflict() when it conflicts.
+ * our_mac is the MAC the probes are sent from on the port it arrived on
+ * (frames from it never conflict; it breaks the tie between simultaneous
+ * probes), and call hf_probeaddr_conflict() when it conflicts. Frames from
+ * our other ports' MACs are the caller's to skip.
  */
 enum hf_pa_conflict hf_probeaddr_arp(struct hf_probeaddr *pa, const struct hf_pkt_info *pi,
 				     const struct hf_mac *our_mac, uint64_t now);

@@ -122,7 +122,11 @@ hf_probeaddr_arp(struct hf_probeaddr *pa, const struct hf_pkt_info *pi,
 	switch (pa->state) {
 	case HF_PA_ST_PROBING:
 		ip = pa->pool[pa->idx];
-		if (pi->arp_sip == ip || (pi->arp_sip == 0 && pi->arp_tip == ip))
+		if (pi->arp_sip == ip)
+			return hf_probeaddr_conflict(pa, ip, now);
+		/* a simultaneous probe: the higher MAC keeps the candidate */
+		if (pi->arp_sip == 0 && pi->arp_tip == ip &&
+		    memcmp(pi->arp_sha.b, our_mac->b, sizeof(our_mac->b)) > 0)
 			return hf_probeaddr_conflict(pa, ip, now);
 		return HF_PA_CONFLICT_NONE;
 	case HF_PA_ST_BOUND:

@@ -132,7 +132,9 @@ fuzz_probing(const struct hf_pkt_info *pi)
 	HF_FUZZ_CHECK(cand == pool[0] && ip == pool[0]);
 
 	conflict = pi->kind == HF_PKT_ARP && !hf_mac_eq(&pi->arp_sha, &our_mac) &&
-		   (pi->arp_sip == cand || (pi->arp_sip == 0 && pi->arp_tip == cand));
+		   (pi->arp_sip == cand ||
+		    (pi->arp_sip == 0 && pi->arp_tip == cand &&
+		     memcmp(pi->arp_sha.b, our_mac.b, 6) > 0));
 	c = hf_probeaddr_arp(&pa, pi, &our_mac, T_PROBE + 1);
 	if (conflict) {
 		HF_FUZZ_CHECK(c == HF_PA_CONFLICT_NEXT);

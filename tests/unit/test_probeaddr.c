@@ -331,6 +331,56 @@ test_arp_rules(void **state)
 	assert_int_equal(hf_probeaddr_bound(&pa), pool[2]);
 }
 
+/*
+ * Two boxes with the same pool probing the same candidate at the same
+ * moment each see the other's probe. Both backing off (RFC 5227's rule)
+ * would move them in lockstep through the whole pool; instead the higher
+ * MAC keeps the candidate and only the lower one moves on.
+ */
+static void
+test_simultaneous_probe(void **state)
+{
+	const uint32_t pool[2] = {IP4(192, 0, 2, 250), IP4(192, 0, 2, 251)};
+	static const struct hf_mac lower = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x00}};
+	static const struct hf_mac higher = {{0x02, 0x00, 0x00, 0x00, 0x01, 0x00}};
+	struct hf_probeaddr a, b;
+	struct hf_pkt_info pa_probe, pb_probe;
+	struct ev ev[16];
+	unsigned int n;
+
+	(void)state;
+	/* a probes from our_mac, b from higher: both at once */
+	assert_int_equal(hf_probeaddr_init(&a, pool, 2, 0), 0);
+	assert_int_equal(hf_probeaddr_init(&b, pool, 2, 0), 0);
+	assert_int_equal(run(&a, 0, 1, ev, 16), 1);
+	assert_int_equal(run(&b, 0, 1, ev, 16), 1);
+	pa_probe = arp(&our_mac, HF_ARP_OP_REQUEST, 0, pool[0]);
+	pb_probe = arp(&higher, HF_ARP_OP_REQUEST, 0, pool[0]);
+
+	/* b keeps pool[0]: a probe from a lower MAC is not a conflict */
+	assert_int_equal(hf_probeaddr_arp(&b, &pa_probe, &higher, 1), HF_PA_CONFLICT_NONE);
+	assert_int_equal(hf_probeaddr_candidate(&b), pool[0]);
+	assert_int_equal(b.stats.rejected, 0);
+	/* a moves on */
+	assert_int_equal(hf_probeaddr_arp(&a, &pb_probe, &our_mac, 1), HF_PA_CONFLICT_NEXT);
+	assert_int_equal(hf_probeaddr_candidate(&a), pool[1]);
+
+	/* both finish: different addresses */
+	n = run(&a, 1, 1000, ev, 16);
+	assert_true(n >= 1);
+	expect_ev(&ev[n - 1], 161, HF_PA_BOUND, pool[1]);
+	n = run(&b, 1, 1000, ev, 16);
+	expect_ev(&ev[n - 1], 160, HF_PA_BOUND, pool[0]);
+
+	/* a lower MAC still loses to us once bound too: its probe is answered */
+	pa_probe = arp(&lower, HF_ARP_OP_REQUEST, 0, pool[0]);
+	assert_int_equal(hf_probeaddr_arp(&b, &pa_probe, &higher, 2000), HF_PA_CONFLICT_NONE);
+	/* an announcement (sender = candidate) is a conflict whatever the MAC */
+	assert_int_equal(hf_probeaddr_init(&b, pool, 2, 0), 0);
+	pa_probe = arp(&lower, HF_ARP_OP_REQUEST, pool[0], pool[0]);
+	assert_int_equal(hf_probeaddr_arp(&b, &pa_probe, &higher, 1), HF_PA_CONFLICT_NEXT);
+}
+
 /* Same inputs, same outputs: two instances driven identically agree. */
 static void
 test_deterministic(void **state)
@@ -367,6 +417,7 @@ main(void)
 		cmocka_unit_test(test_defend),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_arp_rules),
+		cmocka_unit_test(test_simultaneous_probe),
 		cmocka_unit_test(test_deterministic),
 	};
 

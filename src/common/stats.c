@@ -151,6 +151,21 @@ hf_stats_write_json(const struct hf_runtime *rt, FILE *f)
 	json_str(f, cfg->path);
 	fprintf(f, ", \"workers\": %u, \"uptime_ms\": %lu},\n", rt->nb_workers,
 		(unsigned long)hf_tsc_to_ms(rte_rdtsc() - rt->start_tsc, rt->tsc_hz));
+	/* the probe source address: bound, or the candidate still being probed */
+	{
+		const struct hf_probeaddr *pa = &rt->paddr;
+		char ip[HF_IP4_STRLEN];
+		const char *st = cfg->nb_probe == 0		? "none"
+				 : pa->state == HF_PA_ST_BOUND	? "bound"
+				 : pa->state == HF_PA_ST_PROBING ? "probing"
+								 : "exhausted";
+
+		fprintf(f, "  \"probe\": {\"state\": \"%s\", \"address\": \"%s\"", st,
+			hf_ip4_str(rt->local_ip, ip));
+		fprintf(f, ", \"candidate\": \"%s\", \"rejected\": %lu, \"rounds\": %lu},\n",
+			hf_ip4_str(cfg->nb_probe ? hf_probeaddr_candidate(pa) : 0, ip),
+			(unsigned long)pa->stats.rejected, (unsigned long)pa->stats.rounds);
+	}
 	fprintf(f, "  \"totals\": {\"rx\": %lu, \"tx\": %lu, \"dropped\": %lu, \"punted\": %lu, "
 		   "\"bridged\": %lu},\n",
 		(unsigned long)s->rx, (unsigned long)s->tx, (unsigned long)s->dropped,

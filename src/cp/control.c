@@ -491,6 +491,7 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 	in.cluster_stat = rt->cluster_stat;
 	in.member_stat = rt->member_stat;
 	in.local_ip = rt->local_ip;
+	in.probe_cand = rt->cfg->nb_probe > 0 ? hf_probeaddr_candidate(&rt->paddr) : 0;
 	in.recover_epoch = rt->recover_epoch;
 	in.hz = rt->tsc_hz;
 	in.nb_workers = rt->nb_workers;

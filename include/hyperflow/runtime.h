@@ -105,6 +105,8 @@ struct hf_runtime {
 	struct hf_vrrp vrrp;                     /* HA state machine, see ha.h */
 	bool vrrp_stopped;                       /* shut down: do not restart */
 	uint64_t conflict_logged_ms;             /* rate limit of the conflict log line */
+	bool vrrp_conflict_logged;               /* vrrp_conflict_logged_ms is valid */
+	uint64_t vrrp_conflict_logged_ms;        /* rate limit of the VRRP conflict line */
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
 	uint64_t config_generation;              /* configurations loaded: 1 + good reloads */

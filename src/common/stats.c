@@ -52,6 +52,7 @@ const char *const hf_ctl_names[HF_CTL__MAX] = {
 	[HF_CTL_HA_MASTER] = "ha_master",
 	[HF_CTL_HA_BACKUP] = "ha_backup",
 	[HF_CTL_IP_CONFLICTS] = "ip_conflicts",
+	[HF_CTL_VRRP_CONFLICTS] = "vrrp_conflicts",
 };
 
 void

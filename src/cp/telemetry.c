@@ -402,6 +402,7 @@ body_ha(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "became_backup", v->stats.became_backup);
 	rte_tel_data_add_dict_u64(d, "adverts_sent", v->stats.adverts_sent);
 	rte_tel_data_add_dict_u64(d, "adverts_rx", v->stats.adverts_rx);
+	rte_tel_data_add_dict_u64(d, "address_conflicts", v->stats.rx_conflict);
 	return 0;
 }
 

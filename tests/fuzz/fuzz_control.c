@@ -212,6 +212,7 @@ fuzz_arp_reply(const struct hf_pkt_info *pi)
 /* Our VRRP router: vrid 51, priority 100, 100 ms, preempt, 192.0.2.253. */
 #define VR_VRID 51
 #define VR_PRIO 100
+#define VR_IPID 0x0101 /* the IPv4 id of the router's own adverts */
 
 static void
 vrrp_router(struct hf_vrrp *v, bool master)
@@ -222,6 +223,7 @@ vrrp_router(struct hf_vrrp *v, bool master)
 		.advert_ms = 100,
 		.preempt = true,
 		.primary_ip = IP4(192, 0, 2, 253),
+		.ip_id = VR_IPID,
 	};
 	struct hf_vrrp_out out;
 
@@ -261,6 +263,7 @@ check_advert(const uint8_t *data, const struct hf_pkt_info *pi, const struct hf_
 	HF_FUZZ_CHECK(a->vrid == vr[1] && a->priority == vr[2] && a->count == vr[3]);
 	HF_FUZZ_CHECK(a->max_adver_int_cs == (rd16(vr + 4) & 0x0fff));
 	HF_FUZZ_CHECK(a->src_ip == pi->src_key && a->dst_ip == pi->dst_key);
+	HF_FUZZ_CHECK(a->ip_id == rd16(l3 + 4));
 	HF_FUZZ_CHECK(a->nb_vips == (a->count < HF_VRRP_MAX_VIPS ? a->count : HF_VRRP_MAX_VIPS));
 	HF_FUZZ_CHECK(memcmp(a->vips, vr + HF_VRRP_HLEN, 4u * a->nb_vips) == 0);
 	if (a->vrid == 0 || a->max_adver_int_cs == 0 || a->count > HF_VRRP_MAX_VIPS)
@@ -284,7 +287,7 @@ fuzz_vrrp(const uint8_t *data, size_t size, const struct hf_pkt_info *pi)
 	struct hf_vrrp_adv a, a2;
 	struct hf_vrrp_out out;
 	struct hf_vrrp v;
-	bool wins;
+	bool wins, own, conflict;
 	int rc, rc2;
 
 	/* parsing on its own (pi NULL) must agree with parsing from pi */
@@ -318,9 +321,15 @@ fuzz_vrrp(const uint8_t *data, size_t size, const struct hf_pkt_info *pi)
 	/* a master yields to a higher priority, or the same from a greater address */
 	vrrp_router(&v, true);
 	hf_vrrp_rx(&v, &a, 10020, &out);
-	wins = a.vrid == VR_VRID && a.src_ip != v.primary_ip &&
+	/* from our address with another IP id: someone else's, and a conflict */
+	own = a.src_ip == v.primary_ip && a.ip_id == VR_IPID;
+	conflict = a.vrid == VR_VRID && a.src_ip == v.primary_ip && !own;
+	wins = a.vrid == VR_VRID && !own &&
 	       (a.priority > VR_PRIO ||
-		       (a.priority == VR_PRIO && ntohl(a.src_ip) > ntohl(v.primary_ip)));
+		       (a.priority == VR_PRIO && (ntohl(a.src_ip) > ntohl(v.primary_ip) ||
+						  (conflict && a.ip_id > VR_IPID))));
+	HF_FUZZ_CHECK(v.stats.rx_conflict == (conflict ? 1u : 0u));
+	HF_FUZZ_CHECK(!(out.flags & HF_VRRP_OUT_CONFLICT) == !conflict);
 	if (wins) {
 		HF_FUZZ_CHECK(v.state == HF_VRRP_BACKUP);
 		HF_FUZZ_CHECK(out.flags & HF_VRRP_OUT_BECAME_BACKUP);
@@ -328,7 +337,7 @@ fuzz_vrrp(const uint8_t *data, size_t size, const struct hf_pkt_info *pi)
 		HF_FUZZ_CHECK(v.state == HF_VRRP_MASTER);
 		HF_FUZZ_CHECK(!(out.flags & HF_VRRP_OUT_BECAME_BACKUP));
 	}
-	if (a.vrid == VR_VRID && a.src_ip != v.primary_ip && a.priority == HF_VRRP_PRIO_STOP)
+	if (a.vrid == VR_VRID && !own && a.priority == HF_VRRP_PRIO_STOP)
 		HF_FUZZ_CHECK(out.flags & HF_VRRP_OUT_SEND_ADVERT);
 	HF_FUZZ_CHECK(hf_vrrp_next_timeout(&v, 10020) != HF_VRRP_NO_TIMEOUT);
 	check_reason(&out);

@@ -66,7 +66,12 @@
 #define GEN_IPPROTO_ESP 50
 #define GEN_NB_ROUTERS 8 /* unknown unicast MACs, never a source */
 /* the source of --foreign-probe: neither a client nor a router MAC */
-#define GEN_FOREIGN_MAC {{0x02, 0x00, 0x00, 0x03, 0x00, 0x01}}
+#define GEN_FOREIGN_MAC                                                                            \
+	{                                                                                          \
+		{                                                                                  \
+			0x02, 0x00, 0x00, 0x03, 0x00, 0x01                                         \
+		}                                                                                  \
+	}
 
 enum gen_class {
 	C_CLUSTER,
@@ -975,8 +980,8 @@ generate(struct gen *g)
 		static const struct hf_mac bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 		static const struct hf_mac zero = {{0}};
 		static const struct hf_mac fmac = GEN_FOREIGN_MAC;
-		int len = hf_arp_build(f, GEN_FRAME_MAX, &bcast, &fmac, HF_ARP_OP_REQUEST, &fmac,
-			0, &zero, g->foreign_probe);
+		int len = hf_arp_build(f, GEN_FRAME_MAX, &bcast, &fmac, HF_ARP_OP_REQUEST, &fmac, 0,
+			&zero, g->foreign_probe);
 
 		ret = len > 0 ? write_frame(g, f, (uint32_t)len) : -EINVAL;
 	}

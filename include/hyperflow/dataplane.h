@@ -40,7 +40,7 @@
 /* What a punted frame is, each kind with its own rate limit. */
 enum hf_punt_kind {
 	HF_PUNT_ARP = 0,   /* ARP for a cluster IP */
-	HF_PUNT_LOCAL,     /* ARP for or from our probe address (or the candidate), or to a port MAC */
+	HF_PUNT_LOCAL,     /* ARP for/from our probe address or candidate, or to a port MAC */
 	HF_PUNT_ICMP,      /* IPv4 to our probe address */
 	HF_PUNT_VRRP,
 	HF_PUNT__MAX

@@ -156,10 +156,14 @@ hf_stats_write_json(const struct hf_runtime *rt, FILE *f)
 	{
 		const struct hf_probeaddr *pa = &rt->paddr;
 		char ip[HF_IP4_STRLEN];
-		const char *st = cfg->nb_probe == 0		? "none"
-				 : pa->state == HF_PA_ST_BOUND	? "bound"
-				 : pa->state == HF_PA_ST_PROBING ? "probing"
-								 : "exhausted";
+		const char *st = "exhausted";
+
+		if (cfg->nb_probe == 0)
+			st = "none";
+		else if (pa->state == HF_PA_ST_BOUND)
+			st = "bound";
+		else if (pa->state == HF_PA_ST_PROBING)
+			st = "probing";
 
 		fprintf(f, "  \"probe\": {\"state\": \"%s\", \"address\": \"%s\"", st,
 			hf_ip4_str(rt->local_ip, ip));

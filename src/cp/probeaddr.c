@@ -126,7 +126,7 @@ hf_probeaddr_arp(struct hf_probeaddr *pa, const struct hf_pkt_info *pi,
 			return hf_probeaddr_conflict(pa, ip, now);
 		/* a simultaneous probe: the higher MAC keeps the candidate */
 		if (pi->arp_sip == 0 && pi->arp_tip == ip &&
-		    memcmp(pi->arp_sha.b, our_mac->b, sizeof(our_mac->b)) > 0)
+			memcmp(pi->arp_sha.b, our_mac->b, sizeof(our_mac->b)) > 0)
 			return hf_probeaddr_conflict(pa, ip, now);
 		return HF_PA_CONFLICT_NONE;
 	case HF_PA_ST_BOUND:

@@ -426,7 +426,7 @@ rx_master(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now, struct h
 	else if (a->priority == v->priority && be32(a->src_ip) > be32(v->primary_ip))
 		reason = R_TIE;
 	else if (a->priority == v->priority && a->src_ip == v->primary_ip && a->ip_id > v->ip_id)
-		reason = R_CONFLICT;   /* hf_vrrp_rx let it through: not ours */
+		reason = R_CONFLICT; /* hf_vrrp_rx let it through: not ours */
 	else {
 		v->stats.rx_ignored++;
 		return;

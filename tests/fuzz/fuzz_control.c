@@ -132,9 +132,8 @@ fuzz_probing(const struct hf_pkt_info *pi)
 	HF_FUZZ_CHECK(cand == pool[0] && ip == pool[0]);
 
 	conflict = pi->kind == HF_PKT_ARP && !hf_mac_eq(&pi->arp_sha, &our_mac) &&
-		   (pi->arp_sip == cand ||
-		    (pi->arp_sip == 0 && pi->arp_tip == cand &&
-		     memcmp(pi->arp_sha.b, our_mac.b, 6) > 0));
+		   (pi->arp_sip == cand || (pi->arp_sip == 0 && pi->arp_tip == cand &&
+						   memcmp(pi->arp_sha.b, our_mac.b, 6) > 0));
 	c = hf_probeaddr_arp(&pa, pi, &our_mac, T_PROBE + 1);
 	if (conflict) {
 		HF_FUZZ_CHECK(c == HF_PA_CONFLICT_NEXT);
@@ -327,7 +326,7 @@ fuzz_vrrp(const uint8_t *data, size_t size, const struct hf_pkt_info *pi)
 	wins = a.vrid == VR_VRID && !own &&
 	       (a.priority > VR_PRIO ||
 		       (a.priority == VR_PRIO && (ntohl(a.src_ip) > ntohl(v.primary_ip) ||
-						  (conflict && a.ip_id > VR_IPID))));
+							 (conflict && a.ip_id > VR_IPID))));
 	HF_FUZZ_CHECK(v.stats.rx_conflict == (conflict ? 1u : 0u));
 	HF_FUZZ_CHECK(!(out.flags & HF_VRRP_OUT_CONFLICT) == !conflict);
 	if (wins) {

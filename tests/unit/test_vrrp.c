@@ -772,8 +772,8 @@ test_own_address_conflict(void **state)
 
 	(void)state;
 	/* the IP ID goes on the wire, with a valid header checksum, and back */
-	len = hf_vrrp_build(f, sizeof(f), NULL, NULL, ip4("192.0.2.10"),
-		htonl(HF_VRRP_MCAST_GROUP), 51, 100, 100, &vip, 1);
+	len = hf_vrrp_build(f, sizeof(f), NULL, NULL, ip4("192.0.2.10"), htonl(HF_VRRP_MCAST_GROUP),
+		51, 100, 100, &vip, 1);
 	assert_int_equal(len, 60);
 	assert_int_equal(hf_vrrp_stamp_id(f, (uint32_t)len, 0x1234), 0);
 	assert_int_equal(f[18], 0x12);

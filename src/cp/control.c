@@ -451,9 +451,10 @@ reload(struct hf_runtime *rt)
 	if (!pool_same(ocfg, ncfg) && !in_pool(ncfg, rt->local_ip)) {
 		/* the probe address is no longer ours to use: pick one again */
 		rt->local_ip = 0;
-		if (ncfg->nb_probe > 0)
-			hf_probeaddr_init(&rt->paddr, ncfg->probe_pool, ncfg->nb_probe,
-					  hf_monitor_now_ms(rt));
+		if (ncfg->nb_probe > 0 &&
+		    hf_probeaddr_init(&rt->paddr, ncfg->probe_pool, ncfg->nb_probe,
+				      hf_monitor_now_ms(rt)) == 0)
+			hf_probeaddr_set_id(&rt->paddr, &rt->ports[0].mac);
 		hf_control_republish(rt);
 		HF_LOG(health, NOTICE, "probe pool changed: choosing a probe address again");
 	}

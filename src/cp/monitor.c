@@ -100,8 +100,13 @@ hf_monitor_init(struct hf_runtime *rt)
 		rte_eth_link_get_nowait(rt->ports[p].port_id, &link);
 		rt->link_up[p] = link.link_status != 0;
 	}
-	if (cfg->nb_probe > 0)
-		return hf_probeaddr_init(&rt->paddr, cfg->probe_pool, cfg->nb_probe, now);
+	if (cfg->nb_probe > 0) {
+		int ret = hf_probeaddr_init(&rt->paddr, cfg->probe_pool, cfg->nb_probe, now);
+
+		if (ret == 0)
+			hf_probeaddr_set_id(&rt->paddr, &rt->ports[0].mac);
+		return ret;
+	}
 	return 0;
 }
 
@@ -215,8 +220,8 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 		switch (a) {
 		case HF_PA_SEND_PROBE:
 			for (p = 0; p < rt->nb_ports; p++) {
-				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac, cand,
-							 false);
+				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac,
+							 &rt->paddr.id, cand, false);
 				if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0)
 					count(rt, HF_CTL_ADDR_PROBES);
 			}
@@ -227,8 +232,8 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 			HF_LOG(health, NOTICE, "probe source address %s taken (nobody answered for it)",
 			       hf_ip4_str(cand, ip));
 			for (p = 0; p < rt->nb_ports; p++) {
-				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac, cand,
-							 true);
+				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac,
+							 NULL, cand, true);
 				if (len > 0)
 					hf_control_send(rt, p, frame, (uint16_t)len);
 			}
@@ -370,7 +375,8 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 								  "next pool address" : "");
 			}
 			if (c == HF_PA_CONFLICT_DEFEND) {
-				len = hf_probeaddr_build(frame, sizeof(frame), pm, rt->local_ip, true);
+				len = hf_probeaddr_build(frame, sizeof(frame), pm, NULL,
+							 rt->local_ip, true);
 				if (len > 0)
 					hf_control_send(rt, pidx, frame, (uint16_t)len);
 			}

@@ -33,6 +33,8 @@
 
 /* Our port's MAC: what the probes and replies are sent from. */
 static const struct hf_mac our_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
+/* the box id our probes would carry (another port's MAC) */
+static const struct hf_mac our_id = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x05}};
 static const uint32_t pool[2] = {IP4(192, 0, 2, 250), IP4(192, 0, 2, 251)};
 
 #define T_PROBE 1000u /* ms: probing state's clock */
@@ -124,16 +126,19 @@ fuzz_probing(const struct hf_pkt_info *pi)
 	struct hf_probeaddr pa;
 	enum hf_pa_conflict c;
 	uint32_t ip = 0, cand;
-	bool conflict;
+	bool conflict, wins;
 
 	HF_FUZZ_CHECK(hf_probeaddr_init(&pa, pool, 2, T_PROBE) == 0);
 	HF_FUZZ_CHECK(hf_probeaddr_step(&pa, T_PROBE, &ip) == HF_PA_SEND_PROBE);
 	cand = hf_probeaddr_candidate(&pa);
 	HF_FUZZ_CHECK(cand == pool[0] && ip == pool[0]);
 
+	/* a simultaneous probe wins by the box id in its target MAC, else by its sender MAC */
+	hf_probeaddr_set_id(&pa, &our_id);
+	wins = hf_mac_is_zero(&pi->arp_tha) ? memcmp(pi->arp_sha.b, our_mac.b, 6) > 0
+					    : memcmp(pi->arp_tha.b, our_id.b, 6) > 0;
 	conflict = pi->kind == HF_PKT_ARP && !hf_mac_eq(&pi->arp_sha, &our_mac) &&
-		   (pi->arp_sip == cand || (pi->arp_sip == 0 && pi->arp_tip == cand &&
-						   memcmp(pi->arp_sha.b, our_mac.b, 6) > 0));
+		   (pi->arp_sip == cand || (pi->arp_sip == 0 && pi->arp_tip == cand && wins));
 	c = hf_probeaddr_arp(&pa, pi, &our_mac, T_PROBE + 1);
 	if (conflict) {
 		HF_FUZZ_CHECK(c == HF_PA_CONFLICT_NEXT);

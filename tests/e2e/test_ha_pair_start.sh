@@ -16,18 +16,21 @@
 #   - both bound the same probe address (they must end with 192.0.2.250
 #     and 192.0.2.251, in either order), or
 #   - no single MASTER (one MASTER, one BACKUP) appears within 20 s, or
-#   - both are MASTER for longer than 3 advert intervals at any time, or
-#     during the 1 s (10 adverts) watched after the election.
+#   - both are MASTER for longer than 2 s (20 advert intervals) at any
+#     time, up to the end of the 500 ms (5 adverts) watched after the
+#     election.
 # Two routers of equal priority whose master-down timers expire together are
-# both MASTER until the first advert crosses (RFC 5798, at most one advert
-# interval): that is counted and reported, not failed. Two boxes with one
-# address (the bug) stay MASTER for ever: each took the other's adverts for
-# its own.
+# both MASTER until the first advert crosses (RFC 5798: one advert interval;
+# on the shared 2-CPU machine, with four busy-polling lcores on two CPUs, up
+# to a few hundred ms were seen): that is counted and reported, not failed.
+# Two boxes with one address (the bug) stay MASTER for ever: each took the
+# other's adverts for its own.
 # Then both get SIGTERM and the next round starts with fresh DPDK prefixes.
 #
 # Only documentation addresses; namespaces hfp-{sw,a,b}-PID; everything is
 # removed on exit, also on failure or interrupt; a watchdog stops the run
-# after 170 s (a normal run of 20 rounds takes about 60 s on 2 CPUs).
+# after 300 s (20 rounds take 60 to 90 s on the shared 2-CPU machine, 3 to
+# 4.5 s a round, most of it EAL start-up).
 #
 # Exit: 0 pass, 1 fail, 77 skipped (with the reason).
 # Environment: HFE_KEEP=1 keeps the work directory; HFE_DEBUG=1 runs
@@ -85,7 +88,7 @@ show_diag() {
 }
 on_fail=show_diag
 
-hfe_begin hfe-pair "$ns_sw"
+hfe_begin hfe-pair "$ns_sw" 300
 
 # --- topology ----------------------------------------------------------------------------
 log "topology: namespaces hfp-{sw,a,b}-$id"
@@ -143,6 +146,7 @@ episodes=0
 longest=0
 settle_max=0
 for round in $(seq "$rounds"); do
+	t_round=$(now)
 	pa=hfp-a-$id-$round
 	pb=hfp-b-$id-$round
 	dpdk_prefixes+=("$pa" "$pb")
@@ -155,8 +159,8 @@ for round in $(seq "$rounds"); do
 	"${hf_cmd[@]}" > "$work/hf-B-$round.log" 2>&1 &
 	hf_tpid[B]=$!
 
-	out=$(timeout 30 "$py" "$report" pair --prefix "$pa" --prefix "$pb" --advert-ms "$advert_ms" \
-		--hold-ms $((10 * advert_ms)) --interval-ms 20 --timeout 20 \
+	out=$(timeout 30 "$py" "$report" pair --prefix "$pa" --prefix "$pb" \
+		--max-both-ms $((20 * advert_ms)) --hold-ms $((5 * advert_ms)) --interval-ms 20 --timeout 20 \
 		--json "$work/pair-$round.json" 2>&1)
 	rc=$?
 	if [ $rc -ne 0 ]; then
@@ -166,6 +170,7 @@ for round in $(seq "$rounds"); do
 		fail "round $round: $out"
 	fi
 	log "round $round: $out"
+	round_ms=$(ms_since "$t_round")
 	res=$(cat "$work/pair-$round.json")
 	addrs=$("$py" -c 'import json, sys; print(" ".join(sorted(json.loads(sys.argv[1])["addresses"])))' "$res")
 	[ "$addrs" = "${pool[0]} ${pool[1]}" ] ||
@@ -177,6 +182,7 @@ for round in $(seq "$rounds"); do
 	settle_max=$(awk -v a="$settle_max" -v b="$s" 'BEGIN { print (b > a) ? b : a }')
 
 	stop_processes
+	log "round $round: $round_ms ms to the verdict, $(ms_since "$t_round") ms with the stop"
 done
 
 log "$rounds rounds: every round two addresses and one MASTER; transient double MASTER" \

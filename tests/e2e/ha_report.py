@@ -237,10 +237,25 @@ def cmd_pair(a):
     episodes = polls = 0
     states = addrs = None
     why = None
+    retries = 0
     try:
         while True:
             ts = time.time()
-            has = [t.query("/hyperflow/ha") for t in tels]
+            try:
+                has = [t.query("/hyperflow/ha") for t in tels]
+            except (OSError, ValueError) as e:
+                # a box starved of CPU for the socket timeout (a loaded
+                # machine, EAL still starting): connect again and go on;
+                # nothing is known of the time in between
+                if ts >= deadline:
+                    raise
+                retries += 1
+                both_since = None
+                for i, t in enumerate(tels):
+                    t.close()
+                    tels[i] = connect_retry(a.prefix[i], deadline)
+                print("pair: telemetry: %s; connected again" % e, file=sys.stderr)
+                continue
             polls += 1
             has = [h if isinstance(h, dict) else {} for h in has]
             states = [h.get("state") for h in has]
@@ -275,6 +290,7 @@ def cmd_pair(a):
         for t in tels:
             t.close()
     res = {"prefixes": a.prefix, "states": states, "addresses": addrs, "polls": polls,
+           "telemetry_retries": retries,
            "ok": why is None, "why": why, "both_master_episodes": episodes,
            "both_master_longest_ms": round(longest_both * 1000.0, 1),
            "started_ms": None if started is None else round((started - t_first) * 1000.0),

@@ -31,6 +31,12 @@
  * frame that does not parse as its class intends is a generator bug and
  * stops the run, so the manifest always matches what the parser sees.
  *
+ * --foreign-probe IP puts one more frame first, before the interleaved
+ * ones: another host's RFC 5227 ARP probe for IP (broadcast, sender IP
+ * 0.0.0.0, target IP), sent from GEN_FOREIGN_MAC, which is higher than
+ * every port MAC of the cases (02:00:00:00:xx:xx), so hyperflow probing IP
+ * must give it up. The manifest counts it as foreign_probes.
+ *
  * Several clusters: repeat --cluster-ip/--cluster-mac (paired in order);
  * cluster frames and ARP requests are spread uniformly over them and the
  * manifest counts them per cluster.
@@ -59,6 +65,13 @@
 #define GEN_ETHERTYPE_EXP 0x88b5 /* IEEE local experimental */
 #define GEN_IPPROTO_ESP 50
 #define GEN_NB_ROUTERS 8 /* unknown unicast MACs, never a source */
+/* the source of --foreign-probe: neither a client nor a router MAC */
+#define GEN_FOREIGN_MAC                                                                            \
+	{                                                                                          \
+		{                                                                                  \
+			0x02, 0x00, 0x00, 0x03, 0x00, 0x01                                         \
+		}                                                                                  \
+	}
 
 enum gen_class {
 	C_CLUSTER,
@@ -108,6 +121,7 @@ struct gen {
 	uint32_t vlan_share;
 	uint32_t ipv6_share;
 	uint32_t max_payload;
+	uint32_t foreign_probe; /* network order, 0 = none */
 	/* state */
 	uint64_t rng;
 	uint64_t seq; /* frames written so far */
@@ -861,6 +875,7 @@ write_manifest(const struct gen *g, uint64_t total)
 	fprintf(f, "  \"generator\": \"hf-pcapgen\",\n");
 	fprintf(f, "  \"seed\": %" PRIu64 ",\n", g->seed);
 	fprintf(f, "  \"packets\": %" PRIu64 ",\n", total);
+	fprintf(f, "  \"foreign_probes\": %u,\n", g->foreign_probe != 0 ? 1u : 0u);
 	fprintf(f, "  \"cluster\": %" PRIu64 ",\n", n_cluster);
 	fprintf(f, "  \"to_cluster_ip\": %" PRIu64 ",\n", n_to_ip);
 	fprintf(f, "  \"arp_requests\": %" PRIu64 ",\n", n_arp);
@@ -961,6 +976,15 @@ generate(struct gen *g)
 		free(cls);
 		return ret;
 	}
+	if (g->foreign_probe != 0) {
+		static const struct hf_mac bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+		static const struct hf_mac zero = {{0}};
+		static const struct hf_mac fmac = GEN_FOREIGN_MAC;
+		int len = hf_arp_build(f, GEN_FRAME_MAX, &bcast, &fmac, HF_ARP_OP_REQUEST, &fmac, 0,
+			&zero, g->foreign_probe);
+
+		ret = len > 0 ? write_frame(g, f, (uint32_t)len) : -EINVAL;
+	}
 	for (i = 0; i < total && ret == 0; i++) {
 		uint32_t ci = rnd_below(g, g->nb_clusters), len;
 		int reason = HF_PKT_OK;
@@ -1005,7 +1029,7 @@ generate(struct gen *g)
 	if (close_output(g) < 0 && ret == 0)
 		ret = -EIO;
 	if (ret == 0)
-		ret = write_manifest(g, total);
+		ret = write_manifest(g, total + (g->foreign_probe != 0));
 	return ret;
 }
 
@@ -1048,7 +1072,8 @@ usage(FILE *f)
 		"      --malformed N       malformed frames, every parser reason (default 0)\n"
 		"      --vlan-share PCT    802.1Q-tagged share of IP frames (default 5)\n"
 		"      --ipv6-share PCT    IPv6 share of cluster frames (default 10)\n"
-		"      --max-payload N     largest L4 payload, 0..1400 (default 1400)\n",
+		"      --max-payload N     largest L4 payload, 0..1400 (default 1400)\n"
+		"      --foreign-probe IP  first frame: another host's ARP probe for IP\n",
 		GEN_MAX_CLIENTS, GEN_MAX_DESTS);
 }
 
@@ -1086,6 +1111,7 @@ enum {
 	OPT_VLAN_SHARE,
 	OPT_IPV6_SHARE,
 	OPT_MAX_PAYLOAD,
+	OPT_FOREIGN_PROBE,
 };
 
 static const struct option long_opts[] = {
@@ -1107,6 +1133,7 @@ static const struct option long_opts[] = {
 	{"vlan-share", required_argument, NULL, OPT_VLAN_SHARE},
 	{"ipv6-share", required_argument, NULL, OPT_IPV6_SHARE},
 	{"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
+	{"foreign-probe", required_argument, NULL, OPT_FOREIGN_PROBE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -1190,6 +1217,13 @@ parse_args(struct gen *g, int argc, char **argv)
 			break;
 		case OPT_MAX_PAYLOAD:
 			ret = parse_u32("max-payload", optarg, 1400, &g->max_payload);
+			break;
+		case OPT_FOREIGN_PROBE:
+			if (hf_ip4_parse(optarg, &g->foreign_probe) < 0 || g->foreign_probe == 0) {
+				fprintf(stderr, "hf-pcapgen: --foreign-probe: bad address '%s'\n",
+					optarg);
+				ret = -EINVAL;
+			}
 			break;
 		case 'h':
 			usage(stdout);

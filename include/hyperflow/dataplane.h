@@ -56,7 +56,7 @@
  */
 enum hf_punt_kind {
 	HF_PUNT_ARP = 0,   /* ARP for a cluster IP */
-	HF_PUNT_LOCAL,     /* ARP for our probe address or to a port MAC */
+	HF_PUNT_LOCAL,     /* ARP for/from our probe address or candidate, or to a port MAC */
 	HF_PUNT_ICMP,      /* other IPv4 to our probe address */
 	HF_PUNT_VRRP,
 	HF_PUNT_PROBE,     /* health replies: echo replies to outstanding probes, members' ARP replies */
@@ -134,6 +134,7 @@ struct hf_dp_build {
 	const uint32_t *cluster_stat;          /* per cluster stat id; NULL: index */
 	const uint32_t *member_stat;           /* per member stat id; NULL: index */
 	uint32_t local_ip;                     /* probe source address, 0 = none */
+	uint32_t probe_cand;                   /* probe address being probed, 0 = none */
 	bool active;                           /* HA master (or no HA) */
 	uint64_t generation;
 	uint16_t recover_epoch;                /* current recovery epoch */
@@ -160,6 +161,14 @@ struct hf_dataplane {
 	struct hf_addrtab member_tab;  /* IPv4 of a member we ARP (health or MAC) -> member index */
 	const uint32_t *probe_window;  /* see the top of this file; NULL: any sequence */
 	uint32_t local_ip;
+	/*
+	 * The probe address candidate while it is being probed (RFC 5227), 0
+	 * when none: ARP for it or from it is punted (HF_PUNT_LOCAL) so that
+	 * another host's probe or claim reaches the probe-address state machine
+	 * before the address is ours. It is not in ip_tab: IPv4 to it is not
+	 * ours yet.
+	 */
+	uint32_t probe_cand;
 	uint8_t unmatched;             /* enum hf_unmatched */
 	uint8_t active;                /* forward cluster traffic and answer ARP */
 	uint8_t ha_enabled;
@@ -246,8 +255,8 @@ hf_dp_punt_ipv4_local(const struct hf_dataplane *dp, const struct hf_pkt_info *p
 
 /*
  * Classify a parsed, well-formed frame, in the order of DESIGN.md:
- * control traffic (ARP for our addresses, VRRP, IPv4 to our own address)
- * is punted; IPv4 to a cluster IP, then any frame to a cluster MAC, is
+ * control traffic (ARP for our addresses, ARP for or from the probe address
+ * or its candidate, VRRP, IPv4 to our own address) is punted; IPv4 to a cluster IP, then any frame to a cluster MAC, is
  * cluster traffic; everything else is bridged or dropped per config.
  */
 HF_HOT_INLINE struct hf_verdict
@@ -282,6 +291,15 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 			if ((c & HF_DP_IP_LOCAL) && pi->arp_op == HF_ARP_OP_REPLY &&
 			    hf_addrtab_lookup(&dp->member_tab, pi->arp_sip) != HF_ADDRTAB_EMPTY)
 				v.punt = HF_PUNT_PROBE;
+			return v;
+		}
+		/* address conflict detection: probes for the candidate, and
+		 * anything claiming it or our bound address as its sender */
+		if ((dp->probe_cand != 0 && pi->arp_tip == dp->probe_cand) ||
+		    (pi->arp_sip != 0 &&
+		     (pi->arp_sip == dp->probe_cand || pi->arp_sip == dp->local_ip))) {
+			v.action = HF_ACT_PUNT;
+			v.punt = HF_PUNT_LOCAL;
 			return v;
 		}
 	}

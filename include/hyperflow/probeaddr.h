@@ -16,8 +16,21 @@
  * IP, or hf_probeaddr_arp() finding one) abandons the candidate and probes
  * the next one at once. What counts as a conflict while probing: any ARP
  * (request or reply) whose sender IP is the candidate, or an ARP probe from
- * another host for the same target (sender IP 0.0.0.0, target = candidate,
- * other sender MAC). When every candidate conflicted, step reports
+ * another host for the same target (sender IP 0.0.0.0, target = candidate)
+ * that wins the tie: its target MAC, when not zero, is the sending box's id
+ * (our probes carry ours there, hf_probeaddr_set_id(); RFC 5227 leaves the
+ * field unused) and wins when higher than our id; a probe without one (a
+ * stock host) wins when its sender MAC is higher than the MAC we probe
+ * from on that port (compared as bytes, wire order). The box id makes the
+ * tie fall the same way on every segment two boxes both probe on, whatever
+ * the order of their port MACs there.
+ * That last rule departs from RFC 5227 section 2.1.1, where both probers
+ * back off: two boxes of an HA pair with the same pool, started together,
+ * would then give up the same candidates in lockstep and never bind. With
+ * it the higher id keeps the candidate and the lower one moves on, so the
+ * pair always ends with two addresses; a stock RFC 5227 host that loses the
+ * tie backs off on seeing our probes, and one that announces anyway is
+ * caught by the sender-IP rule. When every candidate conflicted, step reports
  * HF_PA_EXHAUSTED once, then, HF_PA_RETRY_MS later, starts over with the
  * first candidate (the RFC's rate-limited retry).
  *
@@ -88,6 +101,8 @@ struct hf_probeaddr {
 	uint32_t nb_probes;     /* probes sent for it */
 	uint64_t next_at;       /* next probe, bind time, or retry time */
 	uint32_t bound_ip;      /* network order; 0 unless BOUND */
+	bool has_id;            /* id is set: judge other boxes' probes by theirs */
+	struct hf_mac id;       /* this box's id, carried in our probes */
 	bool defended;          /* last_defend is valid */
 	uint64_t last_defend;
 	struct hf_probeaddr_stats stats;
@@ -99,6 +114,13 @@ struct hf_probeaddr {
  * or -EINVAL.
  */
 int hf_probeaddr_init(struct hf_probeaddr *pa, const uint32_t *pool, uint32_t n, uint64_t now);
+
+/*
+ * This box's id for simultaneous probes (see above): one MAC of ours,
+ * the same on every port (the first port's), carried in our probes' target
+ * MAC. Call after hf_probeaddr_init(), which clears it.
+ */
+void hf_probeaddr_set_id(struct hf_probeaddr *pa, const struct hf_mac *id);
 
 /*
  * Advance to now. Returns what the caller must do; *probe_ip is set for
@@ -117,8 +139,10 @@ enum hf_pa_conflict hf_probeaddr_conflict(struct hf_probeaddr *pa, uint32_t ip, 
 /*
  * Apply the conflict rules above to a parsed ARP frame (pi->kind ==
  * HF_PKT_ARP; anything else is HF_PA_CONFLICT_NONE) seen at now, where
- * our_mac is the MAC the probes are sent from (our own frames never
- * conflict), and call hf_probeaddr_conflict() when it conflicts.
+ * our_mac is the MAC the probes are sent from on the port it arrived on
+ * (frames from it never conflict; it breaks the tie between simultaneous
+ * probes), and call hf_probeaddr_conflict() when it conflicts. Frames from
+ * our other ports' MACs are the caller's to skip.
  */
 enum hf_pa_conflict hf_probeaddr_arp(struct hf_probeaddr *pa, const struct hf_pkt_info *pi,
 				     const struct hf_mac *our_mac, uint64_t now);
@@ -135,12 +159,13 @@ uint32_t hf_probeaddr_candidate(const struct hf_probeaddr *pa);
 
 /*
  * Build the broadcast ARP frame for ip from mac into buf: a probe
- * (announce false: request, sender IP 0.0.0.0, target ip, target MAC zero)
- * or an announcement (announce true: request, sender and target IP = ip).
- * Returns the frame length (60) or -ENOSPC.
+ * (announce false: request, sender IP 0.0.0.0, target ip, target MAC id,
+ * or zero when id is NULL) or an announcement (announce true: request,
+ * sender and target IP = ip, target MAC zero). Returns the frame length
+ * (60), -ENOSPC, or -EINVAL for a NULL mac.
  */
-int hf_probeaddr_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *mac, uint32_t ip,
-		       bool announce);
+int hf_probeaddr_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *mac,
+		       const struct hf_mac *id, uint32_t ip, bool announce);
 
 const char *hf_pa_action_str(enum hf_pa_action a);
 

@@ -133,6 +133,8 @@ struct hf_runtime {
 	bool publish_pending;
 	uint64_t publish_pending_tsc;            /* when it was first asked for */
 	struct hf_ctl_timing timing;
+	bool vrrp_conflict_logged;               /* vrrp_conflict_logged_ms is valid */
+	uint64_t vrrp_conflict_logged_ms;        /* rate limit of the VRRP conflict line */
 	/* outcome of the last (re)load, for logs and telemetry */
 	uint64_t loaded_at;                      /* unix seconds */
 	uint64_t config_generation;              /* configurations loaded: 1 + good reloads */

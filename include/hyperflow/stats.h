@@ -92,6 +92,7 @@ enum hf_ctl_ctr {
 	HF_CTL_HA_MASTER,        /* transitions to MASTER */
 	HF_CTL_HA_BACKUP,        /* transitions to BACKUP */
 	HF_CTL_IP_CONFLICTS,     /* ARP from another MAC claiming a cluster IP (never adopted) */
+	HF_CTL_VRRP_CONFLICTS,   /* VRRP adverts from our probe address not sent by us */
 	HF_CTL__MAX
 };
 

@@ -13,7 +13,8 @@
  *             unicast peer; src 00:00:5e:00:01:<vrid> (RFC 5798 7.3);
  *             ethertype 0x0800, no VLAN tag.
  *   IPv4      version 4, IHL 5, ToS 0xc0 (precedence "internetwork
- *             control", as keepalived), id 0, no DF, TTL 255, protocol 112,
+ *             control", as keepalived), id 0 (the caller may stamp its
+ *             own, hf_vrrp_stamp_id), no DF, TTL 255, protocol 112,
  *             header checksum.
  *   VRRP      version 3, type 1 (advertisement), vrid, priority, count,
  *             4 reserved bits + 12-bit Max Adver Int (centiseconds),
@@ -46,8 +47,15 @@
  *           -> send one at once. Higher priority, or equal priority from a
  *           greater primary address (unsigned, big-endian) -> BACKUP with
  *           the sender's interval. Anything else is ignored.
- *   Adverts from our own primary address (looped back) and for another vrid
- *   are ignored and counted. Timers fire at now >= deadline exactly.
+ *   Adverts for another vrid are ignored and counted. An advert from our
+ *   own primary address is ours (looped back: ignored, counted as rx_own)
+ *   when its IPv4 id is conf.ip_id, or conf.ip_id is 0. With another id it
+ *   was sent by someone else holding our address (two boxes bound the same
+ *   probe address): counted as rx_conflict, reported with
+ *   HF_VRRP_OUT_CONFLICT, and then handled as any other router's advert
+ *   (a BACKUP follows it; RFC 5798 cannot order two equal addresses, so a
+ *   MASTER yields to one of equal priority when its IP id is greater).
+ *   Timers fire at now >= deadline exactly.
  *
  * Thread-safety: the codec functions are pure. Each struct hf_vrrp is owned,
  * written and read by one thread, the control lcore; other threads
@@ -104,6 +112,7 @@ struct hf_vrrp_adv {
 	uint16_t max_adver_int_cs;  /* 12 bits, centiseconds */
 	uint8_t count;              /* addresses in the packet */
 	uint8_t nb_vips;            /* min(count, HF_VRRP_MAX_VIPS) kept in vips */
+	uint16_t ip_id;             /* IPv4 identification, host order */
 	/*
 	 * The checksum only matched with 224.0.0.18 as the pseudo-header
 	 * destination although the packet was sent unicast: what older
@@ -131,6 +140,14 @@ int hf_vrrp_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *src_mac,
 		  const struct hf_mac *eth_dst, uint32_t src_ip, uint32_t dst_ip, uint8_t vrid,
 		  uint8_t priority, uint16_t max_adver_int_cs, const uint32_t *vips,
 		  uint8_t nvips);
+
+/*
+ * Write id (host order) into the IPv4 identification of an advert
+ * hf_vrrp_build wrote into frame (len bytes) and fix the IPv4 header
+ * checksum (the VRRP checksum does not cover it). Returns 0, or -EINVAL
+ * when frame is NULL or shorter than the Ethernet and IPv4 headers.
+ */
+int hf_vrrp_stamp_id(uint8_t *frame, uint32_t len, uint16_t id);
 
 /*
  * Check and decode an advert. pi is frame's hf_pkt_parse() result (it must
@@ -167,6 +184,8 @@ struct hf_vrrp_conf {
 	uint32_t advert_ms;    /* 10..40950; sent as advert_ms / 10 centiseconds */
 	bool preempt;
 	uint32_t primary_ip;   /* our address, network order: source and tie-break */
+	uint16_t ip_id;        /* IPv4 id of our adverts; 0: every advert from
+				  primary_ip is taken as our own */
 };
 
 /* hf_vrrp_out.flags */
@@ -174,6 +193,7 @@ struct hf_vrrp_conf {
 #define HF_VRRP_OUT_BECAME_MASTER (1u << 1)   /* go active (gratuitous ARP) */
 #define HF_VRRP_OUT_BECAME_BACKUP (1u << 2)   /* go passive */
 #define HF_VRRP_OUT_STOPPED       (1u << 3)   /* hf_vrrp_shutdown: now INIT */
+#define HF_VRRP_OUT_CONFLICT      (1u << 4)   /* an advert from our address, not ours */
 
 /*
  * What a call asks the caller to do. flags == 0 means nothing. reason is a
@@ -193,6 +213,7 @@ struct hf_vrrp_stats {
 	uint64_t adverts_rx;       /* adverts given to hf_vrrp_rx, any vrid */
 	uint64_t rx_wrong_vrid;    /* ... for another vrid (ignored) */
 	uint64_t rx_own;           /* ... from our own primary address (ignored) */
+	uint64_t rx_conflict;      /* ... from our primary address, not sent by us */
 	uint64_t rx_ignored;       /* ... ignored by the rules (INIT, lower priority) */
 	uint64_t rx_prio_zero;     /* ... with priority 0 for our vrid */
 	uint64_t rx_bad[HF_VRRP_ERR__MAX];  /* the caller's parse errors, by reason */
@@ -209,6 +230,7 @@ struct hf_vrrp {
 	uint32_t advert_ms;              /* Advertisement_Interval, multiple of 10 */
 	uint16_t advert_cs;              /* the same, as sent */
 	uint32_t primary_ip;
+	uint16_t ip_id;                  /* of our adverts, 0 = unknown */
 
 	enum hf_vrrp_state state;
 	uint32_t master_adver_ms;        /* Master_Adver_Interval */

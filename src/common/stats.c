@@ -53,6 +53,7 @@ const char *const hf_ctl_names[HF_CTL__MAX] = {
 	[HF_CTL_HA_MASTER] = "ha_master",
 	[HF_CTL_HA_BACKUP] = "ha_backup",
 	[HF_CTL_IP_CONFLICTS] = "ip_conflicts",
+	[HF_CTL_VRRP_CONFLICTS] = "vrrp_conflicts",
 };
 
 void
@@ -153,6 +154,25 @@ hf_stats_write_json(const struct hf_runtime *rt, FILE *f)
 	json_str(f, cfg->path);
 	fprintf(f, ", \"workers\": %u, \"uptime_ms\": %lu},\n", rt->nb_workers,
 		(unsigned long)hf_tsc_to_ms(rte_rdtsc() - rt->start_tsc, rt->tsc_hz));
+	/* the probe source address: bound, or the candidate still being probed */
+	{
+		const struct hf_probeaddr *pa = &rt->paddr;
+		char ip[HF_IP4_STRLEN];
+		const char *st = "exhausted";
+
+		if (cfg->nb_probe == 0)
+			st = "none";
+		else if (pa->state == HF_PA_ST_BOUND)
+			st = "bound";
+		else if (pa->state == HF_PA_ST_PROBING)
+			st = "probing";
+
+		fprintf(f, "  \"probe\": {\"state\": \"%s\", \"address\": \"%s\"", st,
+			hf_ip4_str(rt->local_ip, ip));
+		fprintf(f, ", \"candidate\": \"%s\", \"rejected\": %lu, \"rounds\": %lu},\n",
+			hf_ip4_str(cfg->nb_probe ? hf_probeaddr_candidate(pa) : 0, ip),
+			(unsigned long)pa->stats.rejected, (unsigned long)pa->stats.rounds);
+	}
 	fprintf(f, "  \"totals\": {\"rx\": %lu, \"tx\": %lu, \"dropped\": %lu, \"punted\": %lu, "
 		   "\"bridged\": %lu},\n",
 		(unsigned long)s->rx, (unsigned long)s->tx, (unsigned long)s->dropped,

@@ -323,9 +323,10 @@ reload(struct hf_runtime *rt)
 	if (plan.reprobe) {
 		/* the probe address is no longer ours to use: pick one again */
 		rt->local_ip = 0;
-		if (ncfg->nb_probe > 0)
-			hf_probeaddr_init(&rt->paddr, ncfg->probe_pool, ncfg->nb_probe,
-					  hf_monitor_now_ms(rt));
+		if (ncfg->nb_probe > 0 &&
+		    hf_probeaddr_init(&rt->paddr, ncfg->probe_pool, ncfg->nb_probe,
+				      hf_monitor_now_ms(rt)) == 0)
+			hf_probeaddr_set_id(&rt->paddr, &rt->ports[0].mac);
 		hf_control_republish(rt);
 		HF_LOG(health, NOTICE, "probe pool changed: choosing a probe address again");
 	}
@@ -393,6 +394,7 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 	in.cluster_stat = rt->cluster_stat;
 	in.member_stat = rt->member_stat;
 	in.local_ip = rt->local_ip;
+	in.probe_cand = rt->cfg->nb_probe > 0 ? hf_probeaddr_candidate(&rt->paddr) : 0;
 	in.recover_epoch = rt->recover_epoch;
 	in.hz = rt->tsc_hz;
 	in.nb_workers = rt->nb_workers;

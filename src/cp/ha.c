@@ -18,6 +18,21 @@ hf_ha_active(const struct hf_runtime *rt)
 	return !rt->cfg->ha.enabled || hf_vrrp_is_master(&rt->vrrp);
 }
 
+/*
+ * The IPv4 id our adverts carry, so that an advert from our own address
+ * that someone else sent can be told from ours heard back: the HA port's
+ * MAC folded to 16 bits (never 0, which means "unknown" to vrrp.c). Two
+ * boxes' MACs differ; consecutive ones fold to different ids.
+ */
+static uint16_t
+advert_ip_id(const struct hf_runtime *rt)
+{
+	const uint8_t *b = rt->ports[rt->cfg->ha.port].mac.b;
+	uint16_t id = (uint16_t)((b[0] ^ b[2] ^ b[4]) << 8 | (b[1] ^ b[3] ^ b[5]));
+
+	return id != 0 ? id : 1;
+}
+
 static void
 send_advert(struct hf_runtime *rt, uint8_t priority)
 {
@@ -33,17 +48,32 @@ send_advert(struct hf_runtime *rt, uint8_t priority)
 	len = hf_vrrp_build(frame, sizeof(frame), NULL, cfg->ha.peer != 0 ? &bcast : NULL,
 			    rt->local_ip, dst, cfg->ha.vrid, priority, rt->vrrp.advert_cs, vips,
 			    (uint8_t)n);
+	if (len > 0)
+		hf_vrrp_stamp_id(frame, (uint32_t)len, advert_ip_id(rt));
 	if (len > 0 && hf_control_send(rt, cfg->ha.port, frame, (uint16_t)len) == 0)
 		count(rt, HF_CTL_VRRP_SENT);
 }
 
 /* Send what the state machine asked for; report a change of role to the loop. */
 static enum hf_ha_event
-apply(struct hf_runtime *rt, const struct hf_vrrp_out *out)
+apply(struct hf_runtime *rt, const struct hf_vrrp_out *out, uint64_t now_ms)
 {
 	char why[HF_VRRP_REASON_MAX];
 	bool master;
 
+	if (out->flags & HF_VRRP_OUT_CONFLICT) {
+		char ip[HF_IP4_STRLEN];
+
+		count(rt, HF_CTL_VRRP_CONFLICTS);
+		if (!rt->vrrp_conflict_logged || now_ms - rt->vrrp_conflict_logged_ms >= 1000) {
+			rt->vrrp_conflict_logged = true;
+			rt->vrrp_conflict_logged_ms = now_ms;
+			HF_LOG(ha, WARNING, "vrid %u: another router sends adverts from our probe "
+			       "address %s (priority %u): address conflict, its adverts are "
+			       "not taken as ours", rt->cfg->ha.vrid, hf_ip4_str(out->peer_ip, ip),
+			       out->peer_priority);
+		}
+	}
 	if (out->flags & HF_VRRP_OUT_SEND_ADVERT)
 		send_advert(rt, out->advert_priority);
 	if (!(out->flags & (HF_VRRP_OUT_BECAME_MASTER | HF_VRRP_OUT_BECAME_BACKUP)))
@@ -74,6 +104,7 @@ hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms)
 		vc.advert_ms = ha->advert_ms;
 		vc.preempt = ha->preempt;
 		vc.primary_ip = rt->local_ip;
+		vc.ip_id = advert_ip_id(rt);
 		pthread_mutex_lock(&rt->lock);
 		hf_vrrp_init(&rt->vrrp, &vc, now_ms);
 		memset(&out, 0, sizeof(out));
@@ -82,13 +113,13 @@ hf_ha_poll(struct hf_runtime *rt, uint64_t now_ms)
 		HF_LOG(ha, INFO, "vrid %u: started, priority %u, advert every %u ms, master down "
 		       "after %u ms", ha->vrid, ha->priority, ha->advert_ms,
 		       hf_vrrp_master_down_ms(&rt->vrrp));
-		return apply(rt, &out);
+		return apply(rt, &out, now_ms);
 	}
 	memset(&out, 0, sizeof(out));
 	pthread_mutex_lock(&rt->lock);
 	hf_vrrp_tick(&rt->vrrp, now_ms, &out);
 	pthread_mutex_unlock(&rt->lock);
-	return out.flags != 0 ? apply(rt, &out) : HF_HA_EV_NONE;
+	return out.flags != 0 ? apply(rt, &out, now_ms) : HF_HA_EV_NONE;
 }
 
 enum hf_ha_event
@@ -120,7 +151,7 @@ hf_ha_rx(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, con
 	memset(&out, 0, sizeof(out));
 	hf_vrrp_rx(&rt->vrrp, &adv, rx_ms, &out);
 	pthread_mutex_unlock(&rt->lock);
-	return out.flags != 0 ? apply(rt, &out) : HF_HA_EV_NONE;
+	return out.flags != 0 ? apply(rt, &out, rx_ms) : HF_HA_EV_NONE;
 }
 
 void

@@ -32,6 +32,27 @@ count(struct hf_runtime *rt, enum hf_ctl_ctr c)
 	hf_ctr_add(&rt->ctl_stats->ctl[c], 1);
 }
 
+/* The candidate the published snapshot punts ARP for is out of date. */
+static bool
+candidate_stale(const struct hf_runtime *rt)
+{
+	uint32_t cand = rt->cfg->nb_probe > 0 ? hf_probeaddr_candidate(&rt->paddr) : 0;
+
+	return rt->dp != NULL && rt->dp->probe_cand != cand;
+}
+
+/* One of our own ports' MACs (our probes seen on another port are not conflicts). */
+static bool
+is_port_mac(const struct hf_runtime *rt, const struct hf_mac *mac)
+{
+	uint32_t p;
+
+	for (p = 0; p < rt->nb_ports; p++)
+		if (hf_mac_eq(&rt->ports[p].mac, mac))
+			return true;
+	return false;
+}
+
 uint64_t
 hf_monitor_now_ms(const struct hf_runtime *rt)
 {
@@ -82,8 +103,13 @@ hf_monitor_init(struct hf_runtime *rt)
 		rte_eth_link_get_nowait(rt->ports[p].port_id, &link);
 		rt->link_up[p] = link.link_status != 0;
 	}
-	if (cfg->nb_probe > 0)
-		return hf_probeaddr_init(&rt->paddr, cfg->probe_pool, cfg->nb_probe, now);
+	if (cfg->nb_probe > 0) {
+		int ret = hf_probeaddr_init(&rt->paddr, cfg->probe_pool, cfg->nb_probe, now);
+
+		if (ret == 0)
+			hf_probeaddr_set_id(&rt->paddr, &rt->ports[0].mac);
+		return ret;
+	}
 	return 0;
 }
 
@@ -226,8 +252,8 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 		switch (a) {
 		case HF_PA_SEND_PROBE:
 			for (p = 0; p < rt->nb_ports; p++) {
-				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac, cand,
-							 false);
+				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac,
+							 &rt->paddr.id, cand, false);
 				if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0)
 					count(rt, HF_CTL_ADDR_PROBES);
 			}
@@ -240,8 +266,8 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 			HF_LOG(health, NOTICE, "probe source address %s taken (nobody answered for it)",
 			       hf_ip4_str(cand, ip));
 			for (p = 0; p < rt->nb_ports; p++) {
-				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac, cand,
-							 true);
+				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac,
+							 NULL, cand, true);
 				if (len > 0)
 					hf_control_send(rt, p, frame, (uint16_t)len);
 			}
@@ -254,6 +280,9 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 			break;
 		}
 	}
+	/* the workers punt ARP about the candidate: keep them told which it is */
+	if (candidate_stale(rt))
+		*dirty = true;
 }
 
 /* Room in port p's control send ring beyond what answers and adverts need. */
@@ -378,23 +407,28 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 	uint64_t now = rx_ms;
 	uint8_t frame[HF_ETH_MIN_FRAME];
 	const struct hf_mac *pm = &rt->ports[pidx].mac;
+	uint32_t cand = rt->cfg->nb_probe > 0 ? hf_probeaddr_candidate(&rt->paddr) : 0;
 	enum hf_pa_conflict c;
 	bool dirty = false, ours = false;
 	int len;
 
-	if (rt->cfg->nb_probe > 0 && !hf_mac_eq(&pi->arp_sha, pm)) {
+	if (rt->cfg->nb_probe > 0 && !is_port_mac(rt, &pi->arp_sha)) {
 		c = hf_probeaddr_arp(&rt->paddr, pi, pm, now);
 		if (c != HF_PA_CONFLICT_NONE) {
-			char ip[HF_IP4_STRLEN];
+			char ip[HF_IP4_STRLEN], mac[HF_MAC_STRLEN];
 
 			count(rt, HF_CTL_ADDR_CONFLICTS);
 			if (now - rt->conflict_logged_ms >= 1000) {   /* at most once a second */
 				rt->conflict_logged_ms = now;
-				HF_LOG(health, WARNING, "port '%s': another host claims %s",
-				       rt->cfg->ports[pidx].name, hf_ip4_str(pi->arp_sip, ip));
+				HF_LOG(health, WARNING, "port '%s': %s claims %s%s",
+				       rt->cfg->ports[pidx].name, hf_mac_str(&pi->arp_sha, mac),
+				       hf_ip4_str(pi->arp_sip != 0 ? pi->arp_sip : pi->arp_tip, ip),
+				       c == HF_PA_CONFLICT_NEXT ? " while we probe it: trying the "
+								  "next pool address" : "");
 			}
 			if (c == HF_PA_CONFLICT_DEFEND) {
-				len = hf_probeaddr_build(frame, sizeof(frame), pm, rt->local_ip, true);
+				len = hf_probeaddr_build(frame, sizeof(frame), pm, NULL,
+							 rt->local_ip, true);
 				if (len > 0)
 					hf_control_send(rt, pidx, frame, (uint16_t)len);
 			}
@@ -412,9 +446,13 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 			hf_control_send(rt, pidx, frame, (uint16_t)len);
 		ours = true;
 	}
+	if (candidate_stale(rt))
+		dirty = true;
 	if (dirty)
 		hf_control_publish_later(rt);
-	return ours || pi->arp_tip == rt->local_ip || pi->arp_tip == 0;
+	/* ARP about the candidate was the probe logic's, conflict or not */
+	return ours || pi->arp_tip == rt->local_ip || pi->arp_tip == 0 ||
+	       (cand != 0 && (pi->arp_tip == cand || pi->arp_sip == cand));
 }
 
 bool

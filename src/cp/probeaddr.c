@@ -37,6 +37,24 @@ hf_probeaddr_init(struct hf_probeaddr *pa, const uint32_t *pool, uint32_t n, uin
 	return 0;
 }
 
+void
+hf_probeaddr_set_id(struct hf_probeaddr *pa, const struct hf_mac *id)
+{
+	pa->has_id = id != NULL;
+	if (id != NULL)
+		pa->id = *id;
+}
+
+/* A simultaneous probe for our candidate from another host: does it win? */
+static bool
+probe_wins(
+	const struct hf_probeaddr *pa, const struct hf_pkt_info *pi, const struct hf_mac *our_mac)
+{
+	if (pa->has_id && !hf_mac_is_zero(&pi->arp_tha))
+		return memcmp(pi->arp_tha.b, pa->id.b, sizeof(pa->id.b)) > 0;
+	return memcmp(pi->arp_sha.b, our_mac->b, sizeof(our_mac->b)) > 0;
+}
+
 enum hf_pa_action
 hf_probeaddr_step(struct hf_probeaddr *pa, uint64_t now, uint32_t *probe_ip)
 {
@@ -122,7 +140,10 @@ hf_probeaddr_arp(struct hf_probeaddr *pa, const struct hf_pkt_info *pi,
 	switch (pa->state) {
 	case HF_PA_ST_PROBING:
 		ip = pa->pool[pa->idx];
-		if (pi->arp_sip == ip || (pi->arp_sip == 0 && pi->arp_tip == ip))
+		if (pi->arp_sip == ip)
+			return hf_probeaddr_conflict(pa, ip, now);
+		/* a simultaneous probe: the higher id (or MAC) keeps the candidate */
+		if (pi->arp_sip == 0 && pi->arp_tip == ip && probe_wins(pa, pi, our_mac))
 			return hf_probeaddr_conflict(pa, ip, now);
 		return HF_PA_CONFLICT_NONE;
 	case HF_PA_ST_BOUND:
@@ -143,16 +164,16 @@ hf_probeaddr_candidate(const struct hf_probeaddr *pa)
 }
 
 int
-hf_probeaddr_build(
-	uint8_t *buf, uint32_t buflen, const struct hf_mac *mac, uint32_t ip, bool announce)
+hf_probeaddr_build(uint8_t *buf, uint32_t buflen, const struct hf_mac *mac, const struct hf_mac *id,
+	uint32_t ip, bool announce)
 {
 	static const struct hf_mac bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 	static const struct hf_mac zero = {{0, 0, 0, 0, 0, 0}};
 
 	if (mac == NULL)
 		return -EINVAL;
-	return hf_arp_build(
-		buf, buflen, &bcast, mac, HF_ARP_OP_REQUEST, mac, announce ? ip : 0, &zero, ip);
+	return hf_arp_build(buf, buflen, &bcast, mac, HF_ARP_OP_REQUEST, mac, announce ? ip : 0,
+		announce || id == NULL ? &zero : id, ip);
 }
 
 const char *

@@ -242,18 +242,20 @@ body_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct hf_runtime *rt = tel_rt;
 	struct hf_stats_sum *s = malloc(sizeof(*s));
-	struct rte_tel_data *drops, *ctl;
-	char name[32];
+	struct rte_tel_data *drops, *ctl, *probe;
+	char name[32], ip[HF_IP4_STRLEN];
 	unsigned int i;
 
 	(void)cmd;
 	(void)params;
 	drops = rte_tel_data_alloc();
 	ctl = rte_tel_data_alloc();
-	if (s == NULL || drops == NULL || ctl == NULL) {
+	probe = rte_tel_data_alloc();
+	if (s == NULL || drops == NULL || ctl == NULL || probe == NULL) {
 		free(s);
 		rte_tel_data_free(drops);
 		rte_tel_data_free(ctl);
+		rte_tel_data_free(probe);
 		return -ENOMEM;
 	}
 	hf_runtime_stats(rt, s);
@@ -263,6 +265,11 @@ body_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "dropped", s->dropped);
 	rte_tel_data_add_dict_u64(d, "punted", s->punted);
 	rte_tel_data_add_dict_u64(d, "bridged", s->bridged);
+	/* the bound probe address, and the candidate the published snapshot punts ARP for */
+	rte_tel_data_start_dict(probe);
+	rte_tel_data_add_dict_string(probe, "address", hf_ip4_str(rt->local_ip, ip));
+	rte_tel_data_add_dict_string(probe, "candidate", hf_ip4_str(rt->dp->probe_cand, ip));
+	rte_tel_data_add_dict_container(d, "probe", probe, 0);
 	rte_tel_data_start_dict(drops);
 	for (i = 0; i < HF_DROP__MAX; i++)
 		rte_tel_data_add_dict_u64(drops, hf_drop_names[i], s->drops[i]);
@@ -402,6 +409,7 @@ body_ha(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "became_backup", v->stats.became_backup);
 	rte_tel_data_add_dict_u64(d, "adverts_sent", v->stats.adverts_sent);
 	rte_tel_data_add_dict_u64(d, "adverts_rx", v->stats.adverts_rx);
+	rte_tel_data_add_dict_u64(d, "address_conflicts", v->stats.rx_conflict);
 	return 0;
 }
 

@@ -24,6 +24,7 @@ static const char R_MASTER_DOWN[] = "master down interval expired";
 static const char R_RELEASED[] = "master released (priority 0), skew time expired";
 static const char R_PREEMPTED[] = "preempted by higher priority advert";
 static const char R_TIE[] = "preempted by equal priority advert with higher address";
+static const char R_CONFLICT[] = "address conflict: equal priority, higher IP ID";
 static const char R_SHUTDOWN[] = "shutdown";
 
 static const uint8_t mcast_mac[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12};
@@ -151,6 +152,21 @@ ip_is_multicast(uint32_t ip_be)
 }
 
 int
+hf_vrrp_stamp_id(uint8_t *frame, uint32_t len, uint16_t id)
+{
+	uint8_t *ip = frame + HF_ETH_HLEN;
+	uint16_t ck;
+
+	if (frame == NULL || len < HF_ETH_HLEN + IPV4_HLEN)
+		return -EINVAL;
+	hf_wr16(ip + 4, id);
+	hf_wr16(ip + 10, 0);
+	ck = hf_inet_cksum(ip, IPV4_HLEN);
+	memcpy(ip + 10, &ck, 2);
+	return 0;
+}
+
+int
 hf_vrrp_parse(
 	const uint8_t *frame, uint32_t len, const struct hf_pkt_info *pi, struct hf_vrrp_adv *out)
 {
@@ -209,6 +225,7 @@ hf_vrrp_parse(
 
 	out->src_ip = src;
 	out->dst_ip = dst;
+	out->ip_id = hf_rd16(ip + 4);
 	out->vrid = vr[1];
 	out->priority = vr[2];
 	out->count = vr[3];
@@ -327,6 +344,7 @@ hf_vrrp_init(struct hf_vrrp *v, const struct hf_vrrp_conf *c, uint64_t now)
 	v->advert_ms = c->advert_ms / 10 * 10;
 	v->advert_cs = (uint16_t)(c->advert_ms / 10);
 	v->primary_ip = c->primary_ip;
+	v->ip_id = c->ip_id;
 	v->state = HF_VRRP_INIT;
 	v->master_adver_ms = v->advert_ms;
 	v->last_change = now;
@@ -407,6 +425,8 @@ rx_master(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now, struct h
 		reason = R_PREEMPTED;
 	else if (a->priority == v->priority && be32(a->src_ip) > be32(v->primary_ip))
 		reason = R_TIE;
+	else if (a->priority == v->priority && a->src_ip == v->primary_ip && a->ip_id > v->ip_id)
+		reason = R_CONFLICT; /* hf_vrrp_rx let it through: not ours */
 	else {
 		v->stats.rx_ignored++;
 		return;
@@ -427,8 +447,15 @@ hf_vrrp_rx(struct hf_vrrp *v, const struct hf_vrrp_adv *a, uint64_t now, struct 
 		return;
 	}
 	if (a->src_ip == v->primary_ip) {
-		v->stats.rx_own++;
-		return;
+		if (v->ip_id == 0 || a->ip_id == v->ip_id) {
+			v->stats.rx_own++;
+			return;
+		}
+		/* someone else uses our address: say so, then treat it as theirs */
+		v->stats.rx_conflict++;
+		out->flags |= HF_VRRP_OUT_CONFLICT;
+		out->peer_ip = a->src_ip;
+		out->peer_priority = a->priority;
 	}
 	if (a->priority == HF_VRRP_PRIO_STOP)
 		v->stats.rx_prio_zero++;

@@ -261,6 +261,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	dp->nb_clusters = cfg->nb_clusters;
 	dp->nb_members = cfg->nb_members_total;
 	dp->local_ip = in->local_ip;
+	dp->probe_cand = in->probe_cand;
 	dp->unmatched = (uint8_t)cfg->unmatched;
 	dp->active = in->active;
 	dp->ha_enabled = cfg->ha.enabled;

@@ -477,7 +477,8 @@ def read_only(man):
           == [(n, d, m, "up") for n, d, m in PORTS], "show ports: lan0 and vpn0, devices, MACs, link up",
           rows)
 
-    for what, words in (("stats", ["rx", "worker0", "DROP", "unmatched", "CONTROL", "arp_requests"]),
+    for what, words in (("stats", ["rx", "worker0", "DROP", "unmatched", "CONTROL", "arp_requests",
+                                   "probe_address", "192.0.2.250"]),
                         ("flows", ["capacity", "entries"]),
                         ("ha", ["enabled", "state"]),
                         ("config", [CONF, "generation", "last_reload"])):

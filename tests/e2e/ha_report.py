@@ -17,6 +17,20 @@
       the time from the kill to the first poll that shows S. Exit 0 when
       reached, 1 on timeout, 2 on error.
 
+  ha_report.py pair --prefix P1 --prefix P2 [--max-both-ms 2000] [--hold-ms 1000]
+                    [--interval-ms 20] [--timeout S] [--json FILE]
+      two instances started together (tests/e2e/test_ha_pair_start.sh): polls
+      /hyperflow/ha of both, each over its own telemetry connection, every
+      INTERVAL ms until both have bound a probe address and started VRRP,
+      then until exactly one is MASTER, then HOLD ms more. Fails when both
+      bound the same address, when no single MASTER appears before the
+      timeout, or when both are MASTER for longer than MAX-BOTH ms at any
+      time: two routers of equal priority whose master-down timers run out
+      together are both MASTER until the first advert crosses (RFC 5798:
+      one advert interval, a few more on a loaded machine), while two boxes
+      that each take the other's adverts for their own stay so for ever.
+      Exit 0 pass, 1 fail, 2 error.
+
   ha_report.py arp-probe --iface IF --mac MAC --ip IP --target IP [--wait-ms 300]
       sends one ARP who-has TARGET from IF (raw socket; run it in the
       client's namespace) and prints every reply seen within WAIT ms as JSON:
@@ -203,6 +217,93 @@ def cmd_watch(a):
         line += " error: %s" % res["error"]
     print(line)
     return 0 if res.get("ok") else 1
+
+
+def cmd_pair(a):
+    deadline = time.time() + a.timeout
+    tels = []
+    try:
+        for p in a.prefix:
+            tels.append(connect_retry(p, deadline))
+    except OSError as e:
+        print("pair: %s" % e)
+        for t in tels:
+            t.close()
+        return 2
+    limit = a.max_both_ms / 1000.0
+    t_first = time.time()
+    started = settled = both_since = None
+    longest_both = 0.0
+    episodes = polls = 0
+    states = addrs = None
+    why = None
+    retries = 0
+    try:
+        while True:
+            ts = time.time()
+            try:
+                has = [t.query("/hyperflow/ha") for t in tels]
+            except (OSError, ValueError) as e:
+                # a box starved of CPU for the socket timeout (a loaded
+                # machine, EAL still starting): connect again and go on;
+                # nothing is known of the time in between
+                if ts >= deadline:
+                    raise
+                retries += 1
+                both_since = None
+                for i, t in enumerate(tels):
+                    t.close()
+                    tels[i] = connect_retry(a.prefix[i], deadline)
+                print("pair: telemetry: %s; connected again" % e, file=sys.stderr)
+                continue
+            polls += 1
+            has = [h if isinstance(h, dict) else {} for h in has]
+            states = [h.get("state") for h in has]
+            addrs = [h.get("address") for h in has]
+            if started is None and all(st in ("master", "backup") for st in states):
+                started = ts
+                if addrs[0] == addrs[1]:
+                    why = "both bound the probe address %s" % addrs[0]
+                    break
+            if states.count("master") == 2:
+                if both_since is None:
+                    both_since = ts
+                    episodes += 1
+                longest_both = max(longest_both, ts - both_since)
+                if ts - both_since > limit:
+                    why = "both MASTER for %.0f ms (more than %.0f ms)" % (
+                        (ts - both_since) * 1000.0, a.max_both_ms)
+                    break
+            else:
+                both_since = None
+            if started is not None and settled is None and sorted(states) == ["backup", "master"]:
+                settled = ts
+            if settled is not None and ts - settled >= a.hold_ms / 1000.0:
+                break
+            if ts >= deadline:
+                why = "no single MASTER within %.0f s" % a.timeout
+                break
+            time.sleep(max(0.0, a.interval_ms / 1000.0 - (time.time() - ts)))
+    except (OSError, ValueError) as e:
+        why = "telemetry: %s" % e
+    finally:
+        for t in tels:
+            t.close()
+    res = {"prefixes": a.prefix, "states": states, "addresses": addrs, "polls": polls,
+           "telemetry_retries": retries,
+           "ok": why is None, "why": why, "both_master_episodes": episodes,
+           "both_master_longest_ms": round(longest_both * 1000.0, 1),
+           "started_ms": None if started is None else round((started - t_first) * 1000.0),
+           "settled_ms": None if settled is None else round((settled - t_first) * 1000.0)}
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, sort_keys=True)
+    print("states %s addresses %s; VRRP running at %s ms, one MASTER at %s ms; "
+          "both MASTER %d time(s), longest %.0f ms%s" % (
+              ",".join(str(x) for x in states or []), ",".join(str(x) for x in addrs or []),
+              res["started_ms"], res["settled_ms"], episodes, longest_both * 1000.0,
+              "" if why is None else "; FAIL: " + why))
+    return 0 if why is None else 1
 
 
 # --------------------------------------------------------------------------
@@ -473,6 +574,15 @@ def main():
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("--json")
     p.set_defaults(fn=cmd_watch)
+
+    p = sub.add_parser("pair")
+    p.add_argument("--prefix", action="append", required=True)
+    p.add_argument("--max-both-ms", type=float, default=2000.0)
+    p.add_argument("--hold-ms", type=float, default=1000.0)
+    p.add_argument("--interval-ms", type=float, default=20.0)
+    p.add_argument("--timeout", type=float, default=20.0)
+    p.add_argument("--json")
+    p.set_defaults(fn=cmd_pair)
 
     p = sub.add_parser("arp-probe")
     p.add_argument("--iface", required=True)

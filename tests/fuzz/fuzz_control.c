@@ -33,6 +33,8 @@
 
 /* Our port's MAC: what the probes and replies are sent from. */
 static const struct hf_mac our_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
+/* the box id our probes would carry (another port's MAC) */
+static const struct hf_mac our_id = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x05}};
 static const uint32_t pool[2] = {IP4(192, 0, 2, 250), IP4(192, 0, 2, 251)};
 
 #define T_PROBE 1000u /* ms: probing state's clock */
@@ -124,15 +126,19 @@ fuzz_probing(const struct hf_pkt_info *pi)
 	struct hf_probeaddr pa;
 	enum hf_pa_conflict c;
 	uint32_t ip = 0, cand;
-	bool conflict;
+	bool conflict, wins;
 
 	HF_FUZZ_CHECK(hf_probeaddr_init(&pa, pool, 2, T_PROBE) == 0);
 	HF_FUZZ_CHECK(hf_probeaddr_step(&pa, T_PROBE, &ip) == HF_PA_SEND_PROBE);
 	cand = hf_probeaddr_candidate(&pa);
 	HF_FUZZ_CHECK(cand == pool[0] && ip == pool[0]);
 
+	/* a simultaneous probe wins by the box id in its target MAC, else by its sender MAC */
+	hf_probeaddr_set_id(&pa, &our_id);
+	wins = hf_mac_is_zero(&pi->arp_tha) ? memcmp(pi->arp_sha.b, our_mac.b, 6) > 0
+					    : memcmp(pi->arp_tha.b, our_id.b, 6) > 0;
 	conflict = pi->kind == HF_PKT_ARP && !hf_mac_eq(&pi->arp_sha, &our_mac) &&
-		   (pi->arp_sip == cand || (pi->arp_sip == 0 && pi->arp_tip == cand));
+		   (pi->arp_sip == cand || (pi->arp_sip == 0 && pi->arp_tip == cand && wins));
 	c = hf_probeaddr_arp(&pa, pi, &our_mac, T_PROBE + 1);
 	if (conflict) {
 		HF_FUZZ_CHECK(c == HF_PA_CONFLICT_NEXT);
@@ -210,6 +216,7 @@ fuzz_arp_reply(const struct hf_pkt_info *pi)
 /* Our VRRP router: vrid 51, priority 100, 100 ms, preempt, 192.0.2.253. */
 #define VR_VRID 51
 #define VR_PRIO 100
+#define VR_IPID 0x0101 /* the IPv4 id of the router's own adverts */
 
 static void
 vrrp_router(struct hf_vrrp *v, bool master)
@@ -220,6 +227,7 @@ vrrp_router(struct hf_vrrp *v, bool master)
 		.advert_ms = 100,
 		.preempt = true,
 		.primary_ip = IP4(192, 0, 2, 253),
+		.ip_id = VR_IPID,
 	};
 	struct hf_vrrp_out out;
 
@@ -259,6 +267,7 @@ check_advert(const uint8_t *data, const struct hf_pkt_info *pi, const struct hf_
 	HF_FUZZ_CHECK(a->vrid == vr[1] && a->priority == vr[2] && a->count == vr[3]);
 	HF_FUZZ_CHECK(a->max_adver_int_cs == (rd16(vr + 4) & 0x0fff));
 	HF_FUZZ_CHECK(a->src_ip == pi->src_key && a->dst_ip == pi->dst_key);
+	HF_FUZZ_CHECK(a->ip_id == rd16(l3 + 4));
 	HF_FUZZ_CHECK(a->nb_vips == (a->count < HF_VRRP_MAX_VIPS ? a->count : HF_VRRP_MAX_VIPS));
 	HF_FUZZ_CHECK(memcmp(a->vips, vr + HF_VRRP_HLEN, 4u * a->nb_vips) == 0);
 	if (a->vrid == 0 || a->max_adver_int_cs == 0 || a->count > HF_VRRP_MAX_VIPS)
@@ -282,7 +291,7 @@ fuzz_vrrp(const uint8_t *data, size_t size, const struct hf_pkt_info *pi)
 	struct hf_vrrp_adv a, a2;
 	struct hf_vrrp_out out;
 	struct hf_vrrp v;
-	bool wins;
+	bool wins, own, conflict;
 	int rc, rc2;
 
 	/* parsing on its own (pi NULL) must agree with parsing from pi */
@@ -316,9 +325,15 @@ fuzz_vrrp(const uint8_t *data, size_t size, const struct hf_pkt_info *pi)
 	/* a master yields to a higher priority, or the same from a greater address */
 	vrrp_router(&v, true);
 	hf_vrrp_rx(&v, &a, 10020, &out);
-	wins = a.vrid == VR_VRID && a.src_ip != v.primary_ip &&
+	/* from our address with another IP id: someone else's, and a conflict */
+	own = a.src_ip == v.primary_ip && a.ip_id == VR_IPID;
+	conflict = a.vrid == VR_VRID && a.src_ip == v.primary_ip && !own;
+	wins = a.vrid == VR_VRID && !own &&
 	       (a.priority > VR_PRIO ||
-		       (a.priority == VR_PRIO && ntohl(a.src_ip) > ntohl(v.primary_ip)));
+		       (a.priority == VR_PRIO && (ntohl(a.src_ip) > ntohl(v.primary_ip) ||
+							 (conflict && a.ip_id > VR_IPID))));
+	HF_FUZZ_CHECK(v.stats.rx_conflict == (conflict ? 1u : 0u));
+	HF_FUZZ_CHECK(!(out.flags & HF_VRRP_OUT_CONFLICT) == !conflict);
 	if (wins) {
 		HF_FUZZ_CHECK(v.state == HF_VRRP_BACKUP);
 		HF_FUZZ_CHECK(out.flags & HF_VRRP_OUT_BECAME_BACKUP);
@@ -326,7 +341,7 @@ fuzz_vrrp(const uint8_t *data, size_t size, const struct hf_pkt_info *pi)
 		HF_FUZZ_CHECK(v.state == HF_VRRP_MASTER);
 		HF_FUZZ_CHECK(!(out.flags & HF_VRRP_OUT_BECAME_BACKUP));
 	}
-	if (a.vrid == VR_VRID && a.src_ip != v.primary_ip && a.priority == HF_VRRP_PRIO_STOP)
+	if (a.vrid == VR_VRID && !own && a.priority == HF_VRRP_PRIO_STOP)
 		HF_FUZZ_CHECK(out.flags & HF_VRRP_OUT_SEND_ADVERT);
 	HF_FUZZ_CHECK(hf_vrrp_next_timeout(&v, 10020) != HF_VRRP_NO_TIMEOUT);
 	check_reason(&out);

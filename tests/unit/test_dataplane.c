@@ -278,6 +278,86 @@ test_classify_arp_and_non_ip(void **state)
 	hf_dataplane_free(dp);
 }
 
+/*
+ * While a probe address is only a candidate (RFC 5227 probing), ARP about
+ * it from anyone else must reach the control plane: probes for it (sender
+ * 0.0.0.0), announcements and any ARP sent from it. IPv4 to it is not ours
+ * yet. Once bound, ARP sent from our address by someone else is punted too.
+ */
+static void
+test_classify_probe_candidate(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_mac bc = mac("ff:ff:ff:ff:ff:ff"), peer = mac("02:00:00:00:00:99");
+	struct hf_mac zero = { { 0 } };
+	uint32_t cand = ip("192.0.2.251");
+	struct hf_dp_build in;
+	struct hf_dataplane *dp;
+	struct hf_verdict v;
+	uint8_t b[64];
+	int len;
+
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	in.ports = f->ports;
+	in.active = true;
+	in.probe_cand = cand;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	assert_int_equal(dp->probe_cand, cand);
+
+	/* another box's probe for the candidate */
+	len = hf_arp_build(b, sizeof(b), &bc, &peer, HF_ARP_OP_REQUEST, &peer, 0, &zero, cand);
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_PUNT);
+	assert_int_equal(v.punt, HF_PUNT_LOCAL);
+	/* its announcement */
+	len = hf_arp_build(b, sizeof(b), &bc, &peer, HF_ARP_OP_REQUEST, &peer, cand, &zero, cand);
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_PUNT);
+	assert_int_equal(v.punt, HF_PUNT_LOCAL);
+	/* the candidate's owner asking for someone else */
+	len = hf_arp_build(b, sizeof(b), &bc, &peer, HF_ARP_OP_REQUEST, &peer, cand, &zero,
+			   ip("198.51.100.20"));
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_PUNT);
+	assert_int_equal(v.punt, HF_PUNT_LOCAL);
+	/* a probe for some other address is still unmatched */
+	len = hf_arp_build(b, sizeof(b), &bc, &peer, HF_ARP_OP_REQUEST, &peer, 0, &zero,
+			   ip("192.0.2.252"));
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_DROP);
+	assert_int_equal(v.drop, HF_DROP_UNMATCHED);
+	/* IPv4 to the candidate is not ours yet */
+	len = (int)udp_frame(b, "02:00:00:00:77:77", "198.51.100.10", "192.0.2.251",
+			     HF_IPPROTO_UDP);
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_DROP);
+	assert_int_equal(v.drop, HF_DROP_UNMATCHED);
+	hf_dataplane_free(dp);
+
+	/* no candidate: a probe (sender 0.0.0.0) does not match a zero candidate */
+	in.probe_cand = 0;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	len = hf_arp_build(b, sizeof(b), &bc, &peer, HF_ARP_OP_REQUEST, &peer, 0, &zero, cand);
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_DROP);
+	assert_int_equal(v.drop, HF_DROP_UNMATCHED);
+	hf_dataplane_free(dp);
+
+	/* bound: someone else's ARP sent from our address */
+	in.local_ip = cand;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	len = hf_arp_build(b, sizeof(b), &bc, &peer, HF_ARP_OP_REQUEST, &peer, cand, &zero,
+			   ip("198.51.100.20"));
+	v = classify(dp, b, (size_t)len);
+	assert_int_equal(v.action, HF_ACT_PUNT);
+	assert_int_equal(v.punt, HF_PUNT_LOCAL);
+	hf_dataplane_free(dp);
+}
+
 static void
 test_member_states(void **state)
 {
@@ -1146,6 +1226,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_templates_and_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_classify_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_classify_arp_and_non_ip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_classify_probe_candidate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_member_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uids_and_determinism, setup, teardown),

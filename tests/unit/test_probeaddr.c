@@ -245,7 +245,7 @@ test_build(void **state)
 	unsigned int i;
 
 	(void)state;
-	parse_ok(f, hf_probeaddr_build(f, sizeof(f), &our_mac, ip, false), &pi);
+	parse_ok(f, hf_probeaddr_build(f, sizeof(f), &our_mac, NULL, ip, false), &pi);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(f[i], 0xff);
 	assert_memory_equal(f + 6, our_mac.b, 6);
@@ -255,13 +255,13 @@ test_build(void **state)
 	assert_memory_equal(pi.arp_tha.b, zero.b, 6);
 	assert_int_equal(pi.arp_tip, ip);
 
-	parse_ok(f, hf_probeaddr_build(f, sizeof(f), &our_mac, ip, true), &pi);
+	parse_ok(f, hf_probeaddr_build(f, sizeof(f), &our_mac, NULL, ip, true), &pi);
 	assert_int_equal(pi.arp_op, HF_ARP_OP_REQUEST);
 	assert_int_equal(pi.arp_sip, ip);
 	assert_int_equal(pi.arp_tip, ip);
 
-	assert_int_equal(hf_probeaddr_build(f, 59, &our_mac, ip, false), -ENOSPC);
-	assert_int_equal(hf_probeaddr_build(f, sizeof(f), NULL, ip, false), -EINVAL);
+	assert_int_equal(hf_probeaddr_build(f, 59, &our_mac, NULL, ip, false), -ENOSPC);
+	assert_int_equal(hf_probeaddr_build(f, sizeof(f), NULL, NULL, ip, false), -EINVAL);
 }
 
 /* An ARP frame from mac with the given fields, parsed. */
@@ -331,6 +331,113 @@ test_arp_rules(void **state)
 	assert_int_equal(hf_probeaddr_bound(&pa), pool[2]);
 }
 
+/*
+ * Two boxes with the same pool probing the same candidate at the same
+ * moment each see the other's probe. Both backing off (RFC 5227's rule)
+ * would move them in lockstep through the whole pool; instead the higher
+ * MAC keeps the candidate and only the lower one moves on.
+ */
+static void
+test_simultaneous_probe(void **state)
+{
+	const uint32_t pool[2] = {IP4(192, 0, 2, 250), IP4(192, 0, 2, 251)};
+	static const struct hf_mac lower = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x00}};
+	static const struct hf_mac higher = {{0x02, 0x00, 0x00, 0x00, 0x01, 0x00}};
+	struct hf_probeaddr a, b;
+	struct hf_pkt_info pa_probe, pb_probe;
+	struct ev ev[16];
+	unsigned int n;
+
+	(void)state;
+	/* a probes from our_mac, b from higher: both at once */
+	assert_int_equal(hf_probeaddr_init(&a, pool, 2, 0), 0);
+	assert_int_equal(hf_probeaddr_init(&b, pool, 2, 0), 0);
+	assert_int_equal(run(&a, 0, 1, ev, 16), 1);
+	assert_int_equal(run(&b, 0, 1, ev, 16), 1);
+	pa_probe = arp(&our_mac, HF_ARP_OP_REQUEST, 0, pool[0]);
+	pb_probe = arp(&higher, HF_ARP_OP_REQUEST, 0, pool[0]);
+
+	/* b keeps pool[0]: a probe from a lower MAC is not a conflict */
+	assert_int_equal(hf_probeaddr_arp(&b, &pa_probe, &higher, 1), HF_PA_CONFLICT_NONE);
+	assert_int_equal(hf_probeaddr_candidate(&b), pool[0]);
+	assert_int_equal(b.stats.rejected, 0);
+	/* a moves on */
+	assert_int_equal(hf_probeaddr_arp(&a, &pb_probe, &our_mac, 1), HF_PA_CONFLICT_NEXT);
+	assert_int_equal(hf_probeaddr_candidate(&a), pool[1]);
+
+	/* both finish: different addresses */
+	n = run(&a, 1, 1000, ev, 16);
+	assert_true(n >= 1);
+	expect_ev(&ev[n - 1], 161, HF_PA_BOUND, pool[1]);
+	n = run(&b, 1, 1000, ev, 16);
+	expect_ev(&ev[n - 1], 160, HF_PA_BOUND, pool[0]);
+
+	/* a lower MAC still loses to us once bound too: its probe is answered */
+	pa_probe = arp(&lower, HF_ARP_OP_REQUEST, 0, pool[0]);
+	assert_int_equal(hf_probeaddr_arp(&b, &pa_probe, &higher, 2000), HF_PA_CONFLICT_NONE);
+	/* an announcement (sender = candidate) is a conflict whatever the MAC */
+	assert_int_equal(hf_probeaddr_init(&b, pool, 2, 0), 0);
+	pa_probe = arp(&lower, HF_ARP_OP_REQUEST, pool[0], pool[0]);
+	assert_int_equal(hf_probeaddr_arp(&b, &pa_probe, &higher, 1), HF_PA_CONFLICT_NEXT);
+}
+
+/*
+ * The tie between simultaneous probes must fall the same way on every
+ * segment both boxes probe on. Box A (id 02:..:0a:01) and box B (id
+ * 02:..:0b:01) meet on two segments; on the second, A's port MAC is the
+ * higher one. Judged by the sender MAC alone, A would yield on the first
+ * segment and B on the second: both give the candidate up. Our probes carry
+ * the box's id in the target MAC (RFC 5227 leaves it unused), and a probe
+ * that carries one is judged by it.
+ */
+static void
+test_simultaneous_probe_segments(void **state)
+{
+	const uint32_t pool[2] = {IP4(192, 0, 2, 250), IP4(192, 0, 2, 251)};
+	static const struct hf_mac bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	static const struct hf_mac id_a = {{0x02, 0x00, 0x00, 0x00, 0x0a, 0x01}};
+	static const struct hf_mac id_b = {{0x02, 0x00, 0x00, 0x00, 0x0b, 0x01}};
+	/* segment 2: A's port MAC is higher than B's */
+	static const struct hf_mac a2 = {{0x02, 0x00, 0x00, 0x00, 0x0c, 0x02}};
+	static const struct hf_mac b2 = {{0x02, 0x00, 0x00, 0x00, 0x0b, 0x02}};
+	struct hf_probeaddr a, b;
+	struct hf_pkt_info pi;
+	struct ev ev[16];
+	uint8_t f[64];
+
+	(void)state;
+	assert_int_equal(hf_probeaddr_init(&a, pool, 2, 0), 0);
+	assert_int_equal(hf_probeaddr_init(&b, pool, 2, 0), 0);
+	hf_probeaddr_set_id(&a, &id_a);
+	hf_probeaddr_set_id(&b, &id_b);
+	assert_int_equal(run(&a, 0, 1, ev, 16), 1);
+	assert_int_equal(run(&b, 0, 1, ev, 16), 1);
+
+	/* a probe carries the id in its target MAC; an announcement does not */
+	parse_ok(f, hf_probeaddr_build(f, sizeof(f), &a2, &id_a, pool[0], false), &pi);
+	assert_memory_equal(pi.arp_tha.b, id_a.b, 6);
+	assert_memory_equal(pi.arp_sha.b, a2.b, 6);
+	assert_memory_equal(f + 6, a2.b, 6);
+	assert_int_equal(pi.arp_sip, 0);
+
+	/* B hears A's probe on segment 2: A's id is lower, B keeps the candidate */
+	assert_int_equal(hf_probeaddr_arp(&b, &pi, &b2, 1), HF_PA_CONFLICT_NONE);
+	assert_int_equal(hf_probeaddr_candidate(&b), pool[0]);
+	/* A hears B's probe on segment 2 (B's port MAC lower there): A yields */
+	parse_ok(f, hf_probeaddr_build(f, sizeof(f), &b2, &id_b, pool[0], false), &pi);
+	assert_int_equal(hf_probeaddr_arp(&a, &pi, &a2, 1), HF_PA_CONFLICT_NEXT);
+	assert_int_equal(hf_probeaddr_candidate(&a), pool[1]);
+
+	/* a probe without an id (a stock host) is judged by its sender MAC */
+	assert_int_equal(hf_probeaddr_init(&b, pool, 2, 0), 0);
+	hf_probeaddr_set_id(&b, &id_b);
+	parse_ok(f,
+		hf_arp_build(f, sizeof(f), &bcast, &a2, HF_ARP_OP_REQUEST, &a2, 0,
+			&(struct hf_mac){{0}}, pool[0]),
+		&pi);
+	assert_int_equal(hf_probeaddr_arp(&b, &pi, &b2, 1), HF_PA_CONFLICT_NEXT);
+}
+
 /* Same inputs, same outputs: two instances driven identically agree. */
 static void
 test_deterministic(void **state)
@@ -367,6 +474,8 @@ main(void)
 		cmocka_unit_test(test_defend),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_arp_rules),
+		cmocka_unit_test(test_simultaneous_probe),
+		cmocka_unit_test(test_simultaneous_probe_segments),
 		cmocka_unit_test(test_deterministic),
 	};
 

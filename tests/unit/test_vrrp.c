@@ -749,6 +749,91 @@ test_master_rx_rules(void **state)
 }
 
 /*
+ * An advert from our own primary address that we did not send (issue #24:
+ * two boxes bound the same probe address). Our adverts carry our IP ID
+ * (hf_vrrp_stamp_id); one with another ID is counted as a conflict and
+ * handled like any other router's advert, not dropped as our own: a Backup
+ * follows it, so a second box with our address does not also become
+ * Master; two Masters with the same priority and address keep the one
+ * with the greater IP ID.
+ */
+static void
+test_own_address_conflict(void **state)
+{
+	struct hf_vrrp_conf c = mkconf(100, 1000, true, "192.0.2.10");
+	uint32_t vip = ip4("192.0.2.1");
+	struct hf_vrrp_adv a;
+	struct hf_pkt_info pi;
+	struct hf_vrrp_out o;
+	struct hf_vrrp v;
+	uint8_t f[64];
+	char buf[HF_VRRP_REASON_MAX];
+	int len;
+
+	(void)state;
+	/* the IP ID goes on the wire, with a valid header checksum, and back */
+	len = hf_vrrp_build(f, sizeof(f), NULL, NULL, ip4("192.0.2.10"), htonl(HF_VRRP_MCAST_GROUP),
+		51, 100, 100, &vip, 1);
+	assert_int_equal(len, 60);
+	assert_int_equal(hf_vrrp_stamp_id(f, (uint32_t)len, 0x1234), 0);
+	assert_int_equal(f[18], 0x12);
+	assert_int_equal(f[19], 0x34);
+	assert_int_equal(hf_pkt_parse(f, (uint32_t)len, &pi), HF_PKT_OK);
+	assert_int_equal(hf_vrrp_parse(f, (uint32_t)len, &pi, &a), HF_VRRP_OK);
+	assert_int_equal(a.ip_id, 0x1234);
+	assert_int_equal(hf_vrrp_stamp_id(f, 20, 1), -EINVAL);
+
+	c.ip_id = 0x0101;
+	start_ok(&v, &c, 0);
+	assert_int_equal(v.state, HF_VRRP_BACKUP);
+
+	/* our own advert heard back: ignored, as before */
+	a = mkadv("192.0.2.10", 100, 100);
+	a.ip_id = 0x0101;
+	hf_vrrp_rx(&v, &a, 1000, &o);
+	assert_int_equal(o.flags, 0);
+	assert_int_equal(v.stats.rx_own, 1);
+	assert_int_equal(v.stats.rx_conflict, 0);
+
+	/* another box with our address, Master already: a conflict, and followed */
+	a.ip_id = 0x0202;
+	hf_vrrp_rx(&v, &a, 2000, &o);
+	assert_int_equal(o.flags, HF_VRRP_OUT_CONFLICT);
+	assert_int_equal(o.peer_ip, ip4("192.0.2.10"));
+	assert_int_equal(v.stats.rx_conflict, 1);
+	assert_int_equal(v.stats.rx_own, 1);
+	assert_int_equal(v.master_ip, ip4("192.0.2.10"));
+	/* the master-down timer restarted at 2000: still BACKUP where it would have fired */
+	hf_vrrp_tick(&v, 3609, &o);
+	assert_int_equal(v.state, HF_VRRP_BACKUP);
+	hf_vrrp_tick(&v, 2000 + hf_vrrp_master_down_ms(&v), &o);
+	assert_true(hf_vrrp_is_master(&v));
+
+	/* Master: the same priority and address with a lower IP ID: we stay */
+	a.ip_id = 0x0001;
+	hf_vrrp_rx(&v, &a, 9000, &o);
+	assert_int_equal(o.flags, HF_VRRP_OUT_CONFLICT);
+	assert_true(hf_vrrp_is_master(&v));
+	/* ... with a greater one: we yield */
+	a.ip_id = 0x0202;
+	hf_vrrp_rx(&v, &a, 9100, &o);
+	assert_int_equal(o.flags, HF_VRRP_OUT_CONFLICT | HF_VRRP_OUT_BECAME_BACKUP);
+	assert_int_equal(v.state, HF_VRRP_BACKUP);
+	assert_string_equal(hf_vrrp_out_str(&o, buf, sizeof(buf)),
+		"address conflict: equal priority, higher IP ID"
+		" from 192.0.2.10 (priority 100)");
+	assert_int_equal(v.stats.rx_conflict, 3);
+
+	/* ip_id 0 (not told): every advert from our address is our own */
+	c.ip_id = 0;
+	start_ok(&v, &c, 0);
+	hf_vrrp_rx(&v, &a, 1000, &o);
+	assert_int_equal(o.flags, 0);
+	assert_int_equal(v.stats.rx_own, 1);
+	assert_int_equal(v.stats.rx_conflict, 0);
+}
+
+/*
  * Equal priorities: the greater primary address wins, compared as an
  * unsigned big-endian number. 198.51.100.1 > 192.0.2.10, although in a
  * little-endian load 192.0.2.10 (0x0a0200c0) would look greater than
@@ -1147,6 +1232,7 @@ main(void)
 		cmocka_unit_test(test_backup_learns_interval),
 		cmocka_unit_test(test_backup_rx_rules),
 		cmocka_unit_test(test_master_rx_rules),
+		cmocka_unit_test(test_own_address_conflict),
 		cmocka_unit_test(test_tie_break_byte_order),
 		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_count_bad),

@@ -183,6 +183,8 @@ check_info(const struct hf_pkt_info *pi, size_t size)
 	HF_FUZZ_CHECK(pi->l2_len <= size);
 	if (!pi->l4_valid)
 		HF_FUZZ_CHECK(pi->sport == 0 && pi->dport == 0);
+	if (!pi->is_fragment)
+		HF_FUZZ_CHECK(pi->frag_id == 0 && pi->frag_off == 0);
 	switch (pi->kind) {
 	case HF_PKT_ARP:
 		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_ARP);
@@ -192,13 +194,18 @@ check_info(const struct hf_pkt_info *pi, size_t size)
 		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_IPV4);
 		HF_FUZZ_CHECK(pi->l3_len >= 20 && pi->l3_len <= 60 && pi->l3_len % 4 == 0);
 		HF_FUZZ_CHECK((size_t)pi->l2_len + pi->l3_len <= size);
+		/* only a first fragment has ports, and no fragment ICMP fields */
 		if (pi->is_fragment)
+			HF_FUZZ_CHECK(pi->frag_off == 0 || !pi->l4_valid);
+		if (pi->is_fragment && pi->proto == HF_IPPROTO_ICMP)
 			HF_FUZZ_CHECK(!pi->l4_valid);
 		break;
 	case HF_PKT_IPV6:
 		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_IPV6);
 		HF_FUZZ_CHECK(pi->l3_len == 40);
 		HF_FUZZ_CHECK((size_t)pi->l2_len + pi->l3_len <= size);
+		if (pi->is_fragment)
+			HF_FUZZ_CHECK(pi->frag_off == 0 || !pi->l4_valid);
 		break;
 	default:
 		break;

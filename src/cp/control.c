@@ -289,7 +289,7 @@ ports_differ(const struct hf_config *a, const struct hf_config *b)
 	return NULL;
 }
 
-/* Flow tables are sized and timed at start, one per worker. */
+/* Flow and fragment tables are sized and timed at start, one per worker. */
 static const char *
 restart_needed(const struct hf_config *a, const struct hf_config *b)
 {
@@ -299,6 +299,8 @@ restart_needed(const struct hf_config *a, const struct hf_config *b)
 		return why;
 	if (a->flow_size != b->flow_size || a->flow_timeout_ms != b->flow_timeout_ms)
 		return "flows.size or flows.timeout_ms changed";
+	if (a->frag_size != b->frag_size || a->frag_timeout_ms != b->frag_timeout_ms)
+		return "fragments.size or fragments.timeout_ms changed";
 	return NULL;
 }
 

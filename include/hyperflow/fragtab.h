@@ -19,6 +19,11 @@
  * never frees them: they come back from hf_fragtab_head, hf_fragtab_age
  * and hf_fragtab_drain, each exactly once.
  *
+ * Room: a new datagram takes an empty way of its set, else an expired one
+ * that holds nothing, else evicts the least recently seen datagram whose
+ * first fragment came and that holds nothing; only a set whose four ways
+ * all hold fragments waiting for their first one refuses (full).
+ *
  * Expiry: an entry is live while now - last_seen <= timeout (time in any
  * unit the caller uses consistently: TSC cycles in the worker,
  * milliseconds in tests). An expired entry matches no fragment; one
@@ -69,7 +74,8 @@ struct hf_fragtab_stats {
 	uint64_t released;   /* held fragments handed back to a first fragment */
 	uint64_t expired;    /* held fragments handed back by the ager or drain (no first fragment) */
 	uint64_t aged;       /* entries removed or reused because they expired */
-	uint64_t full;       /* no room for a new datagram (first or later fragment) */
+	uint64_t evicted;    /* entries of datagrams whose first fragment came, taken for another */
+	uint64_t full;       /* no room for a new datagram: every way waits for a first fragment */
 	uint64_t hold_full;  /* later fragment refused: HF_FRAG_HOLD already held */
 };
 

@@ -347,6 +347,7 @@ add_frags(const struct hf_runtime *rt, struct rte_tel_data *d)
 		sum.aged += t.aged;
 		sum.full += t.full;
 		sum.hold_full += t.hold_full;
+		sum.evicted += t.evicted;
 	}
 	f = rte_tel_data_alloc();
 	if (f == NULL)
@@ -360,6 +361,7 @@ add_frags(const struct hf_runtime *rt, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(f, "released", sum.released);
 	rte_tel_data_add_dict_u64(f, "expired", sum.expired);
 	rte_tel_data_add_dict_u64(f, "aged", sum.aged);
+	rte_tel_data_add_dict_u64(f, "evicted", sum.evicted);
 	rte_tel_data_add_dict_u64(f, "full", sum.full);
 	rte_tel_data_add_dict_u64(f, "hold_full", sum.hold_full);
 	rte_tel_data_add_dict_container(d, "fragments", f, 0);

@@ -9,9 +9,13 @@
  * is small (a thousand datagrams by default) and simple: no fingerprints,
  * no second bucket, no moves.
  *
- * Insert: an empty way, else an expired way that holds nothing, else
- * refused (-ENOSPC, counted as full). An expired way that holds fragments
- * waits for the ager, which hands them back to be dropped and counted.
+ * Insert: an empty way, else an expired way that holds nothing, else the
+ * least recently seen way whose first fragment came and that holds
+ * nothing (evicted: a datagram in flight for longer than the others of its
+ * set loses the ports its later fragments would need), else refused
+ * (-ENOSPC, counted as full): only when every way holds fragments waiting
+ * for their first one. An expired way that holds fragments waits for the
+ * ager, which hands them back to be dropped and counted.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -107,7 +111,7 @@ find(const struct hf_fragtab *ft, struct frag_ent *s, const struct hf_frag_key *
 static struct frag_ent *
 room(struct hf_fragtab *ft, struct frag_ent *s, const struct hf_frag_key *k, uint64_t now)
 {
-	struct frag_ent *e = NULL;
+	struct frag_ent *e = NULL, *lru = NULL;
 	unsigned int i;
 
 	for (i = 0; i < HF_FRAGTAB_WAYS && e == NULL; i++)
@@ -119,6 +123,20 @@ room(struct hf_fragtab *ft, struct frag_ent *s, const struct hf_frag_key *k, uin
 			ctr_add(&ft->stats.aged, 1);
 			ctr_sub(&ft->stats.entries, 1);
 		}
+	}
+	/*
+	 * Else the least recently seen datagram whose first fragment came and
+	 * that holds nothing: most likely complete, its entry kept only for
+	 * stragglers. Datagrams still waiting for their first fragment are
+	 * never evicted.
+	 */
+	for (i = 0; i < HF_FRAGTAB_WAYS && e == NULL; i++)
+		if (s[i].known && s[i].nb_held == 0 && (lru == NULL || s[i].seen < lru->seen))
+			lru = &s[i];
+	if (e == NULL && lru != NULL) {
+		e = lru;
+		ctr_add(&ft->stats.evicted, 1);
+		ctr_sub(&ft->stats.entries, 1);
 	}
 	if (e == NULL) {
 		ctr_add(&ft->stats.full, 1);
@@ -315,4 +333,5 @@ hf_fragtab_get_stats(const struct hf_fragtab *ft, struct hf_fragtab_stats *st)
 	st->aged = __atomic_load_n(&ft->stats.aged, __ATOMIC_RELAXED);
 	st->full = __atomic_load_n(&ft->stats.full, __ATOMIC_RELAXED);
 	st->hold_full = __atomic_load_n(&ft->stats.hold_full, __ATOMIC_RELAXED);
+	st->evicted = __atomic_load_n(&ft->stats.evicted, __ATOMIC_RELAXED);
 }

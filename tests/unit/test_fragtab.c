@@ -195,7 +195,13 @@ test_aging(void **state)
 	hf_fragtab_free(ft);
 }
 
-/* One set of four ways: a fifth datagram has no room until one expires. */
+/*
+ * One set of four ways. Datagrams waiting for their first fragment are
+ * never evicted: a fifth finds no room. Once their first fragments came,
+ * the least recently seen gives way to a new datagram; an expired entry
+ * that holds nothing is reused first; one that holds fragments waits for
+ * the ager.
+ */
 static void
 test_full(void **state)
 {
@@ -211,38 +217,48 @@ test_full(void **state)
 	assert_non_null(ft);
 	for (i = 0; i < 4; i++) {
 		k = key(i);
-		if (i < 2)
-			assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), 0, rel), 0);
-		else
-			assert_int_equal(hf_fragtab_tail(ft, &k, &t[i], 0, &sp, &dp), HF_FRAG_HELD);
+		assert_int_equal(hf_fragtab_tail(ft, &k, &t[i], i, &sp, &dp), HF_FRAG_HELD);
 	}
 	k = key(4);
-	assert_int_equal(hf_fragtab_tail(ft, &k, &t[4], 1, &sp, &dp), -ENOSPC);
-	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), 1, rel), -ENOSPC);
+	assert_int_equal(hf_fragtab_tail(ft, &k, &t[4], 4, &sp, &dp), -ENOSPC);
+	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), 4, rel), -ENOSPC);
 	assert_int_equal(stats(ft).full, 2);
 	/* a datagram holds HF_FRAG_HOLD fragments, no more */
 	k = key(3);
 	for (i = 1; i < HF_FRAG_HOLD; i++)
-		assert_int_equal(hf_fragtab_tail(ft, &k, &t[i], 1, &sp, &dp), HF_FRAG_HELD);
-	assert_int_equal(hf_fragtab_tail(ft, &k, &t[0], 1, &sp, &dp), -ENOBUFS);
+		assert_int_equal(hf_fragtab_tail(ft, &k, &t[i], 5, &sp, &dp), HF_FRAG_HELD);
+	assert_int_equal(hf_fragtab_tail(ft, &k, &t[0], 5, &sp, &dp), -ENOBUFS);
 	assert_int_equal(stats(ft).hold_full, 1);
-	/* expired entries that hold nothing are reused at once */
+
+	/* the first fragments of 0 and 1 come; a new datagram evicts 0, the older */
+	k = key(0);
+	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), 10, rel), 1);
+	k = key(1);
+	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), 11, rel), 1);
 	k = key(4);
-	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), TIMEOUT + 1, rel), 0);
+	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), 12, rel), 0);
+	assert_int_equal(stats(ft).evicted, 1);
+	k = key(1);
+	assert_int_equal(hf_fragtab_tail(ft, &k, &t[0], 13, &sp, &dp), HF_FRAG_FORWARD);
+	/* 0's straggler finds nothing: held, in the place of 4 (now the older) */
+	k = key(0);
+	assert_int_equal(hf_fragtab_tail(ft, &k, &t[0], 14, &sp, &dp), HF_FRAG_HELD);
+	assert_int_equal(stats(ft).evicted, 2);
+	assert_int_equal(stats(ft).entries, 4);
+
+	/* expired and holding nothing (1): reused before anything is evicted */
 	k = key(5);
-	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), TIMEOUT + 1, rel), 0);
-	assert_int_equal(stats(ft).aged, 2);
-	/* expired entries that hold fragments wait for the ager */
-	k = key(6);
-	assert_int_equal(hf_fragtab_tail(ft, &k, &t[0], TIMEOUT + 2, &sp, &dp), -ENOSPC);
-	/* an out[] too small for the set's held fragments: nothing done */
-	assert_int_equal(hf_fragtab_age(ft, TIMEOUT + 2, 1, out, HF_FRAG_HOLD), 0);
-	assert_int_equal(hf_fragtab_age(ft, TIMEOUT + 2, 1, out, HF_FRAGTAB_SET_HOLD),
+	assert_int_equal(hf_fragtab_head(ft, &k, htons(1), htons(2), 13 + TIMEOUT + 1, rel), 0);
+	assert_int_equal(stats(ft).aged, 1);
+	assert_int_equal(stats(ft).evicted, 2);
+	/* expired and holding fragments (2, 3): handed back by the ager, not before */
+	assert_int_equal(hf_fragtab_age(ft, 13 + TIMEOUT + 1, 1, out, HF_FRAG_HOLD), 0);
+	assert_int_equal(hf_fragtab_age(ft, 13 + TIMEOUT + 1, 1, out, HF_FRAGTAB_SET_HOLD),
 			 1 + HF_FRAG_HOLD);
 	assert_int_equal(stats(ft).expired, 1 + HF_FRAG_HOLD);
 	assert_int_equal(stats(ft).entries, 2);
-	assert_int_equal(hf_fragtab_tail(ft, &k, &t[0], TIMEOUT + 2, &sp, &dp), HF_FRAG_HELD);
 	assert_int_equal(hf_fragtab_drain(ft, out, HF_FRAGTAB_SET_HOLD), 1);
+	assert_ptr_equal(out[0].pkt, &t[0]);
 	hf_fragtab_free(ft);
 }
 

@@ -32,11 +32,11 @@
 
 struct frag_ent {
 	struct hf_frag_key key;
-	uint64_t seen;            /* last fragment, caller's time unit */
-	uint16_t sport;           /* network order, when known */
+	uint64_t seen;	/* last fragment, caller's time unit */
+	uint16_t sport; /* network order, when known */
 	uint16_t dport;
 	uint8_t used;
-	uint8_t known;            /* the first fragment was seen: ports valid */
+	uint8_t known; /* the first fragment was seen: ports valid */
 	uint8_t nb_held;
 	uint8_t pad;
 	void *held[HF_FRAG_HOLD]; /* later fragments, in arrival order */
@@ -50,10 +50,10 @@ _Static_assert(sizeof(struct frag_ent) == FRAG_LINE, "a fragment entry is one ca
  * is also read by other threads (relaxed loads), on a line of its own.
  */
 struct hf_fragtab {
-	struct frag_ent *ent;     /* nb_sets * HF_FRAGTAB_WAYS */
-	uint32_t set_mask;        /* nb_sets - 1 */
+	struct frag_ent *ent; /* nb_sets * HF_FRAGTAB_WAYS */
+	uint32_t set_mask;    /* nb_sets - 1 */
 	uint32_t nb_sets;
-	uint32_t age_cursor;      /* next set hf_fragtab_age scans */
+	uint32_t age_cursor; /* next set hf_fragtab_age scans */
 	uint64_t timeout;
 	struct hf_fragtab_stats stats __attribute__((aligned(FRAG_LINE)));
 };
@@ -203,8 +203,8 @@ hf_fragtab_memory(const struct hf_fragtab *ft)
 }
 
 int
-hf_fragtab_head(struct hf_fragtab *ft, const struct hf_frag_key *k, uint16_t sport,
-	uint16_t dport, uint64_t now, void **rel)
+hf_fragtab_head(struct hf_fragtab *ft, const struct hf_frag_key *k, uint16_t sport, uint16_t dport,
+	uint64_t now, void **rel)
 {
 	struct frag_ent *s = set_of(ft, k), *e = find(ft, s, k, now);
 	int n = 0;
@@ -260,7 +260,7 @@ hf_fragtab_tail(struct hf_fragtab *ft, const struct hf_frag_key *k, void *pkt, u
  */
 static uint32_t
 sweep_set(struct hf_fragtab *ft, struct frag_ent *s, uint64_t now, bool drain,
-	  struct hf_frag_expired *out, uint32_t n, uint32_t max)
+	struct hf_frag_expired *out, uint32_t n, uint32_t max)
 {
 	uint32_t need = 0, i, j;
 
@@ -298,7 +298,7 @@ hf_fragtab_age(struct hf_fragtab *ft, uint64_t now, uint32_t budget, struct hf_f
 		budget = ft->nb_sets;
 	for (; budget > 0; budget--) {
 		r = sweep_set(ft, &ft->ent[(size_t)ft->age_cursor * HF_FRAGTAB_WAYS], now, false,
-			      out, n, max);
+			out, n, max);
 		if (r == UINT32_MAX)
 			break;
 		n = r;

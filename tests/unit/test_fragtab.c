@@ -82,8 +82,8 @@ test_in_order(void **state)
 	assert_int_equal(stats(ft).held, 1);
 	assert_int_equal(stats(ft).entries, 2);
 	assert_int_equal(hf_fragtab_drain(ft, (struct hf_frag_expired[HF_FRAGTAB_SET_HOLD]){0},
-					  HF_FRAGTAB_SET_HOLD),
-			 1);
+				 HF_FRAGTAB_SET_HOLD),
+		1);
 	hf_fragtab_free(ft);
 }
 
@@ -112,10 +112,10 @@ test_out_of_order(void **state)
 	assert_int_equal(hf_fragtab_head(ft, &k, htons(500), htons(4500), 14, rel), 0);
 	assert_int_equal(stats(ft).held, 2);
 	assert_int_equal(stats(ft).released, 2);
-	assert_int_equal(hf_fragtab_age(ft, 14 + TIMEOUT + 1, 1000,
-					(struct hf_frag_expired[HF_FRAGTAB_SET_HOLD]){0},
-					HF_FRAGTAB_SET_HOLD),
-			 0);
+	assert_int_equal(
+		hf_fragtab_age(ft, 14 + TIMEOUT + 1, 1000,
+			(struct hf_frag_expired[HF_FRAGTAB_SET_HOLD]){0}, HF_FRAGTAB_SET_HOLD),
+		0);
 	assert_int_equal(stats(ft).expired, 0);
 	assert_int_equal(stats(ft).entries, 0);
 	hf_fragtab_free(ft);
@@ -254,7 +254,7 @@ test_full(void **state)
 	/* expired and holding fragments (2, 3): handed back by the ager, not before */
 	assert_int_equal(hf_fragtab_age(ft, 13 + TIMEOUT + 1, 1, out, HF_FRAG_HOLD), 0);
 	assert_int_equal(hf_fragtab_age(ft, 13 + TIMEOUT + 1, 1, out, HF_FRAGTAB_SET_HOLD),
-			 1 + HF_FRAG_HOLD);
+		1 + HF_FRAG_HOLD);
 	assert_int_equal(stats(ft).expired, 1 + HF_FRAG_HOLD);
 	assert_int_equal(stats(ft).entries, 2);
 	assert_int_equal(hf_fragtab_drain(ft, out, HF_FRAGTAB_SET_HOLD), 1);

@@ -29,10 +29,11 @@
  *   frag pairs     (--frag-pairs) two NAT-T flows (UDP sport -> 4500, the
  *                  second from the same client and destination half the
  *                  time): a whole datagram of each, then one datagram of
- *                  each in three IPv4 fragments, the six fragments in a
- *                  random order (in order, later fragments first,
- *                  interleaved), then another whole datagram of each; ten
- *                  cluster frames, untagged
+ *                  each in three fragments, the six fragments in a random
+ *                  order (in order, later fragments first, interleaved),
+ *                  then another whole datagram of each; ten cluster
+ *                  frames, untagged; IPv6 (Fragment header) for
+ *                  --ipv6-share of the pairs, else IPv4
  *
  * Every frame is parsed back with hf_pkt_parse before it is written; a
  * frame that does not parse as its class intends is a generator bug and
@@ -446,6 +447,21 @@ build_ip(struct gen *g, uint8_t *f, const struct ipspec *s)
 	off = put_eth(f, s->dst_mac, s->src_mac, s->nb_vlan, s->vid,
 		s->v6 ? HF_ETHERTYPE_IPV6 : HF_ETHERTYPE_IPV4);
 	ip = f + off;
+	if (s->v6 && s->frag_set) {
+		/* a Fragment header (RFC 8200 4.5): offset and M as in frag, id 0x10000 + ip_id */
+		l4len = put_l4(g, ip + 48, s, &proto);
+		ip[40] = proto;
+		ip[41] = 0;
+		wr16(ip + 42, (uint16_t)((s->frag & 0x1fff) << 3 | (s->frag & 0x2000 ? 1 : 0)));
+		wr32(ip + 44, 0x10000u + s->ip_id);
+		wr32(ip, 0x60000000u | ((uint32_t)g->seq & 0xfffff)); /* flow label */
+		wr16(ip + 4, (uint16_t)(l4len + 8));
+		ip[6] = 44;
+		ip[7] = 64;
+		memcpy(ip + 8, s->src6, 16);
+		memcpy(ip + 24, s->dst6, 16);
+		return pad_min(f, off + 48 + l4len);
+	}
 	if (s->v6) {
 		l4len = put_l4(g, ip + 40, s, &proto);
 		wr32(ip, 0x60000000u | ((uint32_t)g->seq & 0xfffff)); /* flow label */
@@ -579,7 +595,7 @@ gen_cluster_frame(struct gen *g, uint8_t *f, uint32_t ci, bool to_ip)
 /* One frame of a frag pair: a whole datagram, or fragment k (0..2) of datagram id. */
 static uint32_t
 frag_pair_frame(struct gen *g, uint8_t *f, uint32_t ci, uint32_t c, uint32_t d, uint16_t sport,
-	int k, uint16_t id)
+	int k, uint16_t id, bool v6)
 {
 	/* first: UDP header + 16 bytes = 3 units of 8; second: 24 bytes; last: 24 */
 	static const uint16_t frag[3] = {0x2000, 0x2000 | 3, 6};
@@ -592,6 +608,11 @@ frag_pair_frame(struct gen *g, uint8_t *f, uint32_t ci, uint32_t c, uint32_t d, 
 	s.src_mac = &smac;
 	s.src4 = client_ip(c);
 	s.dst4 = dest_ip(d);
+	s.v6 = v6;
+	if (v6) {
+		client_ip6(c, s.src6);
+		dest_ip6(d, s.dst6);
+	}
 	s.sport = sport;
 	s.dport = 4500;
 	if (k < 0) {
@@ -619,6 +640,7 @@ gen_frag_pair(struct gen *g, uint32_t ci, uint32_t pair)
 	uint32_t c[2], d[2], i, len;
 	uint16_t sport[2], id[2];
 	int order[6], ret = 0, step, j, t;
+	bool v6 = rnd_pct(g, g->ipv6_share);
 
 	c[0] = rnd_below(g, g->clients);
 	d[0] = rnd_below(g, g->dests);
@@ -646,10 +668,11 @@ gen_frag_pair(struct gen *g, uint32_t ci, uint32_t pair)
 	for (step = 0; step < 10 && ret == 0; step++) {
 		if (step < 2 || step >= 8) {
 			i = (uint32_t)step & 1;
-			len = frag_pair_frame(g, f, ci, c[i], d[i], sport[i], -1, 0);
+			len = frag_pair_frame(g, f, ci, c[i], d[i], sport[i], -1, 0, v6);
 		} else {
 			i = (uint32_t)order[step - 2] / 3;
-			len = frag_pair_frame(g, f, ci, c[i], d[i], sport[i], order[step - 2] % 3, id[i]);
+			len = frag_pair_frame(g, f, ci, c[i], d[i], sport[i], order[step - 2] % 3, id[i],
+					      v6);
 		}
 		ret = self_check(g, f, len, C_CLUSTER, HF_PKT_OK);
 		if (ret == 0)
@@ -1154,9 +1177,9 @@ usage(FILE *f)
 		"      --vlan-share PCT    802.1Q-tagged share of IP frames (default 5)\n"
 		"      --ipv6-share PCT    IPv6 share of cluster frames (default 10)\n"
 		"      --max-payload N     largest L4 payload, 0..1400 (default 1400)\n"
-		"      --frag-pairs N      pairs of NAT-T flows with a datagram each in IPv4\n"
-		"                          fragments, in a random order (10 frames a pair;\n"
-		"                          default 0)\n",
+		"      --frag-pairs N      pairs of NAT-T flows with a datagram each in\n"
+		"                          fragments, in a random order (10 frames a pair,\n"
+		"                          IPv6 for --ipv6-share of them; default 0)\n",
 		GEN_MAX_CLIENTS, GEN_MAX_DESTS);
 }
 

@@ -1048,6 +1048,34 @@ test_fragments_follow_flow(void **state)
 		}
 	}
 
+	/*
+	 * Flow 0's member drains: the bucket table moves new flows away, the
+	 * flow table keeps flow 0 there, and its fragments, later ones first,
+	 * follow it there too.
+	 */
+	{
+		struct hf_dataplane *drained;
+		uint32_t m0 = flow[0] - dp->clusters[0].member_base;
+		static const int mix[4] = {2, 1, 3, 0};
+
+		f->members[0][m0].state = HF_ADMIN_DRAIN;
+		drained = build_fp(f, NULL, true);
+		w.dp = drained;
+		len[0] = frag4(b[0], "198.51.100.20", 1000, 950, 0, true);
+		assert_int_not_equal(hf_dp_bucket_member(drained, &drained->clusters[0],
+							 plan_of(drained, NULL, b[0], len[0]).hash),
+				     flow[0]);
+		len[1] = frag4(b[1], "198.51.100.20", 0, 950, 185, true);
+		len[2] = frag4(b[2], "198.51.100.20", 0, 950, 370, false);
+		len[3] = frag4(b[3], "198.51.100.20", 1000, 1, 0, false);
+		assert_int_equal(fw_seq(&w, b, len, mix, 4), 4);
+		for (j = 0; j < 4; j++)
+			assert_int_equal(w.member[j], flow[0]);
+		w.dp = dp;
+		hf_dataplane_free(drained);
+		f->members[0][m0].state = HF_ADMIN_UP;
+	}
+
 	/* IPv6: a whole datagram, then one in fragments, the last first */
 	for (i = 0; i < 4; i++) {
 		len[0] = frag6(b[0], (uint8_t)(0x20 + i), (uint16_t)(2000 + i), 0, 0, false, true);

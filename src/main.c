@@ -151,8 +151,10 @@ load_config(const char *path, struct hf_config **cfg)
 static struct rte_mempool *
 make_pool(const struct hf_runtime *rt)
 {
+	/* fragments held for their first one (fragtab.h) take mbufs of their own */
 	unsigned int n = rt->cfg->nb_ports * rt->nb_workers * (HF_NB_RXD + HF_NB_TXD + 2 * HF_BURST) +
-			 rt->nb_workers * HF_PUNT_RING + rt->cfg->nb_ports * HF_CTL_RING + 4096;
+			 rt->nb_workers * HF_PUNT_RING + rt->cfg->nb_ports * HF_CTL_RING + 4096 +
+			 rt->nb_workers * rt->cfg->frag_size * HF_FRAG_HOLD;
 
 	return rte_pktmbuf_pool_create("hf_mbuf", n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       (int)rte_socket_id());
@@ -180,16 +182,21 @@ log_memory(const struct hf_runtime *rt)
 {
 	size_t pool = (size_t)rt->pool->size * (rt->pool->elt_size + rt->pool->header_size +
 						   rt->pool->trailer_size);
-	size_t flows = 0, counters = (rt->nb_workers + 1) * sizeof(struct hf_lcore_stats);
+	size_t flows = 0, frags = 0, counters = (rt->nb_workers + 1) * sizeof(struct hf_lcore_stats);
 	unsigned int w;
 
-	for (w = 0; w < rt->nb_workers; w++)
+	for (w = 0; w < rt->nb_workers; w++) {
 		if (rt->workers[w].flows != NULL)
 			flows += hf_flowtab_memory(rt->workers[w].flows);
+		if (rt->workers[w].frags != NULL)
+			frags += hf_fragtab_memory(rt->workers[w].frags);
+	}
 	HF_LOG(main, INFO, "memory: mbufs %u = %.1f MiB, flow tables %u x %u entries = %.1f MiB, "
+	       "fragment tables %u x %u datagrams = %.1f KiB, "
 	       "snapshot %.1f KiB (x2 during a reload), counters %.1f MiB",
 	       rt->pool->size, pool / 1048576.0, rt->nb_workers, rt->cfg->flow_size,
-	       flows / 1048576.0, rt->dp->bytes / 1024.0, counters / 1048576.0);
+	       flows / 1048576.0, rt->nb_workers, rt->cfg->frag_size, frags / 1024.0,
+	       rt->dp->bytes / 1024.0, counters / 1048576.0);
 }
 
 static int

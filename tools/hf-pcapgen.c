@@ -26,6 +26,14 @@
  *                  learning bridge knows that MAC on the input port)
  *   cluster_non_ip non-IP ethertype sent to the cluster MAC
  *   malformed      round robin over every hf_pkt_err reason and variant
+ *   frag pairs     (--frag-pairs) two NAT-T flows (UDP sport -> 4500, the
+ *                  second from the same client and destination half the
+ *                  time): a whole datagram of each, then one datagram of
+ *                  each in three fragments, the six fragments in a random
+ *                  order (in order, later fragments first, interleaved),
+ *                  then another whole datagram of each; ten cluster
+ *                  frames, untagged; IPv6 (Fragment header) for
+ *                  --ipv6-share of the pairs, else IPv4
  *
  * Every frame is parsed back with hf_pkt_parse before it is written; a
  * frame that does not parse as its class intends is a generator bug and
@@ -80,6 +88,7 @@ enum gen_class {
 	C_UNMATCHED,
 	C_CLUSTER_NON_IP,
 	C_MALFORMED,
+	C_FRAG_PAIR, /* ten frames: see the top of this file */
 };
 
 enum gen_l4 {
@@ -122,6 +131,7 @@ struct gen {
 	uint32_t ipv6_share;
 	uint32_t max_payload;
 	uint32_t foreign_probe; /* network order, 0 = none */
+	uint32_t frag_pairs;
 	/* state */
 	uint64_t rng;
 	uint64_t seq; /* frames written so far */
@@ -148,6 +158,9 @@ struct ipspec {
 	uint16_t sport; /* host order */
 	uint16_t dport;
 	uint32_t plen; /* payload bytes after the L4 header */
+	bool frag_set; /* IPv4: ip_id and frag as given (else id = frame number, DF) */
+	uint16_t ip_id;
+	uint16_t frag;	/* flags and offset field */
 };
 
 /* ---- PRNG ---------------------------------------------------------------- */
@@ -448,6 +461,21 @@ build_ip(struct gen *g, uint8_t *f, const struct ipspec *s)
 	off = put_eth(f, s->dst_mac, s->src_mac, s->nb_vlan, s->vid,
 		s->v6 ? HF_ETHERTYPE_IPV6 : HF_ETHERTYPE_IPV4);
 	ip = f + off;
+	if (s->v6 && s->frag_set) {
+		/* a Fragment header (RFC 8200 4.5): offset and M as in frag, id 0x10000 + ip_id */
+		l4len = put_l4(g, ip + 48, s, &proto);
+		ip[40] = proto;
+		ip[41] = 0;
+		wr16(ip + 42, (uint16_t)((s->frag & 0x1fff) << 3 | (s->frag & 0x2000 ? 1 : 0)));
+		wr32(ip + 44, 0x10000u + s->ip_id);
+		wr32(ip, 0x60000000u | ((uint32_t)g->seq & 0xfffff)); /* flow label */
+		wr16(ip + 4, (uint16_t)(l4len + 8));
+		ip[6] = 44;
+		ip[7] = 64;
+		memcpy(ip + 8, s->src6, 16);
+		memcpy(ip + 24, s->dst6, 16);
+		return pad_min(f, off + 48 + l4len);
+	}
 	if (s->v6) {
 		l4len = put_l4(g, ip + 40, s, &proto);
 		wr32(ip, 0x60000000u | ((uint32_t)g->seq & 0xfffff)); /* flow label */
@@ -462,8 +490,10 @@ build_ip(struct gen *g, uint8_t *f, const struct ipspec *s)
 	ip[0] = 0x45;
 	ip[1] = 0;
 	wr16(ip + 2, (uint16_t)(20 + l4len));
-	wr16(ip + 4, (uint16_t)g->seq); /* IP id */
-	if (s->l4 == L4_FRAG_FIRST)
+	wr16(ip + 4, s->frag_set ? s->ip_id : (uint16_t)g->seq); /* IP id */
+	if (s->frag_set)
+		wr16(ip + 6, s->frag);
+	else if (s->l4 == L4_FRAG_FIRST)
 		wr16(ip + 6, 0x2000);
 	else if (s->l4 == L4_FRAG_LATER)
 		wr16(ip + 6, 1480 / 8);
@@ -574,6 +604,96 @@ gen_cluster_frame(struct gen *g, uint8_t *f, uint32_t ci, bool to_ip)
 		s.dport = 4500;
 	}
 	return build_ip(g, f, &s);
+}
+
+/* One frame of a frag pair: a whole datagram, or fragment k (0..2) of datagram id. */
+static uint32_t
+frag_pair_frame(struct gen *g, uint8_t *f, uint32_t ci, uint32_t c, uint32_t d, uint16_t sport,
+	int k, uint16_t id, bool v6)
+{
+	/* first: UDP header + 16 bytes = 3 units of 8; second: 24 bytes; last: 24 */
+	static const uint16_t frag[3] = {0x2000, 0x2000 | 3, 6};
+	struct hf_mac smac;
+	struct ipspec s;
+
+	memset(&s, 0, sizeof(s));
+	client_mac(c, &smac);
+	s.dst_mac = &g->cl[ci].mac;
+	s.src_mac = &smac;
+	s.src4 = client_ip(c);
+	s.dst4 = dest_ip(d);
+	s.v6 = v6;
+	if (v6) {
+		client_ip6(c, s.src6);
+		dest_ip6(d, s.dst6);
+	}
+	s.sport = sport;
+	s.dport = 4500;
+	if (k < 0) {
+		s.l4 = L4_UDP;
+		s.plen = payload_len(g);
+		return build_ip(g, f, &s);
+	}
+	s.l4 = k == 0 ? L4_FRAG_FIRST : L4_FRAG_LATER;
+	s.plen = k == 0 ? 16 : 24;
+	s.frag_set = true;
+	s.ip_id = id;
+	s.frag = frag[k];
+	return build_ip(g, f, &s);
+}
+
+static int self_check(const struct gen *g, const uint8_t *f, uint32_t len, enum gen_class cls,
+	int reason);
+static int write_frame(struct gen *g, const uint8_t *f, uint32_t len);
+
+/* The ten frames of a frag pair for cluster ci (the top of this file), written. */
+static int
+gen_frag_pair(struct gen *g, uint32_t ci, uint32_t pair)
+{
+	uint8_t f[GEN_FRAME_MAX];
+	uint32_t c[2], d[2], i, len;
+	uint16_t sport[2], id[2];
+	int order[6], ret = 0, step, j, t;
+	bool v6 = rnd_pct(g, g->ipv6_share);
+
+	c[0] = rnd_below(g, g->clients);
+	d[0] = rnd_below(g, g->dests);
+	if (rnd_pct(g, 50)) {
+		c[1] = c[0];
+		d[1] = d[0];
+	} else {
+		c[1] = rnd_below(g, g->clients);
+		d[1] = rnd_below(g, g->dests);
+	}
+	for (i = 0; i < 2; i++) {
+		sport[i] = (uint16_t)(1024 + rnd_below(g, 64000));
+		id[i] = (uint16_t)(0x8000 + 2 * (pair & 0x3fff) + i);
+	}
+	if (c[1] == c[0] && sport[1] == sport[0])
+		sport[1] ^= 1;
+	for (i = 0; i < 6; i++)
+		order[i] = (int)i;
+	for (i = 5; i > 0; i--) {
+		j = (int)rnd_below(g, i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (step = 0; step < 10 && ret == 0; step++) {
+		if (step < 2 || step >= 8) {
+			i = (uint32_t)step & 1;
+			len = frag_pair_frame(g, f, ci, c[i], d[i], sport[i], -1, 0, v6);
+		} else {
+			i = (uint32_t)order[step - 2] / 3;
+			len = frag_pair_frame(g, f, ci, c[i], d[i], sport[i], order[step - 2] % 3, id[i],
+					      v6);
+		}
+		ret = self_check(g, f, len, C_CLUSTER, HF_PKT_OK);
+		if (ret == 0)
+			ret = write_frame(g, f, len);
+	}
+	g->cl[ci].n_cluster += 10;
+	return ret;
 }
 
 static uint32_t
@@ -889,6 +1009,7 @@ write_manifest(const struct gen *g, uint64_t total)
 		g->n_malformed[HF_PKT_ERR_SHORT], g->n_malformed[HF_PKT_ERR_VLAN],
 		g->n_malformed[HF_PKT_ERR_ARP], g->n_malformed[HF_PKT_ERR_IPV4],
 		g->n_malformed[HF_PKT_ERR_IPV6]);
+	fprintf(f, "  \"frag_pairs\": %u,\n", g->frag_pairs);
 	fprintf(f, "  \"clients\": %u,\n", g->clients);
 	fprintf(f, "  \"destinations\": %u,\n", g->dests);
 	fprintf(f, "  \"clusters\": [");
@@ -941,9 +1062,10 @@ close_output(struct gen *g)
 static int
 generate(struct gen *g)
 {
-	uint64_t total =
-		(uint64_t)g->packets + g->to_ip + g->arp + g->unmatched + g->non_ip + g->malformed;
+	uint64_t total = (uint64_t)g->packets + g->to_ip + g->arp + g->unmatched + g->non_ip +
+			 g->malformed + g->frag_pairs;
 	uint8_t f[GEN_FRAME_MAX];
+	uint32_t pairs = 0;
 	uint8_t *cls;
 	uint64_t i, k = 0;
 	int ret;
@@ -962,6 +1084,8 @@ generate(struct gen *g)
 	memset(cls + k, C_CLUSTER_NON_IP, g->non_ip);
 	k += g->non_ip;
 	memset(cls + k, C_MALFORMED, g->malformed);
+	k += g->malformed;
+	memset(cls + k, C_FRAG_PAIR, g->frag_pairs);
 	/* Fisher-Yates: a random interleaving of the classes */
 	for (i = total; i > 1; i--) {
 		uint64_t j = (rnd(g) >> 11) % i;
@@ -990,6 +1114,10 @@ generate(struct gen *g)
 		int reason = HF_PKT_OK;
 		bool same_port;
 
+		if (cls[i] == C_FRAG_PAIR) {
+			ret = gen_frag_pair(g, ci, pairs++);
+			continue;
+		}
 		switch (cls[i]) {
 		case C_CLUSTER:
 			len = gen_cluster_frame(g, f, ci, false);
@@ -1029,7 +1157,7 @@ generate(struct gen *g)
 	if (close_output(g) < 0 && ret == 0)
 		ret = -EIO;
 	if (ret == 0)
-		ret = write_manifest(g, total + (g->foreign_probe != 0));
+		ret = write_manifest(g, total + (g->foreign_probe != 0) + 9ull * g->frag_pairs);
 	return ret;
 }
 
@@ -1073,7 +1201,10 @@ usage(FILE *f)
 		"      --vlan-share PCT    802.1Q-tagged share of IP frames (default 5)\n"
 		"      --ipv6-share PCT    IPv6 share of cluster frames (default 10)\n"
 		"      --max-payload N     largest L4 payload, 0..1400 (default 1400)\n"
-		"      --foreign-probe IP  first frame: another host's ARP probe for IP\n",
+		"      --foreign-probe IP  first frame: another host's ARP probe for IP\n"
+		"      --frag-pairs N      pairs of NAT-T flows with a datagram each in\n"
+		"                          fragments, in a random order (10 frames a pair,\n"
+		"                          IPv6 for --ipv6-share of them; default 0)\n",
 		GEN_MAX_CLIENTS, GEN_MAX_DESTS);
 }
 
@@ -1112,6 +1243,7 @@ enum {
 	OPT_IPV6_SHARE,
 	OPT_MAX_PAYLOAD,
 	OPT_FOREIGN_PROBE,
+	OPT_FRAG_PAIRS,
 };
 
 static const struct option long_opts[] = {
@@ -1134,6 +1266,7 @@ static const struct option long_opts[] = {
 	{"ipv6-share", required_argument, NULL, OPT_IPV6_SHARE},
 	{"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
 	{"foreign-probe", required_argument, NULL, OPT_FOREIGN_PROBE},
+	{"frag-pairs", required_argument, NULL, OPT_FRAG_PAIRS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -1224,6 +1357,9 @@ parse_args(struct gen *g, int argc, char **argv)
 					optarg);
 				ret = -EINVAL;
 			}
+			break;
+		case OPT_FRAG_PAIRS:
+			ret = parse_u32("frag-pairs", optarg, 100000, &g->frag_pairs);
 			break;
 		case 'h':
 			usage(stdout);

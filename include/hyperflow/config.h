@@ -113,6 +113,8 @@ struct hf_config {
 	enum hf_unmatched unmatched;              /* default drop */
 	uint32_t flow_size;                       /* flows.size, per worker */
 	uint32_t flow_timeout_ms;                 /* flows.timeout_ms */
+	uint32_t frag_size;                       /* fragments.size, per worker */
+	uint32_t frag_timeout_ms;                 /* fragments.timeout_ms */
 	struct hf_punt_conf punt;
 	uint32_t nb_clusters;
 	struct hf_cluster_conf *clusters;         /* nb_clusters entries */

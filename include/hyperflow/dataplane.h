@@ -205,6 +205,7 @@ enum hf_action {
 	HF_ACT_CLUSTER,   /* hash and select a member of cluster */
 	HF_ACT_PUNT,      /* to the control lcore */
 	HF_ACT_BRIDGE,    /* L2 bridge */
+	HF_ACT_FRAG,      /* a fragment for a 5-tuple cluster: hf_fp_fragment (fastpath.h) */
 };
 
 struct hf_verdict {

@@ -21,12 +21,14 @@
 #ifndef HF_FASTPATH_H
 #define HF_FASTPATH_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <hyperflow/compiler.h>
 #include <hyperflow/dataplane.h>
 #include <hyperflow/flowtab.h>
+#include <hyperflow/fragtab.h>
 #include <hyperflow/hash.h>
 #include <hyperflow/pkt.h>
 #include <hyperflow/stats.h>
@@ -71,7 +73,13 @@ hf_fp_plan_parsed_(const struct hf_dataplane *dp, const struct hf_flowtab *flows
 		fp->fr = hf_flowtab_ref(flows, hf_flowtab_hash(&fp->key));
 }
 
-/* hf_fp_plan for every frame but the common one: tagged, IPv6, ARP, options, malformed. */
+/*
+ * hf_fp_plan for every frame but the common one: tagged, IPv6, ARP,
+ * options, fragments, malformed. A fragment for a 5-tuple cluster (the
+ * one mode that hashes ports) is planned as HF_ACT_FRAG, its hash and key
+ * those of its own fields: right for a first fragment, which carries the
+ * ports, and unused for a later one (hf_fp_fragment).
+ */
 HF_COLD void
 hf_fp_plan_slow_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 		 const uint8_t *frame, uint32_t len, struct hf_fp_plan *fp)
@@ -85,6 +93,9 @@ hf_fp_plan_slow_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 		return;
 	}
 	hf_fp_plan_parsed_(dp, flows, &pi, frame, len, false, fp);
+	if (pi.is_fragment && fp->v.action == HF_ACT_CLUSTER &&
+	    fp->cl->hash_mode == HF_HASH_5TUPLE)
+		fp->v.action = HF_ACT_FRAG;
 }
 
 /*
@@ -142,6 +153,131 @@ hf_fp_forward(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct hf
 	hf_ctr_add(&cc->tx, 1);
 	hf_ctr_add(&st->member_tx[mb->stat], 1);
 	return mb;
+}
+
+/* What the second pass did with a fragment (hf_fp_fragment). */
+struct hf_fp_frag {
+	const struct hf_dp_member *mb;  /* the member this fragment and rel[] go to; NULL: held or dropped */
+	uint8_t held;          /* the fragment is held in the fragment table: leave it alone */
+	uint8_t drop;          /* mb == NULL and !held: why this fragment and rel[] are dropped */
+	uint8_t nb_rel;        /* fragments held before this first one, now released */
+	void *rel[HF_FRAG_HOLD];  /* send them after it, in this order (or drop them by drop) */
+};
+
+/*
+ * Second pass for a fragment planned as HF_ACT_FRAG (frame: its len
+ * bytes, pkt: what the fragment table holds for it, an mbuf in the
+ * worker). Every fragment of a datagram goes where its flow's whole
+ * datagrams go, the member hf_dp_select_hashed picks for its 5-tuple:
+ *   first fragment: by its own ports (the plan's hash and key); records
+ *                   them in frags and releases the later fragments held
+ *                   for the datagram, which go to the same member;
+ *   later fragment: by the ports its first fragment recorded; held when
+ *                   the first has not come yet (res->held); dropped
+ *                   (HF_DROP_FRAG_FULL, HF_DROP_FRAG_HOLD_FULL) when it
+ *                   can be neither.
+ * Without a fragment table (frags NULL) every fragment goes by its own
+ * fields, the way it did before the table. Rewrites this frame's and the
+ * released frames' Ethernet addresses (eth_of(pkt): a frame's first byte)
+ * and counts them, as hf_fp_forward does; HA backup and no live member
+ * drop them all. The caller sends or drops this frame and rel[].
+ */
+HF_COLD void
+hf_fp_fragment(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct hf_fragtab *frags,
+	       struct hf_lcore_stats *st, uint8_t *frame, uint32_t len, void *pkt,
+	       uint8_t *(*eth_of)(void *pkt), const struct hf_fp_plan *fp, uint64_t now,
+	       struct hf_fp_frag *res)
+{
+	const struct hf_dp_cluster *cl = fp->cl;
+	struct hf_cluster_ctr *cc = &st->cluster[cl->stat];
+	struct hf_flowtab_ref fr = fp->fr;
+	struct hf_flow_key key = fp->key;
+	struct hf_frag_key fk;
+	struct hf_pkt_info pi;
+	uint32_t hash = fp->hash, mi, i;
+	int n;
+
+	memset(res, 0, sizeof(*res));
+	if (!dp->active) {
+		hf_ctr_add(&cc->dropped, 1);
+		res->drop = HF_DROP_HA_BACKUP;
+		return;
+	}
+	/* planned from the same bytes: it parses */
+	(void)hf_pkt_parse(frame, len, &pi);
+	memset(&fk, 0, sizeof(fk));
+	fk.src = pi.src_key;
+	fk.dst = pi.dst_key;
+	fk.id = pi.frag_id;
+	fk.cluster = (uint16_t)cl->stat;
+	fk.proto = pi.proto;
+	fk.family = hf_dp_family_(&pi);
+	if (frags != NULL && pi.frag_off == 0) {
+		n = hf_fragtab_head(frags, &fk, pi.sport, pi.dport, now, res->rel);
+		/* a full table (counted there) only means its later fragments find nothing */
+		res->nb_rel = (uint8_t)(n > 0 ? n : 0);
+	} else if (frags != NULL) {
+		n = hf_fragtab_tail(frags, &fk, pkt, now, &pi.sport, &pi.dport);
+		if (n == HF_FRAG_HELD) {
+			res->held = 1;
+			return;
+		}
+		if (n < 0) {
+			hf_ctr_add(&cc->dropped, 1);
+			res->drop = n == -ENOBUFS ? HF_DROP_FRAG_HOLD_FULL : HF_DROP_FRAG_FULL;
+			return;
+		}
+		/* the flow's hash and key, with its first fragment's ports */
+		hash = hf_dp_hash_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &key);
+		if (flows != NULL)
+			fr = hf_flowtab_ref(flows, hf_flowtab_hash(&key));
+	}
+	mi = hf_dp_select_hashed(dp, cl, hash, &key, fr, flows, now);
+	if (mi == HF_DP_NONE) {
+		hf_ctr_add(&cc->dropped, 1 + (uint64_t)res->nb_rel);
+		res->drop = HF_DROP_NO_MEMBER;
+		return;
+	}
+	res->mb = &dp->members[mi];
+	memcpy(frame, res->mb->eth, 12);
+	for (i = 0; i < res->nb_rel; i++)
+		memcpy(eth_of(res->rel[i]), res->mb->eth, 12);
+	hf_ctr_add(&cc->tx, 1 + (uint64_t)res->nb_rel);
+	hf_ctr_add(&st->member_tx[res->mb->stat], 1 + (uint64_t)res->nb_rel);
+}
+
+/*
+ * The fragment table's ager for the worker: held fragments whose first
+ * fragment never came, to out (max >= HF_FRAGTAB_SET_HOLD), counted as
+ * drops (frag_timeout) and as their clusters' dropped. Returns how many;
+ * the caller frees them.
+ */
+HF_COLD uint32_t
+hf_fp_frag_age(struct hf_fragtab *frags, struct hf_lcore_stats *st, uint64_t now,
+	       uint32_t budget, struct hf_frag_expired *out, uint32_t max)
+{
+	uint32_t n = hf_fragtab_age(frags, now, budget, out, max), i;
+
+	for (i = 0; i < n; i++)
+		hf_ctr_add(&st->cluster[out[i].cluster].dropped, 1);
+	hf_ctr_add(&st->drops[HF_DROP_FRAG_TIMEOUT], n);
+	return n;
+}
+
+/*
+ * The same for every fragment still held, when the worker stops: they
+ * will never be sent. Returns how many went to out; call until 0.
+ */
+HF_COLD uint32_t
+hf_fp_frag_drain(struct hf_fragtab *frags, struct hf_lcore_stats *st, struct hf_frag_expired *out,
+		 uint32_t max)
+{
+	uint32_t n = hf_fragtab_drain(frags, out, max), i;
+
+	for (i = 0; i < n; i++)
+		hf_ctr_add(&st->cluster[out[i].cluster].dropped, 1);
+	hf_ctr_add(&st->drops[HF_DROP_FRAG_TIMEOUT], n);
+	return n;
 }
 
 #endif /* HF_FASTPATH_H */

@@ -23,6 +23,10 @@
 #define HF_FLOWS_MAX           (1u << 22)
 #define HF_FLOW_TIMEOUT_MS_DEFAULT 30000
 
+#define HF_FRAGS_DEFAULT       1024   /* fragmented datagrams tracked per worker lcore */
+#define HF_FRAGS_MAX           65536
+#define HF_FRAG_TIMEOUT_MS_DEFAULT 1000
+
 #define HF_BRIDGE_FDB_SIZE     4096   /* per worker lcore, power of two */
 
 /* Frames per second each kind may send to the control lcore (whole box). */

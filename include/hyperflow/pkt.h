@@ -62,10 +62,11 @@ struct hf_pkt_info {
 	uint16_t ethertype;    /* inner ethertype, host order */
 	uint16_t vlan_tci;     /* outer tag's TCI, host order, when nb_vlan > 0 */
 	uint16_t l3_len;       /* IPv4 header length (IHL*4) or 40 for IPv6 */
-	uint8_t proto;         /* IPv4 protocol / IPv6 next header */
+	uint8_t proto;         /* IPv4 protocol / IPv6 next header (after a Fragment header) */
 	uint8_t l4_valid;      /* 1 when sport/dport (or ICMP fields) were read */
-	uint8_t is_fragment;   /* IPv4: MF set or offset != 0 */
+	uint8_t is_fragment;   /* IPv4: MF set or offset != 0; IPv6: a Fragment header, not atomic */
 	uint8_t ttl;           /* IPv4 TTL / IPv6 hop limit */
+	uint16_t frag_off;     /* fragment offset in 8-byte units when is_fragment, else 0 */
 	/*
 	 * Flow keys: for IPv4 the addresses themselves (network order); for
 	 * IPv6 the XOR of the four 32-bit words of each address. Hashing uses
@@ -75,6 +76,7 @@ struct hf_pkt_info {
 	uint32_t dst_key;
 	uint16_t sport;        /* TCP/UDP/SCTP, network order; 0 when !l4_valid */
 	uint16_t dport;
+	uint32_t frag_id;      /* IPv4 identification / IPv6 fragment id, host order; 0 when !is_fragment */
 	/* ICMP (IPv4) when proto == 1 and l4_valid */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
@@ -90,8 +92,10 @@ struct hf_pkt_info {
 
 /*
  * Parse Ethernet, up to two 802.1Q/802.1ad tags, then ARP, IPv4 (+TCP/UDP/
- * SCTP ports or ICMP header when present and not a fragment) or IPv6
- * (+ports when the next header is TCP/UDP/SCTP directly). Returns
+ * SCTP ports when present and not a later fragment; ICMP header when not a
+ * fragment) or IPv6 (+ports when the next header is TCP/UDP/SCTP directly,
+ * or behind a Fragment header of a first fragment). Fragments carry their
+ * id and offset (frag_id, frag_off). Returns
  * HF_PKT_OK with *pi filled, or an hf_pkt_err. Never reads past len.
  */
 int hf_pkt_parse(const uint8_t *data, uint32_t len, struct hf_pkt_info *pi);
@@ -107,12 +111,12 @@ hf_be32_mask_(uint32_t m)
 
 /*
  * The worker's common frame parsed inline: untagged IPv4 with a 20-byte
- * header whose total length fits the frame. Returns true and sets kind,
+ * header whose total length fits the frame, not a fragment. Returns true and sets kind,
  * proto, is_fragment, src_key, dst_key, sport and dport to exactly what
  * hf_pkt_parse gives for the same frame (tests/unit/test_parse.c compares
  * the two over generated, mutated and random frames); the other fields of
  * *pi are not written. Returns false, writing nothing, for every other
- * frame (tagged, options, ARP, IPv6, other, malformed): the caller then
+ * frame (tagged, options, fragment, ARP, IPv6, other, malformed): the caller then
  * runs hf_pkt_parse, which decides. Never reads past len.
  */
 HF_HOT_INLINE bool
@@ -140,15 +144,18 @@ hf_pkt_parse_fast(const uint8_t *d, uint32_t len, struct hf_pkt_info *pi)
 	if (tot - 20 > len - HF_ETH_HLEN - 20)
 		return false;
 	memcpy(&fo, d + 20, 2);
+	/* fragments go the slow way: their ports and id matter (fastpath.h) */
+	if (fo & frag_mask)
+		return false;
 	proto = d[23];
 	pi->kind = HF_PKT_IPV4;
 	pi->proto = proto;
-	pi->is_fragment = (fo & frag_mask) != 0;
+	pi->is_fragment = 0;
 	memcpy(&pi->src_key, d + 26, 4);
 	memcpy(&pi->dst_key, d + 30, 4);
 	pi->sport = 0;
 	pi->dport = 0;
-	if (!pi->is_fragment && tot >= 24 &&
+	if (tot >= 24 &&
 	    (proto == HF_IPPROTO_UDP || proto == HF_IPPROTO_TCP || proto == HF_IPPROTO_SCTP)) {
 		memcpy(&pi->sport, d + 34, 2);
 		memcpy(&pi->dport, d + 36, 2);

@@ -22,8 +22,9 @@
  * cluster serves when the cluster is new or its IP or MAC changed, else
  * the ports it serves now and did not before.
  * Whole reload:
- *   refused       ports (name, device, MAC) or the flow tables' size or
- *                 timeout changed (fixed at start), or no free id;
+ *   refused       ports (name, device, MAC), or the flow or fragment
+ *                 tables' size or timeout changed (fixed at start), or no
+ *                 free id;
  *   reprobe       the pool changed and no longer holds the probe address
  *                 in use (or none is bound yet): a new one is chosen from
  *                 the new pool;

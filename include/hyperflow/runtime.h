@@ -36,6 +36,7 @@
 #include <hyperflow/config.h>
 #include <hyperflow/dataplane.h>
 #include <hyperflow/flowtab.h>
+#include <hyperflow/fragtab.h>
 #include <hyperflow/ids.h>
 #include <hyperflow/probeaddr.h>
 #include <hyperflow/vrrp.h>
@@ -80,6 +81,7 @@ struct hf_worker {
 	struct rte_ring *punt;         /* to the control lcore */
 	struct hf_lcore_stats *stats;
 	struct hf_flowtab *flows;
+	struct hf_fragtab *frags;      /* fragments of 5-tuple clusters (fragtab.h) */
 	struct hf_fdb *fdb;            /* bridge forwarding database, per worker */
 	uint64_t last_rx_tsc;          /* relaxed store by the worker */
 	uint64_t loops;                /* relaxed store by the worker */

@@ -40,6 +40,9 @@ enum hf_drop {
 	HF_DROP_PUNT_LIMIT_ICMP,   /* over punt.icmp_pps */
 	HF_DROP_PUNT_LIMIT_VRRP,   /* over punt.vrrp_pps */
 	HF_DROP_PUNT_LIMIT_PROBE,  /* health replies over the budget the configuration sizes */
+	HF_DROP_FRAG_FULL,         /* 5-tuple fragment: fragment table full, no room for its datagram */
+	HF_DROP_FRAG_HOLD_FULL,    /* later fragment before its first: HF_FRAG_HOLD already held */
+	HF_DROP_FRAG_TIMEOUT,      /* held fragment whose first fragment never came (or hyperflow stopped) */
 	HF_DROP__MAX
 };
 

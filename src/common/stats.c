@@ -27,6 +27,9 @@ const char *const hf_drop_names[HF_DROP__MAX] = {
 	[HF_DROP_PUNT_LIMIT_ICMP] = "punt_limit_icmp",
 	[HF_DROP_PUNT_LIMIT_VRRP] = "punt_limit_vrrp",
 	[HF_DROP_PUNT_LIMIT_PROBE] = "punt_limit_probe",
+	[HF_DROP_FRAG_FULL] = "frag_full",
+	[HF_DROP_FRAG_HOLD_FULL] = "frag_hold_full",
+	[HF_DROP_FRAG_TIMEOUT] = "frag_timeout",
 };
 
 const char *const hf_ctl_names[HF_CTL__MAX] = {

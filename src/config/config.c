@@ -46,10 +46,11 @@ struct hf_cfg_parser {
 #define HF_CFG_BAD (-1) /* present but invalid, error added */
 
 static const char *const hf_top_keys[] = {
-	"ports", "probe", "clusters", "ha", "unmatched", "flows", "punt", NULL};
+	"ports", "probe", "clusters", "ha", "unmatched", "flows", "fragments", "punt", NULL};
 static const char *const hf_port_keys[] = {"name", "device", "mac", NULL};
 static const char *const hf_probe_keys[] = {"pool", NULL};
 static const char *const hf_flows_keys[] = {"size", "timeout_ms", NULL};
+static const char *const hf_frags_keys[] = {"size", "timeout_ms", NULL};
 static const char *const hf_punt_keys[] = {"arp_pps", "local_pps", "icmp_pps", "vrrp_pps", NULL};
 static const char *const hf_cluster_keys[] = {
 	"name", "type", "ip", "mac", "ports", "hash", "buckets", "health", "members", NULL};
@@ -662,6 +663,19 @@ hf_config_parse_flows(struct hf_cfg_parser *p, const config_setting_t *root)
 	hf_config_get_uint(p, g, "size", "flows", false, 1024, HF_FLOWS_MAX, &p->cfg->flow_size);
 	hf_config_get_uint(
 		p, g, "timeout_ms", "flows", false, 100, 86400000, &p->cfg->flow_timeout_ms);
+}
+
+static void
+hf_config_parse_fragments(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	config_setting_t *g;
+
+	if (hf_config_get_group(p, root, "fragments", NULL, false, &g) != HF_CFG_OK)
+		return;
+	hf_config_check_keys(p, g, hf_frags_keys, "fragments");
+	hf_config_get_uint(p, g, "size", "fragments", false, 4, HF_FRAGS_MAX, &p->cfg->frag_size);
+	hf_config_get_uint(
+		p, g, "timeout_ms", "fragments", false, 10, 60000, &p->cfg->frag_timeout_ms);
 }
 
 static void
@@ -1352,6 +1366,8 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 	cfg->unmatched = HF_UNMATCHED_DROP;
 	cfg->flow_size = HF_FLOWS_DEFAULT;
 	cfg->flow_timeout_ms = HF_FLOW_TIMEOUT_MS_DEFAULT;
+	cfg->frag_size = HF_FRAGS_DEFAULT;
+	cfg->frag_timeout_ms = HF_FRAG_TIMEOUT_MS_DEFAULT;
 	cfg->punt.arp_pps = HF_PUNT_ARP_PPS_DEFAULT;
 	cfg->punt.local_pps = HF_PUNT_LOCAL_PPS_DEFAULT;
 	cfg->punt.icmp_pps = HF_PUNT_ICMP_PPS_DEFAULT;
@@ -1367,6 +1383,7 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 	if (hf_config_get_enum(&p, root, "unmatched", NULL, hf_unmatched_names, &v) == HF_CFG_OK)
 		cfg->unmatched = (enum hf_unmatched)v;
 	hf_config_parse_flows(&p, root);
+	hf_config_parse_fragments(&p, root);
 	hf_config_parse_punt(&p, root);
 	hf_config_parse_clusters(&p, root);
 	hf_config_parse_ha(&p, root);

@@ -40,7 +40,7 @@ ports_differ(const struct hf_config *a, const struct hf_config *b)
 	return NULL;
 }
 
-/* What is fixed at start: the ports, and the flow tables (one per worker). */
+/* What is fixed at start: the ports, the flow and fragment tables (one per worker). */
 static const char *
 restart_needed(const struct hf_config *a, const struct hf_config *b)
 {
@@ -50,6 +50,8 @@ restart_needed(const struct hf_config *a, const struct hf_config *b)
 		return why;
 	if (a->flow_size != b->flow_size || a->flow_timeout_ms != b->flow_timeout_ms)
 		return "flows.size or flows.timeout_ms changed";
+	if (a->frag_size != b->frag_size || a->frag_timeout_ms != b->frag_timeout_ms)
+		return "fragments.size or fragments.timeout_ms changed";
 	return NULL;
 }
 

@@ -329,6 +329,50 @@ sample_cb(const struct hf_flow_key *k, uint32_t val, uint64_t last_seen, void *a
 	return 0;
 }
 
+/* The fragment tables' counters, summed over workers, as d's "fragments". */
+static void
+add_frags(const struct hf_runtime *rt, struct rte_tel_data *d)
+{
+	struct hf_fragtab_stats t, sum;
+	struct rte_tel_data *f;
+	uint64_t cap = 0;
+	unsigned int w;
+
+	memset(&sum, 0, sizeof(sum));
+	for (w = 0; w < rt->nb_workers; w++) {
+		if (rt->workers[w].frags == NULL)
+			continue;
+		hf_fragtab_get_stats(rt->workers[w].frags, &t);
+		cap += hf_fragtab_capacity(rt->workers[w].frags);
+		sum.entries += t.entries;
+		sum.heads += t.heads;
+		sum.tails += t.tails;
+		sum.held += t.held;
+		sum.released += t.released;
+		sum.expired += t.expired;
+		sum.aged += t.aged;
+		sum.full += t.full;
+		sum.hold_full += t.hold_full;
+		sum.evicted += t.evicted;
+	}
+	f = rte_tel_data_alloc();
+	if (f == NULL)
+		return;
+	rte_tel_data_start_dict(f);
+	rte_tel_data_add_dict_u64(f, "capacity", cap);
+	rte_tel_data_add_dict_u64(f, "entries", sum.entries);
+	rte_tel_data_add_dict_u64(f, "heads", sum.heads);
+	rte_tel_data_add_dict_u64(f, "tails", sum.tails);
+	rte_tel_data_add_dict_u64(f, "held", sum.held);
+	rte_tel_data_add_dict_u64(f, "released", sum.released);
+	rte_tel_data_add_dict_u64(f, "expired", sum.expired);
+	rte_tel_data_add_dict_u64(f, "aged", sum.aged);
+	rte_tel_data_add_dict_u64(f, "evicted", sum.evicted);
+	rte_tel_data_add_dict_u64(f, "full", sum.full);
+	rte_tel_data_add_dict_u64(f, "hold_full", sum.hold_full);
+	rte_tel_data_add_dict_container(d, "fragments", f, 0);
+}
+
 static int
 body_flows(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -362,6 +406,7 @@ body_flows(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "misses", sum.misses);
 	rte_tel_data_add_dict_u64(d, "aged", sum.aged);
 	rte_tel_data_add_dict_u64(d, "full", sum.full);
+	add_frags(rt, d);
 	sc.arr = rte_tel_data_alloc();
 	if (sc.arr == NULL)
 		return 0;

@@ -25,6 +25,9 @@
 #define IPV4_MF 0x2000
 #define IPV4_OFF_MASK 0x1fff
 #define IPV6_NH_FRAG 44
+#define IPV6_FRAG_HLEN 8
+#define IPV6_OFF_MASK 0xfff8
+#define IPV6_M 0x0001
 
 
 /*
@@ -79,8 +82,13 @@ parse_ipv4(const uint8_t *l3, uint32_t avail, struct hf_pkt_info *pi)
 	pi->proto = l3[9];
 	memcpy(&pi->src_key, l3 + 12, 4);
 	memcpy(&pi->dst_key, l3 + 16, 4);
-	if (!pi->is_fragment)
-		parse_l4(l3 + ihl, tot - ihl, pi, 1);
+	if (pi->is_fragment) {
+		pi->frag_id = hf_rd16(l3 + 4);
+		pi->frag_off = hf_rd16(l3 + 6) & IPV4_OFF_MASK;
+	}
+	/* a first fragment carries the L4 header: its ports are its flow's (no ICMP fields) */
+	if (pi->frag_off == 0)
+		parse_l4(l3 + ihl, tot - ihl, pi, !pi->is_fragment);
 	return HF_PKT_OK;
 }
 
@@ -108,10 +116,31 @@ parse_ipv6(const uint8_t *l3, uint32_t avail, struct hf_pkt_info *pi)
 	pi->l3_len = IPV6_HDR_LEN;
 	pi->proto = l3[6];
 	pi->ttl = l3[7];
-	/* A Fragment header directly after the fixed header. */
-	pi->is_fragment = pi->proto == IPV6_NH_FRAG;
 	pi->src_key = ip6_fold(l3 + 8);
 	pi->dst_key = ip6_fold(l3 + 24);
+	if (pi->proto == IPV6_NH_FRAG) {
+		/*
+		 * A Fragment header directly after the fixed header: proto is
+		 * the protocol it carries, and the first fragment's ports are
+		 * read as a whole datagram's. Offset 0 with M clear is an
+		 * atomic fragment (RFC 6946): a whole datagram.
+		 */
+		const uint8_t *fh = l3 + IPV6_HDR_LEN;
+		uint16_t om;
+
+		if (plen < IPV6_FRAG_HLEN)
+			return HF_PKT_ERR_IPV6;
+		om = hf_rd16(fh + 2);
+		pi->proto = fh[0];
+		pi->is_fragment = (om & (IPV6_OFF_MASK | IPV6_M)) != 0;
+		if (pi->is_fragment) {
+			pi->frag_off = om >> 3;
+			pi->frag_id = (uint32_t)hf_rd16(fh + 4) << 16 | hf_rd16(fh + 6);
+		}
+		if (pi->frag_off == 0)
+			parse_l4(fh + IPV6_FRAG_HLEN, plen - IPV6_FRAG_HLEN, pi, 0);
+		return HF_PKT_OK;
+	}
 	parse_l4(l3 + IPV6_HDR_LEN, plen, pi, 0);
 	return HF_PKT_OK;
 }

@@ -28,6 +28,12 @@
  * the 2^11 timeouts within which flowtab.h needs every bucket swept.
  */
 #define FLOW_AGE_BUDGET 64
+/*
+ * Fragment-table sets swept per ~1 ms: the largest table (HF_FRAGS_MAX,
+ * 2^14 sets) in ~256 ms, the default (256 sets) in 4 ms; a held fragment
+ * is dropped at most that long after its timeout.
+ */
+#define FRAG_AGE_BUDGET 64
 
 struct hf_fdb_ent {
 	uint64_t key;        /* MAC as 48-bit integer, 0 = empty */
@@ -139,6 +145,66 @@ forward_cluster(struct burst_ctx *c, const struct hf_dataplane *dp, struct hf_fl
 	tx_pkt(c->w, mb->pidx, mb->port_id, m);
 }
 
+static uint8_t *
+mbuf_eth(void *pkt)
+{
+	return rte_pktmbuf_mtod((struct rte_mbuf *)pkt, uint8_t *);
+}
+
+/*
+ * Pass 2 for a fragment of a 5-tuple cluster: held in the fragment table,
+ * or sent to its flow's member with the fragments held for it (after it),
+ * or dropped (counted) with them.
+ */
+static void
+forward_frag(struct burst_ctx *c, const struct hf_dataplane *dp, struct hf_flowtab *flows,
+	     struct hf_lcore_stats *st, uint64_t now, struct rte_mbuf *m,
+	     const struct hf_fp_plan *fp)
+{
+	struct hf_fp_frag r;
+	unsigned int i;
+
+	hf_fp_fragment(dp, flows, c->w->frags, st, rte_pktmbuf_mtod(m, uint8_t *),
+		       rte_pktmbuf_data_len(m), m, mbuf_eth, fp, now, &r);
+	if (r.held)
+		return;
+	if (r.mb == NULL) {
+		/* the drop list holds a burst; released fragments are freed here */
+		drop_pkt(c, m, r.drop);
+		hf_ctr_add(&st->drops[r.drop], r.nb_rel);
+		for (i = 0; i < r.nb_rel; i++)
+			rte_pktmbuf_free(r.rel[i]);
+		return;
+	}
+	tx_pkt(c->w, r.mb->pidx, r.mb->port_id, m);
+	for (i = 0; i < r.nb_rel; i++)
+		tx_pkt(c->w, r.mb->pidx, r.mb->port_id, r.rel[i]);
+}
+
+/* Held fragments whose first fragment never came: counted (frag_timeout) and freed. */
+static void
+age_frags(struct hf_worker *w, uint64_t now)
+{
+	struct hf_frag_expired out[HF_FRAGTAB_SET_HOLD * 4];
+	uint32_t n, i;
+
+	n = hf_fp_frag_age(w->frags, w->stats, now, FRAG_AGE_BUDGET, out, RTE_DIM(out));
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(out[i].pkt);
+}
+
+/* The worker stops: fragments still held are dropped, counted (frag_timeout). */
+static void
+drop_held_frags(struct hf_worker *w)
+{
+	struct hf_frag_expired out[HF_FRAGTAB_SET_HOLD * 4];
+	uint32_t n, i;
+
+	while ((n = hf_fp_frag_drain(w->frags, w->stats, out, RTE_DIM(out))) > 0)
+		for (i = 0; i < n; i++)
+			rte_pktmbuf_free(out[i].pkt);
+}
+
 static inline void
 bridge(struct burst_ctx *c, struct rte_mbuf *m, const uint8_t *eth)
 {
@@ -245,6 +311,9 @@ process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 		case HF_ACT_BRIDGE:
 			bridge(c, m, rte_pktmbuf_mtod(m, const uint8_t *));
 			break;
+		case HF_ACT_FRAG:
+			forward_frag(c, dp, flows, st, now, m, fp);
+			break;
 		default:
 			drop_pkt(c, m, fp->v.drop);
 			break;
@@ -329,8 +398,11 @@ hf_worker_main(void *arg)
 			flush_all(w);
 			prev_flush = c.now;
 		}
-		if (w->flows != NULL && c.now - prev_age > age_tsc) {
-			hf_flowtab_age(w->flows, c.now, FLOW_AGE_BUDGET);
+		if (c.now - prev_age > age_tsc) {
+			if (w->flows != NULL)
+				hf_flowtab_age(w->flows, c.now, FLOW_AGE_BUDGET);
+			if (w->frags != NULL)
+				age_frags(w, c.now);
 			prev_age = c.now;
 		}
 		__atomic_store_n(&w->loops, ++loops, __ATOMIC_RELAXED);
@@ -339,6 +411,8 @@ hf_worker_main(void *arg)
 	if (w->wid == 0)
 		drain_control(w);
 	flush_all(w);
+	if (w->frags != NULL)
+		drop_held_frags(w);
 	rte_rcu_qsbr_thread_offline(rt->qsbr, w->wid);
 	rte_rcu_qsbr_thread_unregister(rt->qsbr, w->wid);
 	HF_LOG(dataplane, INFO, "worker %u stopped", w->wid);
@@ -366,6 +440,10 @@ hf_worker_setup(struct hf_runtime *rt, struct hf_worker *w)
 				     rt->tsc_hz / 1000 * (uint64_t)rt->cfg->flow_timeout_ms);
 	if (w->flows == NULL)
 		return -errno;
+	w->frags = hf_fragtab_create(rt->cfg->frag_size,
+				     rt->tsc_hz / 1000 * (uint64_t)rt->cfg->frag_timeout_ms);
+	if (w->frags == NULL)
+		return -errno;
 	for (p = 0; p < rt->nb_ports; p++) {
 		w->txb[p] = rte_zmalloc_socket("hf_txb", RTE_ETH_TX_BUFFER_SIZE(HF_BURST), 0, socket);
 		if (w->txb[p] == NULL)
@@ -388,6 +466,16 @@ hf_worker_teardown(struct hf_worker *w)
 		return;
 	for (p = 0; p < HF_MAX_PORTS; p++)
 		rte_free(w->txb[p]);
+	if (w->frags != NULL) {
+		struct hf_frag_expired out[HF_FRAGTAB_SET_HOLD];
+		uint32_t n, i;
+
+		/* none left when the worker ran (drop_held_frags); a worker that never ran */
+		while ((n = hf_fragtab_drain(w->frags, out, RTE_DIM(out))) > 0)
+			for (i = 0; i < n; i++)
+				rte_pktmbuf_free(out[i].pkt);
+		hf_fragtab_free(w->frags);
+	}
 	hf_flowtab_free(w->flows);
 	rte_ring_free(w->punt);
 	rte_free(w->fdb);

@@ -10,7 +10,8 @@
  *
  * The worker's own first pass, hf_fp_plan (inline parse of the common
  * frame, else hf_pkt_parse), must reach the same verdict, hash and flow
- * key as that slow route.
+ * key as that slow route (a fragment for a 5-tuple cluster: HF_ACT_FRAG,
+ * then hf_fp_fragment's second pass).
  *
  * Besides memory safety (ASan sees a read one byte past the frame: libFuzzer
  * hands over a heap copy of exactly `size` bytes), it checks the contracts
@@ -18,6 +19,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -195,6 +197,8 @@ check_info(const struct hf_pkt_info *pi, size_t size)
 	HF_FUZZ_CHECK(pi->l2_len <= size);
 	if (!pi->l4_valid)
 		HF_FUZZ_CHECK(pi->sport == 0 && pi->dport == 0);
+	if (!pi->is_fragment)
+		HF_FUZZ_CHECK(pi->frag_id == 0 && pi->frag_off == 0);
 	switch (pi->kind) {
 	case HF_PKT_ARP:
 		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_ARP);
@@ -204,13 +208,18 @@ check_info(const struct hf_pkt_info *pi, size_t size)
 		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_IPV4);
 		HF_FUZZ_CHECK(pi->l3_len >= 20 && pi->l3_len <= 60 && pi->l3_len % 4 == 0);
 		HF_FUZZ_CHECK((size_t)pi->l2_len + pi->l3_len <= size);
+		/* only a first fragment has ports, and no fragment ICMP fields */
 		if (pi->is_fragment)
+			HF_FUZZ_CHECK(pi->frag_off == 0 || !pi->l4_valid);
+		if (pi->is_fragment && pi->proto == HF_IPPROTO_ICMP)
 			HF_FUZZ_CHECK(!pi->l4_valid);
 		break;
 	case HF_PKT_IPV6:
 		HF_FUZZ_CHECK(pi->ethertype == HF_ETHERTYPE_IPV6);
 		HF_FUZZ_CHECK(pi->l3_len == 40);
 		HF_FUZZ_CHECK((size_t)pi->l2_len + pi->l3_len <= size);
+		if (pi->is_fragment)
+			HF_FUZZ_CHECK(pi->frag_off == 0 || !pi->l4_valid);
 		break;
 	default:
 		break;
@@ -279,6 +288,61 @@ check_select(const struct hf_dataplane *dp, const struct hf_pkt_info *pi)
 }
 
 /* fastpath.h: the worker's first pass agrees with parse + classify + hash. */
+static uint8_t frag_scratch[64];
+
+static uint8_t *
+frag_eth_of(void *pkt)
+{
+	(void)pkt;
+	return frag_scratch;
+}
+
+/*
+ * The second pass of a fragment for a 5-tuple cluster (fastpath.h), on a
+ * copy of the frame, with one fragment table kept across inputs (the
+ * fragments it holds are a dummy; a clock that moves one unit per input
+ * ages them out): held, or sent to a usable member of the cluster with
+ * at most HF_FRAG_HOLD released, or dropped for a fragment's reason.
+ */
+static void
+check_fragment(const struct hf_dataplane *dp, const struct hf_fp_plan *plan, const uint8_t *data,
+	       size_t size)
+{
+	static struct hf_fragtab *frags;
+	static struct hf_lcore_stats *st;
+	static uint64_t now;
+	static int dummy;
+	struct hf_frag_expired out[HF_FRAGTAB_SET_HOLD];
+	struct hf_fp_frag r;
+	uint8_t copy[1600];
+
+	if (frags == NULL) {
+		frags = hf_fragtab_create(16, 100);
+		st = aligned_alloc(64, sizeof(*st));
+		HF_FUZZ_CHECK(frags != NULL && st != NULL);
+		memset(st, 0, sizeof(*st));
+	}
+	if (size > sizeof(copy))
+		return;
+	memcpy(copy, data, size);
+	hf_fp_fragment(dp, NULL, frags, st, copy, (uint32_t)size, &dummy, frag_eth_of, plan, ++now,
+		       &r);
+	HF_FUZZ_CHECK(r.nb_rel <= HF_FRAG_HOLD);
+	if (r.held) {
+		HF_FUZZ_CHECK(r.mb == NULL && r.nb_rel == 0);
+	} else if (r.mb != NULL) {
+		uint32_t mi = (uint32_t)(r.mb - dp->members);
+
+		HF_FUZZ_CHECK(mi - plan->cl->member_base < plan->cl->nb_members);
+		HF_FUZZ_CHECK(r.mb->usable);
+		HF_FUZZ_CHECK(memcmp(copy, r.mb->eth, 12) == 0);
+	} else {
+		HF_FUZZ_CHECK(r.drop == HF_DROP_NO_MEMBER || r.drop == HF_DROP_HA_BACKUP ||
+			      r.drop == HF_DROP_FRAG_FULL || r.drop == HF_DROP_FRAG_HOLD_FULL);
+	}
+	(void)hf_fragtab_age(frags, now, 1, out, HF_FRAGTAB_SET_HOLD);
+}
+
 static void
 check_plan(const uint8_t *data, size_t size, int rc, const struct hf_pkt_info *pi)
 {
@@ -308,7 +372,12 @@ check_plan(const uint8_t *data, size_t size, int rc, const struct hf_pkt_info *p
 			continue;
 		}
 		v = hf_dp_classify(snap[s], pi, data);
-		HF_FUZZ_CHECK(plan.v.action == v.action);
+		/* a fragment for a 5-tuple cluster is planned for hf_fp_fragment */
+		if (v.action == HF_ACT_CLUSTER && pi->is_fragment &&
+		    snap[s]->clusters[v.cluster].hash_mode == HF_HASH_5TUPLE)
+			HF_FUZZ_CHECK(plan.v.action == HF_ACT_FRAG);
+		else
+			HF_FUZZ_CHECK(plan.v.action == v.action);
 		switch (v.action) {
 		case HF_ACT_DROP:
 			HF_FUZZ_CHECK(plan.v.drop == v.drop);
@@ -326,6 +395,8 @@ check_plan(const uint8_t *data, size_t size, int rc, const struct hf_pkt_info *p
 				       (uint16_t)snap[s]->clusters[v.cluster].stat, &k);
 			HF_FUZZ_CHECK(memcmp(&plan.key, &k, sizeof(k)) == 0);
 			HF_FUZZ_CHECK(plan.fr.h == hf_flowtab_hash(&k));
+			if (plan.v.action == HF_ACT_FRAG)
+				check_fragment(snap[s], &plan, data, size);
 			break;
 		default:
 			break;

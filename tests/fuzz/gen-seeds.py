@@ -111,6 +111,19 @@ def packet_seeds():
                              ipv4("198.51.100.7", "198.51.100.1", 17, udp(500, 500, b"ike")))
     s["ipv4-fragment"] = pad(eth(CLUSTER_MAC, CLIENT_MAC, 0x0800) +
                              ipv4("192.0.2.100", "192.0.2.1", 17, udp(1, 2, b"x" * 8), frag=0x2000))
+    # fragments of an IKE datagram to the 5-tuple cluster c1: first, later, IPv6 first and later
+    s["ipv4-fragment-5tuple-first"] = pad(eth(CLUSTER_MAC, CLIENT_MAC, 0x0800) +
+                                          ipv4("198.51.100.7", "198.51.100.1", 17,
+                                               udp(4500, 4500, b"ike" * 4), frag=0x2000))
+    s["ipv4-fragment-5tuple-later"] = pad(eth(CLUSTER_MAC, CLIENT_MAC, 0x0800) +
+                                          ipv4("198.51.100.7", "198.51.100.1", 17, b"ike" * 4,
+                                               frag=0x00b9))
+    s["ipv6-fragment-first"] = pad(eth(CLUSTER_MAC, CLIENT_MAC, 0x86DD) +
+                                   ipv6(7, 1, 44, struct.pack("!BBHI", 17, 0, 1, 0x10203) +
+                                        udp(4500, 4500, b"ike")))
+    s["ipv6-fragment-later"] = pad(eth(CLUSTER_MAC, CLIENT_MAC, 0x86DD) +
+                                   ipv6(7, 1, 44, struct.pack("!BBHI", 17, 0, 185 << 3, 0x10203) +
+                                        b"ike" * 4))
     s["ipv4-options-sctp"] = pad(eth(CLUSTER_MAC, CLIENT_MAC, 0x0800) +
                                  ipv4("203.0.113.5", "203.0.113.1", 132, struct.pack("!HHII", 1, 2, 0, 0),
                                       options=b"\x01\x01\x01\x00"))

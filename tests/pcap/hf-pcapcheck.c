@@ -17,6 +17,14 @@
  *   ARP request for a         an ARP reply on the same port when the
  *   cluster IP                cluster serves it, else nothing; the request
  *                             itself is never forwarded
+ *   fragment for a 5-tuple    its flow's member: the first fragment by its
+ *   cluster                   own ports, a later one by the ports of its
+ *                             datagram's first fragment (same cluster,
+ *                             addresses, protocol and IP id) wherever that
+ *                             is in the input; a later fragment before its
+ *                             first leaves after it (not in input order);
+ *                             with no first fragment in the input: nowhere
+ *                             (held, then dropped as frag_timeout)
  *   other frame to a cluster  nowhere (cluster_non_ip)
  *   MAC
  *   anything else             unmatched = "drop": nowhere; "bridge": an
@@ -82,6 +90,7 @@ enum disp {
 	X_BRIDGED,
 	X_BRIDGE_SAME_PORT,
 	X_IGNORED, /* for the control plane's own address: not checked */
+	X_FRAG_ORPHAN, /* later fragment of a 5-tuple cluster, its first fragment never sent */
 	X__MAX
 };
 
@@ -97,12 +106,14 @@ static const char *const disp_names[X__MAX] = {
 	[X_BRIDGED] = "bridged",
 	[X_BRIDGE_SAME_PORT] = "bridged, destination on its input port",
 	[X_IGNORED] = "control-plane address (not checked)",
+	[X_FRAG_ORPHAN] = "later fragment, no first fragment (held, dropped)",
 };
 
 struct expect {
 	uint8_t disp;
 	uint8_t err;	   /* enum hf_pkt_err when malformed */
 	uint8_t misrouted; /* seen on a wrong port (reported there) */
+	uint8_t held;	   /* later fragment before its first: leaves after it, out of order */
 	uint16_t cluster;
 	uint32_t member; /* index in the cluster, CK_NONE */
 	uint32_t hash;
@@ -136,7 +147,17 @@ struct cluster_ck {
 	uint64_t rx; /* cluster frames */
 	uint64_t tx; /* to a member */
 	uint64_t no_member;
+	uint64_t frag_orphan; /* later fragments whose first fragment never came */
 	uint32_t garp[HF_MAX_PORTS];
+};
+
+/* A first fragment of a 5-tuple cluster in the input: its datagram and ports. */
+struct frag_head {
+	uint32_t cluster;
+	uint32_t src, dst, id; /* as in struct hf_pkt_info */
+	uint8_t proto, family;
+	uint16_t sport, dport;
+	uint32_t in_idx;
 };
 
 struct port_ck {
@@ -173,6 +194,8 @@ struct ck {
 	uint32_t cap_obs;
 	struct fdb_ent *fdb;
 	uint32_t nb_fdb;
+	struct frag_head *heads;
+	uint32_t nb_heads;
 	uint64_t counts[X__MAX];
 	uint64_t malformed[HF_PKT_ERR__MAX];
 	uint64_t failures;
@@ -426,14 +449,102 @@ fdb_learn(struct ck *k, uint64_t mac, uint32_t port)
 	return 0;
 }
 
+/*
+ * The cluster an IPv4/IPv6 frame goes to, as build_expectations decides
+ * (cluster IP first, then cluster MAC), or -1. For fragments only: the
+ * probe address and VRRP are not fragmented in the inputs we generate.
+ */
+static int
+cluster_of_ip_frame(const struct ck *k, const uint8_t *eth, const struct hf_pkt_info *pi)
+{
+	int c;
+
+	if (pi->kind == HF_PKT_IPV4 && (c = cluster_by_ip(k, pi->dst_key)) >= 0)
+		return c;
+	if (pi->kind == HF_PKT_IPV4 && is_probe_ip(k, pi->dst_key))
+		return -1;
+	if ((pi->kind == HF_PKT_IPV4 || pi->kind == HF_PKT_IPV6) && !(eth[0] & 1))
+		return cluster_by_mac(k, eth);
+	return -1;
+}
+
+/* Every first fragment for a 5-tuple cluster in the input, in input order. */
+static int
+collect_frag_heads(struct ck *k)
+{
+	struct hf_pkt_info pi;
+	struct frag_head *h;
+	uint32_t i;
+	int c;
+
+	for (i = 0; i < k->in.n; i++) {
+		if (hf_pkt_parse(k->in.f[i].data, k->in.f[i].len, &pi) != HF_PKT_OK ||
+		    !pi.is_fragment || pi.frag_off != 0)
+			continue;
+		c = cluster_of_ip_frame(k, k->in.f[i].data, &pi);
+		if (c < 0 || k->cfg->clusters[c].hash != HF_HASH_5TUPLE)
+			continue;
+		h = realloc(k->heads, (k->nb_heads + 1) * sizeof(*h));
+		if (h == NULL)
+			return -ENOMEM;
+		k->heads = h;
+		h = &k->heads[k->nb_heads++];
+		h->cluster = (uint32_t)c;
+		h->src = pi.src_key;
+		h->dst = pi.dst_key;
+		h->id = pi.frag_id;
+		h->proto = pi.proto;
+		h->family = pi.kind == HF_PKT_IPV6 ? 6 : 4;
+		h->sport = pi.sport;
+		h->dport = pi.dport;
+		h->in_idx = i;
+	}
+	return 0;
+}
+
+/* The first fragment of the datagram a later fragment belongs to, or NULL. */
+static const struct frag_head *
+frag_head_of(const struct ck *k, uint32_t c, const struct hf_pkt_info *pi)
+{
+	uint8_t family = pi->kind == HF_PKT_IPV6 ? 6 : 4;
+	uint32_t i;
+
+	for (i = 0; i < k->nb_heads; i++) {
+		const struct frag_head *h = &k->heads[i];
+
+		if (h->cluster == c && h->src == pi->src_key && h->dst == pi->dst_key &&
+		    h->id == pi->frag_id && h->proto == pi->proto && h->family == family)
+			return h;
+	}
+	return NULL;
+}
+
 static void
-expect_cluster(struct ck *k, struct expect *x, uint32_t c, const struct hf_pkt_info *pi)
+expect_cluster(struct ck *k, struct expect *x, uint32_t idx, uint32_t c,
+	const struct hf_pkt_info *pi)
 {
 	const struct hf_cluster_conf *cc = &k->cfg->clusters[c];
 	struct cluster_ck *cl = &k->cl[c];
+	struct hf_pkt_info flow;
 	uint8_t m;
 
 	x->cluster = (uint16_t)c;
+	if (cc->hash == HF_HASH_5TUPLE && pi->is_fragment && pi->frag_off != 0) {
+		/* a later fragment goes by its datagram's first fragment's ports */
+		const struct frag_head *h = frag_head_of(k, c, pi);
+
+		if (h == NULL) {
+			x->disp = X_FRAG_ORPHAN;
+			cl->rx++;
+			cl->frag_orphan++;
+			return;
+		}
+		flow = *pi;
+		flow.sport = h->sport;
+		flow.dport = h->dport;
+		pi = &flow;
+		x->held = h->in_idx > idx;
+	}
 	x->hash = hf_hash_pkt(pi, cc->hash);
 	m = cl->table[x->hash & (cc->buckets - 1)];
 	cl->rx++;
@@ -526,6 +637,9 @@ build_expectations(struct ck *k)
 	k->x = calloc(k->in.n ? k->in.n : 1, sizeof(*k->x));
 	if (k->x == NULL)
 		return -ENOMEM;
+	ret = collect_frag_heads(k);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < k->in.n; i++) {
 		const uint8_t *eth = k->in.f[i].data;
 		struct expect *x = &k->x[i];
@@ -539,7 +653,7 @@ build_expectations(struct ck *k)
 			x->err = (uint8_t)err;
 			k->malformed[err]++;
 		} else if (pi.kind == HF_PKT_IPV4 && (c = cluster_by_ip(k, pi.dst_key)) >= 0) {
-			expect_cluster(k, x, (uint32_t)c, &pi);
+			expect_cluster(k, x, i, (uint32_t)c, &pi);
 		} else if ((pi.kind == HF_PKT_IPV4 && is_probe_ip(k, pi.dst_key)) ||
 			   (pi.kind == HF_PKT_IPV4 && pi.proto == HF_IPPROTO_VRRP &&
 				   k->cfg->ha.enabled) ||
@@ -549,7 +663,7 @@ build_expectations(struct ck *k)
 			ret = expect_arp(k, x, i, (uint32_t)c, in_port, &pi);
 		} else if (!(eth[0] & 1) && (c = cluster_by_mac(k, eth)) >= 0) {
 			if (pi.kind == HF_PKT_IPV4 || pi.kind == HF_PKT_IPV6) {
-				expect_cluster(k, x, (uint32_t)c, &pi);
+				expect_cluster(k, x, i, (uint32_t)c, &pi);
 			} else {
 				x->disp = X_CLUSTER_NON_IP;
 				x->cluster = (uint16_t)c;
@@ -775,10 +889,11 @@ check_data_frame(struct ck *k, uint32_t p, uint32_t on, const struct frame *o)
 		return;
 	}
 	k->x[best].seen |= 1u << p;
-	if (pk->last_in != CK_NONE && best < pk->last_in)
+	/* a fragment held for its first one leaves after it: out of input order */
+	if (!k->x[best].held && pk->last_in != CK_NONE && best < pk->last_in)
 		fail(k, "%s out #%u: input #%u sent after input #%u (order not kept)", pname(k, p),
 			on, best + 1, pk->last_in + 1);
-	if (pk->last_in == CK_NONE || best > pk->last_in)
+	if (!k->x[best].held && (pk->last_in == CK_NONE || best > pk->last_in))
 		pk->last_in = best;
 	if (k->x[best].disp == X_CLUSTER)
 		check_cluster_frame(k, p, on, best, o);
@@ -1033,9 +1148,10 @@ print_summary(const struct ck *k)
 			const struct cluster_ck *cl = &k->cl[c];
 
 			printf("cluster %s (%s, %u buckets): %" PRIu64 " frames, %" PRIu64
-			       " to members, %" PRIu64 " no live member\n",
+			       " to members, %" PRIu64 " no live member, %" PRIu64
+			       " fragment(s) without a first\n",
 				cc->name, hf_hash_mode_str(cc->hash), cc->buckets, cl->rx, cl->tx,
-				cl->no_member);
+				cl->no_member, cl->frag_orphan);
 			for (i = 0; i < cc->nb_members; i++) {
 				const struct member_ck *m = &cl->m[i];
 
@@ -1095,11 +1211,13 @@ write_summary_json(const struct ck *k)
 		", \"arp_not_served\": %" PRIu64 ", \"arp_other\": %" PRIu64
 		", \"cluster_non_ip\": %" PRIu64 ", \"unmatched_dropped\": %" PRIu64
 		", \"bridged\": %" PRIu64 ", \"bridge_same_port\": %" PRIu64
-		", \"ignored\": %" PRIu64,
-		k->counts[X_CLUSTER] + k->counts[X_NO_MEMBER], k->counts[X_CLUSTER],
+		", \"ignored\": %" PRIu64 ", \"frag_orphan\": %" PRIu64,
+		k->counts[X_CLUSTER] + k->counts[X_NO_MEMBER] + k->counts[X_FRAG_ORPHAN],
+		k->counts[X_CLUSTER],
 		k->counts[X_NO_MEMBER], k->counts[X_ARP_SERVED], k->counts[X_ARP_NOT_SERVED],
 		k->counts[X_ARP_OTHER], k->counts[X_CLUSTER_NON_IP], k->counts[X_UNMATCHED],
-		k->counts[X_BRIDGED], k->counts[X_BRIDGE_SAME_PORT], k->counts[X_IGNORED]);
+		k->counts[X_BRIDGED], k->counts[X_BRIDGE_SAME_PORT], k->counts[X_IGNORED],
+		k->counts[X_FRAG_ORPHAN]);
 	for (i = 1; i < HF_PKT_ERR__MAX; i++)
 		fprintf(f, ", \"malformed_%s\": %" PRIu64, mal[i], k->malformed[i]);
 	fprintf(f, "},\n  \"garp_expected\": %" PRIu64 ",\n  \"ports\": [", k->garp_expected);
@@ -1117,8 +1235,10 @@ write_summary_json(const struct ck *k)
 
 		fprintf(f,
 			"%s\n    {\"name\": \"%s\", \"rx\": %" PRIu64 ", \"tx\": %" PRIu64
-			", \"no_member\": %" PRIu64 ", \"members\": [",
-			c ? "," : "", cc->name, k->cl[c].rx, k->cl[c].tx, k->cl[c].no_member);
+			", \"no_member\": %" PRIu64 ", \"frag_orphan\": %" PRIu64
+			", \"members\": [",
+			c ? "," : "", cc->name, k->cl[c].rx, k->cl[c].tx, k->cl[c].no_member,
+			k->cl[c].frag_orphan);
 		for (i = 0; i < cc->nb_members; i++)
 			fprintf(f,
 				"%s{\"name\": \"%s\", \"state\": \"%s\", \"has_mac\": %s, "

@@ -253,6 +253,10 @@ else:
          "manifest unmatched_same_port")
     want("totals.bridged", counts["bridged"], "checker: frames bridged", optional=True)
 want("drops.no_member", counts["no_member"], "checker: cluster frames, no live member")
+want("drops.frag_timeout", counts["frag_orphan"],
+     "checker: later fragments of 5-tuple clusters whose first never came")
+for d in ("frag_full", "frag_hold_full"):
+    want("drops." + d, 0, "the fragment tables have room")
 want("drops.cluster_non_ip", man["cluster_non_ip"], "manifest cluster_non_ip")
 want("drops.arp_not_served", counts["arp_not_served"], "checker: ARP on an unserved port")
 for d in ("ha_backup", "punt_full", "tx_full"):
@@ -264,7 +268,8 @@ for cl in chk["clusters"]:
     c = cl["name"]
     want(f"clusters.{c}.rx", cl["rx"], "checker: cluster frames")
     want(f"clusters.{c}.tx", cl["tx"], "checker: to a live member")
-    want(f"clusters.{c}.dropped", cl["no_member"], "checker: no live member")
+    want(f"clusters.{c}.dropped", cl["no_member"] + cl["frag_orphan"],
+         "checker: no live member, later fragments without a first")
     for m in cl["members"]:
         if m["state"] == "down":
             state = "down"

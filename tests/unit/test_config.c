@@ -903,6 +903,56 @@ test_punt(void **state)
 	assert_has_error_at(&errs, bad, "tcp_pps", "unknown key 'tcp_pps'");
 }
 
+/* fragments = { size; timeout_ms; }: values, defaults, ranges, unknown keys. */
+static void
+test_fragments_conf(void **state)
+{
+	static const char good[] = PORTS PROBE
+		"fragments = { size = 4096; timeout_ms = 2000; };\n" CLUSTERS(
+			"  { name = \"c1\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\";\n"
+			"    ports = [ \"lan0\" ];\n"
+			"    members = (\n" MEMBER_A "\n    ); }");
+	static const char dflt[] = PORTS PROBE CLUSTERS(
+		"  { name = \"c1\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\";\n"
+		"    ports = [ \"lan0\" ];\n"
+		"    members = (\n" MEMBER_A "\n    ); }");
+	static const char bad[] = PORTS PROBE
+		"fragments = { size = 3;\n"
+		"              timeout_ms = 60001;\n"
+		"              hold = 8; };\n" CLUSTERS(
+			"  { name = \"c1\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\";\n"
+			"    ports = [ \"lan0\" ];\n"
+			"    members = (\n" MEMBER_A "\n    ); }");
+	static const char high[] = PORTS PROBE
+		"fragments = { size = 65537;\n"
+		"              timeout_ms = 9; };\n" CLUSTERS(
+			"  { name = \"c1\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\";\n"
+			"    ports = [ \"lan0\" ];\n"
+			"    members = (\n" MEMBER_A "\n    ); }");
+	struct hf_config *cfg;
+	struct hf_errlist errs;
+
+	(void)state;
+	cfg = load_good(good);
+	assert_int_equal(cfg->frag_size, 4096);
+	assert_int_equal(cfg->frag_timeout_ms, 2000);
+	hf_config_free(cfg);
+	cfg = load_good(dflt);
+	assert_int_equal(cfg->frag_size, HF_FRAGS_DEFAULT);
+	assert_int_equal(cfg->frag_timeout_ms, HF_FRAG_TIMEOUT_MS_DEFAULT);
+	hf_config_free(cfg);
+	load_bad(bad, &errs);
+	assert_int_equal(hf_errlist_count(&errs), 3);
+	assert_has_error_at(&errs, bad, "size = 3", "fragments: size 3 is out of range 4..65536");
+	assert_has_error_at(&errs, bad, "60001",
+		"fragments: timeout_ms 60001 is out of range 10..60000");
+	assert_has_error_at(&errs, bad, "hold", "unknown key 'hold'");
+	load_bad(high, &errs);
+	assert_int_equal(hf_errlist_count(&errs), 2);
+	assert_has_error_at(&errs, high, "65537", "size 65537 is out of range");
+	assert_has_error_at(&errs, high, "timeout_ms = 9", "timeout_ms 9 is out of range");
+}
+
 static void
 test_ranges(void **state)
 {
@@ -1557,6 +1607,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_enum_values),
 		cmocka_unit_test(test_punt),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_fragments_conf),
 		cmocka_unit_test(test_range_low_and_high),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_tunnel_needs_target),

@@ -12,6 +12,8 @@
 #include <hyperflow/dataplane.h>
 #include <hyperflow/fastpath.h>
 #include <hyperflow/flowtab.h>
+#include <hyperflow/fragtab.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #define NB_MEMBERS 4
@@ -1219,6 +1221,424 @@ test_probe_budget(void **state)
 	hf_dataplane_free(dp);
 }
 
+
+/* ---- fragments of 5-tuple clusters ---- */
+
+#define FR_TO "203.0.113.50"
+
+/*
+ * An IPv4 UDP frame from src to FR_TO by cluster 0's MAC: a fragment at
+ * offset off (8-byte units, MF as mf) of datagram id, or a whole datagram
+ * (off 0, !mf). The first fragment and a whole datagram carry the UDP
+ * header (sport -> 4500); a later fragment carries payload bytes that
+ * would read as other ports.
+ */
+static size_t
+frag4(uint8_t *b, const char *src, uint16_t sport, uint16_t id, uint16_t off, bool mf)
+{
+	size_t len = udp_frame(b, "00:00:5e:00:01:01", src, FR_TO, HF_IPPROTO_UDP);
+	uint16_t fo = (uint16_t)((mf ? 0x2000 : 0) | off);
+
+	b[18] = (uint8_t)(id >> 8);
+	b[19] = (uint8_t)id;
+	b[20] = (uint8_t)(fo >> 8);
+	b[21] = (uint8_t)fo;
+	if (off == 0) {
+		b[34] = (uint8_t)(sport >> 8);
+		b[35] = (uint8_t)sport;
+		b[36] = 4500 >> 8;
+		b[37] = 4500 & 0xff;
+	} else {
+		memcpy(b + 34, "\x77\x77\x88\x88", 4);
+	}
+	return len;
+}
+
+/*
+ * The same for IPv6, from 2001:db8::<host> to 2001:db8:1::50, with a
+ * Fragment header unless whole.
+ */
+static size_t
+frag6(uint8_t *b, uint8_t host, uint16_t sport, uint32_t id, uint16_t off, bool mf, bool whole)
+{
+	struct hf_mac d = mac("00:00:5e:00:01:01");
+	uint8_t *ip = b + 14, *l4;
+	uint32_t plen = whole ? 16 : 24;
+
+	memset(b, 0, 80);
+	memcpy(b, d.b, 6);
+	memcpy(b + 6, "\x02\x00\x00\x00\x09\x09", 6);
+	b[12] = 0x86;
+	b[13] = 0xdd;
+	ip[0] = 0x60;
+	ip[5] = (uint8_t)plen;
+	ip[6] = whole ? HF_IPPROTO_UDP : 44;
+	ip[7] = 64;
+	memcpy(ip + 8, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0", 15);
+	ip[23] = host;
+	memcpy(ip + 24, "\x20\x01\x0d\xb8\0\x01\0\0\0\0\0\0\0\0\0\x50", 16);
+	l4 = ip + 40;
+	if (!whole) {
+		l4[0] = HF_IPPROTO_UDP;
+		l4[2] = (uint8_t)(off >> 5);
+		l4[3] = (uint8_t)(off << 3 | (mf ? 1 : 0));
+		l4[4] = (uint8_t)(id >> 24);
+		l4[5] = (uint8_t)(id >> 16);
+		l4[6] = (uint8_t)(id >> 8);
+		l4[7] = (uint8_t)id;
+		l4 += 8;
+	}
+	if (off == 0) {
+		l4[0] = (uint8_t)(sport >> 8);
+		l4[1] = (uint8_t)sport;
+		l4[2] = 4500 >> 8;
+		l4[3] = 4500 & 0xff;
+	} else {
+		memcpy(l4, "\x77\x77\x88\x88", 4);
+	}
+	return 14 + 40 + plen;
+}
+
+/* The worker's two passes for one frame at a time (test_fragments_*). */
+struct fw {
+	const struct hf_dataplane *dp;
+	struct hf_flowtab *ft;
+	struct hf_fragtab *frags;
+	struct hf_lcore_stats *st;
+	uint64_t now;
+	/* what went out: frames (by pointer) and their members (global index) */
+	int n;
+	uint8_t *frame[16];
+	uint32_t member[16];
+};
+
+static void
+fw_sent(struct fw *w, uint8_t *b, const struct hf_dp_member *mb)
+{
+	assert_true(w->n < 16);
+	w->frame[w->n] = b;
+	w->member[w->n] = (uint32_t)(mb - w->dp->members);
+	/* the member's header, as the worker writes it */
+	assert_memory_equal(b, mb->eth, 12);
+	w->n++;
+}
+
+/* The test's packets are the frames themselves. */
+static uint8_t *
+fw_eth_of(void *pkt)
+{
+	return pkt;
+}
+
+/*
+ * One frame through both passes, as the worker dispatches it: whole
+ * datagrams by hf_fp_forward, fragments by hf_fp_fragment. What it sends
+ * is appended to w->frame/member; r gets hf_fp_fragment's result.
+ */
+static void
+fw_send_r(struct fw *w, uint8_t *b, size_t len, struct hf_fp_frag *r)
+{
+	struct hf_fp_plan p = plan_of(w->dp, w->ft, b, len);
+	const struct hf_dp_member *mb;
+	uint8_t drop = 0xff;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	if (p.v.action == HF_ACT_CLUSTER) {
+		mb = hf_fp_forward(w->dp, w->ft, w->st, b, &p, w->now, &drop);
+		assert_non_null(mb);
+		fw_sent(w, b, mb);
+		r->mb = mb;
+		return;
+	}
+	assert_int_equal(p.v.action, HF_ACT_FRAG);
+	hf_fp_fragment(w->dp, w->ft, w->frags, w->st, b, (uint32_t)len, b, fw_eth_of, &p, w->now,
+		       r);
+	if (r->mb == NULL)
+		return;
+	assert_int_equal(r->held, 0);
+	fw_sent(w, b, r->mb);
+	for (i = 0; i < r->nb_rel; i++)
+		fw_sent(w, r->rel[i], r->mb);
+}
+
+static void
+fw_send(struct fw *w, uint8_t *b, size_t len)
+{
+	struct hf_fp_frag r;
+
+	fw_send_r(w, b, len, &r);
+	assert_true(r.mb != NULL || r.held);
+}
+
+/* Send frames[0..n) one by one; returns how many frames went out. */
+static int
+fw_seq(struct fw *w, uint8_t (*b)[80], const size_t *len, const int *order, int n)
+{
+	int i;
+
+	w->n = 0;
+	for (i = 0; i < n; i++)
+		fw_send(w, b[order[i]], len[order[i]]);
+	return w->n;
+}
+
+/*
+ * Every fragment of a datagram goes to the member its flow's whole
+ * datagrams go to, in 5-tuple clusters: in order, later fragments first,
+ * datagrams interleaved, IPv4 and IPv6.
+ */
+static void
+test_fragments_follow_flow(void **state)
+{
+	static const int in_order[3] = {0, 1, 2}, reversed[3] = {2, 1, 0};
+	struct fixture *f = *state;
+	struct hf_dataplane *dp;
+	struct fw w;
+	uint8_t b[6][80];
+	size_t len[6];
+	uint32_t flow[8], used = 0;
+	int i, j, k, moved = 0;
+	char src[32];
+
+	f->clusters[0].hash = HF_HASH_5TUPLE;
+	dp = build_fp(f, NULL, true);
+	memset(&w, 0, sizeof(w));
+	w.dp = dp;
+	w.ft = hf_flowtab_create(1024, 1000000);
+	w.frags = hf_fragtab_create(64, 1000000);
+	w.st = fp_stats();
+	w.now = 1000;
+	assert_non_null(w.ft);
+	assert_non_null(w.frags);
+	for (i = 0; i < 8; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%d", 20 + i);
+		/* the flow's member: where its whole datagrams go */
+		len[0] = frag4(b[0], src, (uint16_t)(1000 + i), 1, 0, false);
+		assert_int_equal(fw_seq(&w, b, len, in_order, 1), 1);
+		flow[i] = w.member[0];
+		used |= 1u << flow[i];
+		/* a later fragment's own view (ports 0) would pick another member */
+		len[1] = frag4(b[1], src, 0, 2, 185, false);
+		if (hf_dp_bucket_member(dp, &dp->clusters[0], plan_of(dp, NULL, b[1], len[1]).hash) !=
+		    flow[i])
+			moved++;
+
+		for (k = 0; k < 2; k++) {
+			const int *order = k == 0 ? in_order : reversed;
+			uint16_t id = (uint16_t)(100 * i + k + 10);
+
+			len[0] = frag4(b[0], src, (uint16_t)(1000 + i), id, 0, true);
+			len[1] = frag4(b[1], src, 0, id, 185, true);
+			len[2] = frag4(b[2], src, 0, id, 370, false);
+			assert_int_equal(fw_seq(&w, b, len, order, 3), 3);
+			/* later fragments that came first leave after the first one, in arrival order */
+			for (j = 0; j < 3; j++) {
+				assert_ptr_equal(w.frame[j], b[k == 0 ? j : (3 - j) % 3]);
+				assert_int_equal(w.member[j], flow[i]);
+			}
+		}
+	}
+	/* the test proves something only if flows spread and fragments' own hashes differ */
+	assert_true(__builtin_popcount(used) > 1);
+	assert_true(moved > 0);
+
+	/* two datagrams of two flows, interleaved, later fragments first */
+	len[0] = frag4(b[0], "198.51.100.20", 1000, 900, 0, true);
+	len[1] = frag4(b[1], "198.51.100.20", 0, 900, 185, true);
+	len[2] = frag4(b[2], "198.51.100.20", 0, 900, 370, false);
+	len[3] = frag4(b[3], "198.51.100.21", 1001, 900, 0, true);
+	len[4] = frag4(b[4], "198.51.100.21", 0, 900, 185, true);
+	len[5] = frag4(b[5], "198.51.100.21", 0, 900, 370, false);
+	{
+		static const int mix[6] = {1, 5, 3, 2, 0, 4};
+
+		assert_int_equal(fw_seq(&w, b, len, mix, 6), 6);
+		for (j = 0; j < 6; j++) {
+			int fi = (int)(w.frame[j] - b[0]) / 80;
+
+			assert_int_equal(w.member[j], flow[fi < 3 ? 0 : 1]);
+		}
+	}
+
+	/*
+	 * Flow 0's member drains: the bucket table moves new flows away, the
+	 * flow table keeps flow 0 there, and its fragments, later ones first,
+	 * follow it there too.
+	 */
+	{
+		struct hf_dataplane *drained;
+		uint32_t m0 = flow[0] - dp->clusters[0].member_base;
+		static const int mix[4] = {2, 1, 3, 0};
+
+		f->members[0][m0].state = HF_ADMIN_DRAIN;
+		drained = build_fp(f, NULL, true);
+		w.dp = drained;
+		len[0] = frag4(b[0], "198.51.100.20", 1000, 950, 0, true);
+		assert_int_not_equal(hf_dp_bucket_member(drained, &drained->clusters[0],
+							 plan_of(drained, NULL, b[0], len[0]).hash),
+				     flow[0]);
+		len[1] = frag4(b[1], "198.51.100.20", 0, 950, 185, true);
+		len[2] = frag4(b[2], "198.51.100.20", 0, 950, 370, false);
+		len[3] = frag4(b[3], "198.51.100.20", 1000, 1, 0, false);
+		assert_int_equal(fw_seq(&w, b, len, mix, 4), 4);
+		for (j = 0; j < 4; j++)
+			assert_int_equal(w.member[j], flow[0]);
+		w.dp = dp;
+		hf_dataplane_free(drained);
+		f->members[0][m0].state = HF_ADMIN_UP;
+	}
+
+	/* IPv6: a whole datagram, then one in fragments, the last first */
+	for (i = 0; i < 4; i++) {
+		len[0] = frag6(b[0], (uint8_t)(0x20 + i), (uint16_t)(2000 + i), 0, 0, false, true);
+		assert_int_equal(fw_seq(&w, b, len, in_order, 1), 1);
+		flow[i] = w.member[0];
+		len[0] = frag6(b[0], (uint8_t)(0x20 + i), (uint16_t)(2000 + i), 0x10000 + i, 0, true,
+			       false);
+		len[1] = frag6(b[1], (uint8_t)(0x20 + i), 0, 0x10000 + i, 1, true, false);
+		len[2] = frag6(b[2], (uint8_t)(0x20 + i), 0, 0x10000 + i, 2, false, false);
+		assert_int_equal(fw_seq(&w, b, len, reversed, 3), 3);
+		for (j = 0; j < 3; j++)
+			assert_int_equal(w.member[j], flow[i]);
+	}
+
+	/* other modes hash no ports: a fragment is an ordinary cluster frame there */
+	len[0] = udp_frame(b[0], "00:00:5e:00:01:02", "198.51.100.20", FR_TO, HF_IPPROTO_UDP);
+	b[0][21] = 185;
+	assert_int_equal(plan_of(dp, w.ft, b[0], len[0]).v.action, HF_ACT_CLUSTER);
+
+	hf_fragtab_free(w.frags);
+	hf_flowtab_free(w.ft);
+	free(w.st);
+	hf_dataplane_free(dp);
+}
+
+/*
+ * Fragments the table cannot place are dropped and counted by reason:
+ * a full table, a datagram holding HF_FRAG_HOLD already, a first fragment
+ * that never comes; and like whole datagrams on an HA backup or with no
+ * live member. Without a table, fragments go by their own fields.
+ */
+static void
+test_fragments_drops(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_frag_expired out[HF_FRAGTAB_SET_HOLD];
+	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_dataplane *dp, *down, *backup;
+	const uint32_t c0 = fp_cstat[0];
+	struct hf_fp_frag r;
+	struct fw w;
+	uint8_t b[6][80];
+	size_t len[6];
+	uint32_t flow, i;
+
+	f->clusters[0].hash = HF_HASH_5TUPLE;
+	dp = build_fp(f, NULL, true);
+	backup = build_fp(f, NULL, false);
+	memset(rt, 0, sizeof(rt));
+	for (i = 0; i < 2 * NB_MEMBERS; i++)
+		rt[i].mac_known = true; /* and none healthy */
+	down = build_fp(f, rt, true);
+	memset(&w, 0, sizeof(w));
+	w.dp = dp;
+	w.ft = hf_flowtab_create(1024, 1000000);
+	w.frags = hf_fragtab_create(4, 100); /* one set of four datagrams */
+	w.st = fp_stats();
+	w.now = 1000;
+	assert_non_null(w.ft);
+	assert_non_null(w.frags);
+
+	len[0] = frag4(b[0], "198.51.100.30", 3000, 1, 0, false);
+	w.n = 0;
+	fw_send(&w, b[0], len[0]);
+	flow = w.member[0];
+
+	/* four datagrams wait for their first fragments; the fifth finds no room */
+	for (i = 0; i < 4; i++) {
+		len[i] = frag4(b[i], "198.51.100.30", 0, (uint16_t)(10 + i), 185, true);
+		fw_send_r(&w, b[i], len[i], &r);
+		assert_int_equal(r.held, 1);
+	}
+	len[4] = frag4(b[4], "198.51.100.30", 0, 14, 185, true);
+	fw_send_r(&w, b[4], len[4], &r);
+	assert_null(r.mb);
+	assert_int_equal(r.held, 0);
+	assert_int_equal(r.drop, HF_DROP_FRAG_FULL);
+	/* its first fragment still goes by its own ports */
+	len[4] = frag4(b[4], "198.51.100.30", 3000, 14, 0, true);
+	w.n = 0;
+	fw_send_r(&w, b[4], len[4], &r);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.member[0], flow);
+	/* datagram 13 holds HF_FRAG_HOLD fragments, no more */
+	for (i = 1; i < HF_FRAG_HOLD; i++) {
+		fw_send_r(&w, b[3], len[3], &r);
+		assert_int_equal(r.held, 1);
+	}
+	fw_send_r(&w, b[3], len[3], &r);
+	assert_null(r.mb);
+	assert_int_equal(r.drop, HF_DROP_FRAG_HOLD_FULL);
+	assert_int_equal(w.st->cluster[c0].dropped, 2);
+
+	/* the first fragments never come: the ager hands the held ones back, counted */
+	assert_int_equal(hf_fp_frag_age(w.frags, w.st, 1100, 1, out, HF_FRAGTAB_SET_HOLD), 0);
+	assert_int_equal(hf_fp_frag_age(w.frags, w.st, 1101, 1, out, HF_FRAGTAB_SET_HOLD),
+			 3 + HF_FRAG_HOLD);
+	assert_int_equal(out[0].cluster, c0);
+	assert_int_equal(w.st->drops[HF_DROP_FRAG_TIMEOUT], 3 + HF_FRAG_HOLD);
+	assert_int_equal(w.st->cluster[c0].dropped, 2 + 3 + HF_FRAG_HOLD);
+
+	/* HA backup: dropped like a whole datagram, nothing held */
+	w.dp = backup;
+	fw_send_r(&w, b[0], len[0], &r);
+	assert_int_equal(r.held, 0);
+	assert_int_equal(r.drop, HF_DROP_HA_BACKUP);
+
+	/* no live member: the first fragment and those held for it are dropped */
+	w.dp = down;
+	len[1] = frag4(b[1], "198.51.100.30", 0, 20, 185, true);
+	fw_send_r(&w, b[1], len[1], &r);
+	assert_int_equal(r.held, 1);
+	len[0] = frag4(b[0], "198.51.100.30", 3000, 20, 0, true);
+	fw_send_r(&w, b[0], len[0], &r);
+	assert_null(r.mb);
+	assert_int_equal(r.drop, HF_DROP_NO_MEMBER);
+	assert_int_equal(r.nb_rel, 1);
+	assert_ptr_equal(r.rel[0], b[1]);
+	assert_int_equal(w.st->cluster[c0].dropped, 2 + 3 + HF_FRAG_HOLD + 1 + 2);
+
+	/* the worker stops: what is still held is dropped and counted */
+	w.dp = dp;
+	len[2] = frag4(b[2], "198.51.100.30", 0, 22, 185, true);
+	fw_send_r(&w, b[2], len[2], &r);
+	assert_int_equal(r.held, 1);
+	assert_int_equal(hf_fp_frag_drain(w.frags, w.st, out, HF_FRAGTAB_SET_HOLD), 1);
+	assert_ptr_equal(out[0].pkt, b[2]);
+	assert_int_equal(hf_fp_frag_drain(w.frags, w.st, out, HF_FRAGTAB_SET_HOLD), 0);
+	assert_int_equal(w.st->drops[HF_DROP_FRAG_TIMEOUT], 3 + HF_FRAG_HOLD + 1);
+	assert_int_equal(w.st->cluster[c0].dropped, 2 + 3 + HF_FRAG_HOLD + 1 + 2 + 1);
+
+	/* without a table: a later fragment by its own fields (ports 0) */
+	hf_fragtab_free(w.frags);
+	w.frags = NULL;
+	len[1] = frag4(b[1], "198.51.100.30", 0, 21, 185, true);
+	w.n = 0;
+	fw_send_r(&w, b[1], len[1], &r);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.member[0],
+			 hf_dp_bucket_member(dp, &dp->clusters[0],
+					     plan_of(dp, NULL, b[1], len[1]).hash));
+
+	hf_flowtab_free(w.ft);
+	free(w.st);
+	hf_dataplane_free(down);
+	hf_dataplane_free(backup);
+	hf_dataplane_free(dp);
+}
+
+
 int
 main(void)
 {
@@ -1241,6 +1661,8 @@ main(void)
 		cmocka_unit_test(test_probe_window_wraps),
 		cmocka_unit_test_setup_teardown(test_classify_probe_arp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fragments_follow_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fragments_drops, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dataplane", tests, NULL, NULL);

@@ -351,11 +351,14 @@ test_ipv6_no_ports(void **state)
 	assert_int_equal(pi.sport, 0);
 	assert_int_equal(pi.dport, 0);
 
-	/* Fragment header: a fragment, no ports. */
+	/* Fragment header of a later fragment (offset 1, M): a fragment, no ports. */
+	l4[0] = HF_IPPROTO_UDP;
+	put16(l4 + 2, 1 << 3 | 1);
 	len = put_ipv6(f, off, 44, l4, sizeof(l4));
 	assert_int_equal(parse_exact(f, len, &pi), HF_PKT_OK);
 	assert_int_equal(pi.is_fragment, 1);
 	assert_int_equal(pi.l4_valid, 0);
+	mk_ports(l4, sizeof(l4), 1, 2);
 
 	/* TCP with only 3 bytes of payload: no ports. */
 	len = put_ipv6(f, off, HF_IPPROTO_TCP, l4, 3);
@@ -749,6 +752,7 @@ test_arp_bad_fields(void **state)
 static void
 test_fragments(void **state)
 {
+	/* MF; offset 1; MF and offset 1; the last offset; DF and MF */
 	static const uint16_t frags[] = {0x2000, 0x0001, 0x2001, 0x1fff, 0x6000};
 	uint8_t f[128], l4[16];
 	struct hf_pkt_info pi;
@@ -759,14 +763,20 @@ test_fragments(void **state)
 	mk_ports(l4, sizeof(l4), 1111, 2222);
 	off = put_eth(f, HF_ETHERTYPE_IPV4, 0, NULL, NULL);
 	for (i = 0; i < sizeof(frags) / sizeof(frags[0]); i++) {
+		bool first = (frags[i] & 0x1fff) == 0;
+
 		len = put_ipv4(f, off, 5, frags[i], HF_IPPROTO_UDP, IP4(192, 0, 2, 1),
 			IP4(192, 0, 2, 2), l4, sizeof(l4));
 		assert_int_equal(parse_exact(f, len, &pi), HF_PKT_OK);
 		assert_int_equal(pi.kind, HF_PKT_IPV4);
 		assert_int_equal(pi.is_fragment, 1);
-		assert_int_equal(pi.l4_valid, 0);
-		assert_int_equal(pi.sport, 0);
-		assert_int_equal(pi.dport, 0);
+		assert_int_equal(pi.proto, HF_IPPROTO_UDP);
+		assert_int_equal(pi.frag_id, 0x1234);
+		assert_int_equal(pi.frag_off, frags[i] & 0x1fff);
+		/* the first fragment carries the L4 header: its ports are the flow's */
+		assert_int_equal(pi.l4_valid, first);
+		assert_int_equal(pi.sport, first ? htons(1111) : 0);
+		assert_int_equal(pi.dport, first ? htons(2222) : 0);
 		assert_int_equal(pi.src_key, IP4(192, 0, 2, 1));
 	}
 	/* ICMP fragment: no ICMP fields. */
@@ -775,6 +785,13 @@ test_fragments(void **state)
 	assert_int_equal(parse_exact(f, len, &pi), HF_PKT_OK);
 	assert_int_equal(pi.l4_valid, 0);
 	assert_int_equal(pi.icmp_type, 0);
+	/* A first fragment too short for the ports: none. */
+	len = put_ipv4(f, off, 5, 0x2000, HF_IPPROTO_UDP, IP4(192, 0, 2, 1), IP4(192, 0, 2, 2), l4,
+		3);
+	assert_int_equal(parse_exact(f, len, &pi), HF_PKT_OK);
+	assert_int_equal(pi.is_fragment, 1);
+	assert_int_equal(pi.l4_valid, 0);
+	assert_int_equal(pi.sport, 0);
 	/* DF only, offset 0: not a fragment. */
 	len = put_ipv4(f, off, 5, 0x4000, HF_IPPROTO_UDP, IP4(192, 0, 2, 1), IP4(192, 0, 2, 2), l4,
 		sizeof(l4));
@@ -782,6 +799,70 @@ test_fragments(void **state)
 	assert_int_equal(pi.is_fragment, 0);
 	assert_int_equal(pi.l4_valid, 1);
 	assert_int_equal(pi.sport, htons(1111));
+	assert_int_equal(pi.frag_id, 0);
+	assert_int_equal(pi.frag_off, 0);
+}
+
+/* IPv6 Fragment header (RFC 8200 4.5) of 8 bytes, then l4len bytes of l4. */
+static uint32_t
+put_ipv6_frag(uint8_t *f, uint32_t off, uint8_t nh, uint16_t offset, bool more, uint32_t id,
+	const uint8_t *l4, uint32_t l4len)
+{
+	uint8_t fl[64];
+
+	assert_true(l4len + 8 <= sizeof(fl));
+	fl[0] = nh;
+	fl[1] = 0;
+	put16(fl + 2, (uint16_t)(offset << 3 | (more ? 1 : 0)));
+	put32be(fl + 4, htonl(id));
+	memcpy(fl + 8, l4, l4len);
+	return put_ipv6(f, off, 44, fl, l4len + 8);
+}
+
+static void
+test_ipv6_fragments(void **state)
+{
+	uint8_t f[128], l4[16];
+	struct hf_pkt_info pi;
+	uint32_t off, len;
+
+	(void)state;
+	mk_ports(l4, sizeof(l4), 4500, 4500);
+	off = put_eth(f, HF_ETHERTYPE_IPV6, 0, NULL, NULL);
+
+	/* First fragment: the upper protocol and its ports, and the 32-bit id. */
+	len = put_ipv6_frag(f, off, HF_IPPROTO_UDP, 0, true, 0xdeadbeef, l4, sizeof(l4));
+	assert_int_equal(parse_exact(f, len, &pi), HF_PKT_OK);
+	assert_int_equal(pi.kind, HF_PKT_IPV6);
+	assert_int_equal(pi.is_fragment, 1);
+	assert_int_equal(pi.proto, HF_IPPROTO_UDP);
+	assert_int_equal(pi.frag_id, 0xdeadbeef);
+	assert_int_equal(pi.frag_off, 0);
+	assert_int_equal(pi.l4_valid, 1);
+	assert_int_equal(pi.sport, htons(4500));
+	assert_int_equal(pi.dport, htons(4500));
+
+	/* A later fragment: the upper protocol, no ports. */
+	len = put_ipv6_frag(f, off, HF_IPPROTO_UDP, 185, false, 0xdeadbeef, l4, sizeof(l4));
+	assert_int_equal(parse_exact(f, len, &pi), HF_PKT_OK);
+	assert_int_equal(pi.is_fragment, 1);
+	assert_int_equal(pi.proto, HF_IPPROTO_UDP);
+	assert_int_equal(pi.frag_id, 0xdeadbeef);
+	assert_int_equal(pi.frag_off, 185);
+	assert_int_equal(pi.l4_valid, 0);
+	assert_int_equal(pi.sport, 0);
+
+	/* An atomic fragment (offset 0, M clear; RFC 6946) is a whole datagram. */
+	len = put_ipv6_frag(f, off, HF_IPPROTO_UDP, 0, false, 7, l4, sizeof(l4));
+	assert_int_equal(parse_exact(f, len, &pi), HF_PKT_OK);
+	assert_int_equal(pi.is_fragment, 0);
+	assert_int_equal(pi.proto, HF_IPPROTO_UDP);
+	assert_int_equal(pi.l4_valid, 1);
+	assert_int_equal(pi.dport, htons(4500));
+
+	/* A payload shorter than the Fragment header it names: malformed. */
+	len = put_ipv6(f, off, 44, l4, 7);
+	assert_int_equal(parse_exact(f, len, &pi), HF_PKT_ERR_IPV6);
 }
 
 /* Deterministic xorshift32. */
@@ -862,8 +943,9 @@ parse_fast_exact(const uint8_t *frame, uint32_t len, struct hf_pkt_info *pi)
  * decides on (ethertype, version/IHL, total length, fragment field,
  * protocol): where the fast path takes a frame, the full parser accepts it
  * with the same kind, protocol, fragment flag, addresses and ports; where
- * the full parser finds untagged IPv4 without options, the fast path takes
- * it (it really is the common path); and a refused frame is left as it was.
+ * the full parser finds untagged IPv4 without options and not a fragment,
+ * the fast path takes it (it really is the common path); and a refused
+ * frame is left as it was.
  */
 static void
 test_parse_fast_agrees(void **state)
@@ -901,7 +983,7 @@ test_parse_fast_agrees(void **state)
 		ok = parse_fast_exact(f, len, &fast);
 		rc = parse_exact(f, len, &full);
 		if (rc == HF_PKT_OK && full.kind == HF_PKT_IPV4 && full.nb_vlan == 0 &&
-		    full.l3_len == 20) {
+		    full.l3_len == 20 && !full.is_fragment) {
 			assert_true(ok);
 			common++;
 		}
@@ -1056,6 +1138,7 @@ main(void)
 		cmocka_unit_test(test_three_tags),
 		cmocka_unit_test(test_arp_bad_fields),
 		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_ipv6_fragments),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_parse_fast_agrees),
 		cmocka_unit_test(test_arp_build_roundtrip),

@@ -265,6 +265,18 @@ test_refused(void **state)
 	done(&f);
 	o = load(POOL, HA, a);
 	n = load(POOL, HA, a);
+	n->frag_timeout_ms += 1;
+	plan(&f, o, n, 0);
+	assert_non_null(strstr(f.plan.refused, "fragments.size or fragments.timeout_ms"));
+	done(&f);
+	o = load(POOL, HA, a);
+	n = load(POOL, HA, a);
+	n->frag_size *= 2;
+	plan(&f, o, n, 0);
+	assert_non_null(strstr(f.plan.refused, "fragments"));
+	done(&f);
+	o = load(POOL, HA, a);
+	n = load(POOL, HA, a);
 	snprintf(n->ports[1].device, sizeof(n->ports[1].device), "net_pcap9");
 	plan(&f, o, n, 0);
 	assert_non_null(strstr(f.plan.refused, "port"));

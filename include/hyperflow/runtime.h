@@ -61,6 +61,7 @@ struct hf_worker;
 struct hf_ctl_timing {
 	uint64_t passes;           /* control-loop passes */
 	uint64_t pass_max_us;      /* longest pass (idle sleep excluded) */
+	uint64_t pass_max_at_ms;   /* when it ended, ms since start */
 	uint64_t publishes;        /* snapshots published */
 	uint64_t publish_last_us;  /* last: from the first change of a pass to the old snapshot freed */
 	uint64_t publish_max_us;

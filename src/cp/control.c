@@ -595,8 +595,11 @@ hf_control_main(struct hf_runtime *rt)
 		publish_pending(rt);
 		pass_us = (rte_rdtsc() - pass_tsc) * 1000000 / rt->tsc_hz;
 		timing_set(&rt->timing.passes, rt->timing.passes + 1);
-		if (pass_us > rt->timing.pass_max_us)
+		if (pass_us > rt->timing.pass_max_us) {
 			timing_set(&rt->timing.pass_max_us, pass_us);
+			timing_set(&rt->timing.pass_max_at_ms,
+				   hf_tsc_to_ms(rte_rdtsc() - rt->start_tsc, rt->tsc_hz));
+		}
 		if (busy == 0)
 			rte_delay_us_sleep(CTL_IDLE_SLEEP_US);
 		now = rte_rdtsc();

@@ -478,6 +478,8 @@ body_control(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "passes", __atomic_load_n(&t->passes, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "pass_max_us",
 				  __atomic_load_n(&t->pass_max_us, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "pass_max_at_ms",
+				  __atomic_load_n(&t->pass_max_at_ms, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "publishes", __atomic_load_n(&t->publishes, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "publish_last_us",
 				  __atomic_load_n(&t->publish_last_us, __ATOMIC_RELAXED));

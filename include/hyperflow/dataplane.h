@@ -144,6 +144,9 @@ struct hf_dp_build {
 	 * cfg, by serial) and live members did not change takes its bucket
 	 * table as it is instead of building it again */
 	const struct hf_dataplane *prev;
+	/* hf_dp_base_tables(cfg), or NULL: a table that must be built is then
+	 * the base table with who is live applied, not a whole Maglev build */
+	const uint8_t *base;
 	const uint32_t *probe_window;          /* per member uid, HF_MAX_MEMBERS_TOTAL words
 						  (hf_health_window); NULL: any sequence */
 };
@@ -197,6 +200,14 @@ struct hf_dataplane {
 
 /* Build a snapshot. NULL with errno (EINVAL, ENOMEM) on failure. */
 struct hf_dataplane *hf_dataplane_build(const struct hf_dp_build *in);
+
+/*
+ * Every cluster's base bucket table (hf_maglev_base: all members, liveness
+ * left out), laid out like a snapshot's tables: computed once per
+ * configuration, so a snapshot build only applies who is live. malloc'd;
+ * NULL with errno on failure.
+ */
+uint8_t *hf_dp_base_tables(const struct hf_config *cfg);
 void hf_dataplane_free(struct hf_dataplane *dp);
 
 /* What a worker does with one frame. */

@@ -40,6 +40,19 @@ struct hf_maglev_member {
  */
 int hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint8_t *table);
 
+/*
+ * hf_maglev_build in two steps, for a control plane that rebuilds tables
+ * as members come and go: the base table over all members (liveness plays
+ * no part: compute it once per configuration), then the live table from it
+ * (a copy, each bucket of a member that is not live given to the live
+ * member with the highest score). hf_maglev_build(m, ...) equals
+ * hf_maglev_base then hf_maglev_live with the same m. base and table may
+ * be the same buffer. Same arguments and returns as hf_maglev_build.
+ */
+int hf_maglev_base(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint8_t *base);
+int hf_maglev_live(const struct hf_maglev_member *m, uint32_t n, uint32_t size, const uint8_t *base,
+		   uint8_t *table);
+
 /* Count buckets per member into counts[0..n-1]; returns buckets with NONE. */
 uint32_t hf_maglev_shares(const uint8_t *table, uint32_t size, uint32_t n, uint32_t *counts);
 

@@ -96,8 +96,9 @@ same_table(const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
 
 static int
 build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
-	      uint8_t *table)
+	      uint32_t toff)
 {
+	uint8_t *table = &dp->tables[toff];
 	const struct hf_cluster_conf *cc = &in->cfg->clusters[ci];
 	struct hf_dp_cluster *cl = &dp->clusters[ci];
 	struct hf_maglev_member mm[HF_MAX_MEMBERS];
@@ -132,11 +133,49 @@ build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci
 		memcpy(table, in->prev->clusters[ci].table, cc->buckets);
 		return 0;
 	}
-	ret = hf_maglev_build(mm, cc->nb_members, cc->buckets, table);
+	/* with the configuration's base tables, only who is live is applied */
+	if (in->base != NULL)
+		ret = hf_maglev_live(mm, cc->nb_members, cc->buckets, &in->base[toff], table);
+	else
+		ret = hf_maglev_build(mm, cc->nb_members, cc->buckets, table);
 	if (ret < 0)
 		return ret;
 	dp->nb_rebuilt++;
 	return 0;
+}
+
+uint8_t *
+hf_dp_base_tables(const struct hf_config *cfg)
+{
+	struct hf_maglev_member mm[HF_MAX_MEMBERS];
+	uint32_t ci, i, toff = 0;
+	size_t tsize = 0;
+	uint8_t *base;
+
+	for (ci = 0; ci < cfg->nb_clusters; ci++)
+		tsize += cfg->clusters[ci].buckets;
+	base = malloc(tsize ? tsize : 1);
+	if (base == NULL)
+		return NULL;
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+
+		if (cc->nb_members == 0 || cc->nb_members > HF_MAX_MEMBERS)
+			goto fail;
+		for (i = 0; i < cc->nb_members; i++) {
+			mm[i].key = cc->members[i].ip;
+			mm[i].weight = cc->members[i].weight;
+			mm[i].live = true;
+		}
+		if (hf_maglev_base(mm, cc->nb_members, cc->buckets, &base[toff]) != 0)
+			goto fail;
+		toff += cc->buckets;
+	}
+	return base;
+fail:
+	free(base);
+	errno = EINVAL;
+	return NULL;
 }
 
 static int
@@ -279,7 +318,7 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	    dp->probe_src == NULL)
 		goto fail;
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		ret = build_cluster(dp, in, ci, gbase, &dp->tables[toff]);
+		ret = build_cluster(dp, in, ci, gbase, toff);
 		if (ret < 0)
 			goto fail;
 		gbase += cfg->clusters[ci].nb_members;

@@ -30,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hyperflow/hash.h>
 #include <hyperflow/maglev.h>
@@ -121,28 +122,19 @@ mg_populate(struct mg_slot *s, uint32_t n, uint32_t size, uint8_t *table)
 }
 
 int
-hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint8_t *table)
+hf_maglev_base(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint8_t *base)
 {
 	const uint32_t mask = size - 1;
 	struct mg_slot *s;
-	uint32_t *live_idx, *live_mix;
-	uint32_t i, k, nb_live = 0;
+	uint32_t i;
 	int rc;
 
-	rc = mg_check_args(m, n, size, table);
+	rc = mg_check_args(m, n, size, base);
 	if (rc != 0)
 		return rc;
-
 	s = malloc(sizeof(*s) * n);
-	live_idx = malloc(sizeof(*live_idx) * n);
-	live_mix = malloc(sizeof(*live_mix) * n);
-	if (s == NULL || live_idx == NULL || live_mix == NULL) {
-		free(s);
-		free(live_idx);
-		free(live_mix);
+	if (s == NULL)
 		return -ENOMEM;
-	}
-
 	for (i = 0; i < n; i++) {
 		uint64_t kv = ntohl(m[i].key);
 
@@ -152,20 +144,39 @@ hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uin
 		s[i].skip = ((uint32_t)(hf_mix64(kv ^ MAGLEV_SEED_SKIP) >> 32) & mask) | 1u;
 		s[i].next = 0;
 		s[i].weight = m[i].weight;
-		if (m[i].live) {
-			live_idx[nb_live] = i; /* index order: ties go to the lower index */
-			live_mix[nb_live] = hf_mix32((uint32_t)kv);
-			nb_live++;
-		}
 	}
 	qsort(s, n, sizeof(*s), mg_slot_cmp);
-	mg_populate(s, n, size, table);
+	mg_populate(s, n, size, base);
+	free(s);
+	return 0;
+}
 
+int
+hf_maglev_live(const struct hf_maglev_member *m, uint32_t n, uint32_t size, const uint8_t *base,
+	       uint8_t *table)
+{
+	uint32_t live_idx[HF_MAGLEV_MAX_MEMBERS], live_mix[HF_MAGLEV_MAX_MEMBERS];
+	uint32_t i, k, nb_live = 0;
+	int rc;
+
+	rc = mg_check_args(m, n, size, table);
+	if (rc != 0 || base == NULL)
+		return rc != 0 ? rc : -EINVAL;
+	for (i = 0; i < n; i++)
+		if (m[i].live) {
+			live_idx[nb_live] = i; /* index order: ties go to the lower index */
+			live_mix[nb_live] = hf_mix32(ntohl(m[i].key));
+			nb_live++;
+		}
+	if (table != base)
+		memcpy(table, base, size);
+	if (nb_live == n)
+		return 0;   /* every owner live: the base table as it is */
 	for (i = 0; i < size; i++) {
 		uint32_t best = HF_MAGLEV_NONE;
 		uint32_t best_score = 0;
 
-		if (m[table[i]].live)
+		if (table[i] < n && m[table[i]].live)
 			continue;
 		for (k = 0; k < nb_live; k++) {
 			uint32_t sc = mg_score(i, live_mix[k]);
@@ -177,11 +188,15 @@ hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uin
 		}
 		table[i] = (uint8_t)best;
 	}
-
-	free(s);
-	free(live_idx);
-	free(live_mix);
 	return 0;
+}
+
+int
+hf_maglev_build(const struct hf_maglev_member *m, uint32_t n, uint32_t size, uint8_t *table)
+{
+	int rc = hf_maglev_base(m, n, size, table);
+
+	return rc != 0 ? rc : hf_maglev_live(m, n, size, table, table);
 }
 
 uint32_t

@@ -472,6 +472,18 @@ test_incremental_tables(void **state)
 	assert_int_equal(fresh->nb_rebuilt, 2);
 	assert_memory_equal(d3->clusters[1].table, fresh->clusters[1].table, 256);
 	assert_memory_not_equal(d3->clusters[1].table, d1->clusters[1].table, 256);
+	/* with the configuration's base tables: the same tables, live set applied */
+	in.base = hf_dp_base_tables(&f->cfg);
+	assert_non_null(in.base);
+	in.prev = NULL;
+	hf_dataplane_free(fresh);
+	fresh = hf_dataplane_build(&in);
+	assert_non_null(fresh);
+	assert_int_equal(fresh->nb_rebuilt, 2);
+	assert_memory_equal(fresh->clusters[0].table, d1->clusters[0].table, 256);
+	assert_memory_equal(fresh->clusters[1].table, d3->clusters[1].table, 256);
+	free((void *)in.base);
+	in.base = NULL;
 	/* another configuration (a reload): everything built again, even if equal */
 	f->cfg.serial = 8;
 	in.prev = d3;

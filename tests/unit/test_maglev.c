@@ -435,6 +435,42 @@ test_member_limit(void **state)
 	assert_int_equal(counts[HF_MAGLEV_MAX_MEMBERS - 1], 0);
 }
 
+/*
+ * The two steps (base over all members once, then who is live) give
+ * exactly hf_maglev_build's table, for any live set and weights; the base
+ * does not depend on liveness.
+ */
+static void
+test_base_then_live(void **state)
+{
+	struct hf_maglev_member m[16];
+	uint8_t base[4096], base2[4096], t[4096];
+	uint8_t *whole;
+	uint32_t mask, i;
+
+	(void)state;
+	mk_members(m, 16);
+	for (i = 0; i < 16; i++)
+		m[i].weight = 1 + i % 3;
+	assert_int_equal(hf_maglev_base(m, 16, 4096, base), 0);
+	for (mask = 0; mask < (1u << 16); mask += 4099) {
+		for (i = 0; i < 16; i++)
+			m[i].live = (mask >> i) & 1;
+		whole = build(m, 16, 4096);
+		assert_int_equal(hf_maglev_live(m, 16, 4096, base, t), 0);
+		assert_memory_equal(t, whole, 4096);
+		assert_int_equal(hf_maglev_base(m, 16, 4096, base2), 0);
+		assert_memory_equal(base2, base, 4096);
+		/* in place: the base buffer becomes the live table */
+		memcpy(base2, base, sizeof(base2));
+		assert_int_equal(hf_maglev_live(m, 16, 4096, base2, base2), 0);
+		assert_memory_equal(base2, whole, 4096);
+		free(whole);
+	}
+	assert_int_equal(hf_maglev_live(m, 16, 4096, NULL, t), -EINVAL);
+	assert_int_equal(hf_maglev_base(m, 0, 4096, base), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -449,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_shares),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_member_limit),
+		cmocka_unit_test(test_base_then_live),
 	};
 
 	return cmocka_run_group_tests_name("maglev", tests, NULL, NULL);

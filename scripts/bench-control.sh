@@ -66,7 +66,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 now_ms() { date +%s%3N; }
-tel() { echo "$1" | ip netns exec hfbc-hf "$TEL" -f "$prefix" 2>/dev/null | tail -n 1 | grep '^{' || true; }
+# the client through the system python, not a shim: the observer shares the 2 CPUs
+tel() { echo "$1" | ip netns exec hfbc-hf "$PY" "$TEL" -f "$prefix" 2>/dev/null | tail -n 1 | grep '^{' || true; }
 # ctl JSON FIELD: a field of a /hyperflow/control reply; 0 while the command is not there yet
 ctl() { "$PY" -c "import json,sys; d=list(json.loads(sys.argv[1] or '{\"x\":null}').values())[0]; print((d or {}).get('$2', 0))" "$1"; }
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,16 @@ main(int argc, char **argv)
 	struct hf_config *cfg = NULL;
 	int dash, eal_argc, ret;
 	unsigned int w;
+
+	/*
+	 * The control lcore builds a snapshot (megabytes at 1,024 clusters) and
+	 * frees the previous one on every publish. Left to its defaults, glibc
+	 * maps each such block fresh and unmaps it on free, so every publish
+	 * pays a page fault per 4 KiB (about 20 ms a publish at 1,024 x 16):
+	 * keep them in the heap, and keep the heap's freed memory for reuse.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
 
 	/* EAL options stop at "--"; ours follow it. Parse ours first so that
 	 * --check-config needs no EAL at all. */

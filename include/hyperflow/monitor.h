@@ -26,7 +26,22 @@ int hf_monitor_init(struct hf_runtime *rt);
  */
 void hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
 			    const struct hf_cluster_conf *cc, const struct hf_member_conf *mc,
-			    uint32_t g, uint64_t now);
+			    uint32_t g, uint32_t nb_members, uint64_t now);
+
+/*
+ * Member g of a configuration of nb_members members keeps its state under
+ * cc's new health block (a reload, hf_health_reconfigure); probes of
+ * another method or target start in the member's place of the interval.
+ */
+void hf_monitor_member_retime(struct hf_member_rt *m, const struct hf_cluster_conf *cc, uint32_t g,
+			      uint32_t nb_members, uint64_t now);
+
+/*
+ * After a reload: a member whose health state no longer matches its
+ * published liveness (new settings switched it to method none) goes
+ * through the ordinary transition (counted, logged, recovery epoch).
+ */
+void hf_monitor_settle(struct hf_runtime *rt);
 
 /* Timers: links, probe address, probes, timeouts, MAC refresh. Call often. */
 void hf_monitor_poll(struct hf_runtime *rt);

@@ -46,6 +46,7 @@
 #define HF_PUNT_RING    4096
 #define HF_CTL_RING     1024
 #define HF_CTL_RESERVE  128    /* ring room probes leave for replies, adverts, GARP */
+#define HF_CTL_GARP_ROOM 32    /* ring room gratuitous ARPs leave for replies, adverts */
 #define HF_NB_RXD       1024
 #define HF_NB_TXD       1024
 #define HF_TX_DRAIN_US  100
@@ -113,6 +114,7 @@ struct hf_runtime {
 	struct hf_ids ids;                       /* stable ids, see ids.h */
 	uint32_t *cluster_stat;                  /* id per config cluster */
 	uint32_t *member_stat;                   /* id per config member */
+	uint8_t *base_tables;                    /* hf_dp_base_tables(cfg) */
 	/*
 	 * Outstanding health probes per member uid (HF_MAX_MEMBERS_TOTAL
 	 * words, hf_health_window), read by workers through the snapshot:
@@ -134,7 +136,15 @@ struct hf_runtime {
 	/* a change this pass must publish: modules below the loop set it with
 	 * hf_control_publish_later, the loop publishes once at the end of the pass */
 	bool publish_pending;
+	bool publish_failing;                    /* the last build failed (said once) */
+	bool slow_pass_logged;                   /* rate limit of the slow-pass line */
+	uint64_t slow_pass_logged_ms;
 	uint64_t publish_pending_tsc;            /* when it was first asked for */
+	/* gratuitous ARPs waiting for ring room: per cluster (config index) the
+	 * ports still to announce on, see hf_control_announce */
+	uint32_t *announce;
+	uint32_t announce_pending;               /* clusters with ports left */
+	uint32_t announce_cursor;
 	struct hf_ctl_timing timing;
 	bool vrrp_conflict_logged;               /* vrrp_conflict_logged_ms is valid */
 	uint64_t vrrp_conflict_logged_ms;        /* rate limit of the VRRP conflict line */
@@ -208,10 +218,12 @@ hf_tsc_to_ms(uint64_t tsc, uint64_t hz)
  * src/cp/outbox.c, the control plane's transmit side (a leaf: the modules
  * below the loop send through it and never call up into control.c).
  */
-/* Gratuitous ARP for every cluster IP on the ports it serves. */
+/* Gratuitous ARP for every cluster IP on the ports it serves (queued). */
 void hf_control_send_garps(struct hf_runtime *rt);
-/* Gratuitous ARP for cluster ci (config index) on the ports of port_mask. */
+/* Gratuitous ARP for cluster ci (config index) on the ports of port_mask (queued). */
 void hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask);
+/* Send queued gratuitous ARPs while the rings have room; the loop calls it every pass. */
+void hf_control_announce(struct hf_runtime *rt);
 /* Queue a frame for worker 0 to send on port pidx. 0 or -errno (counted). */
 int hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len);
 

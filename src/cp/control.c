@@ -25,6 +25,7 @@
 #include <hyperflow/runtime.h>
 
 #define CTL_IDLE_SLEEP_US 100
+#define CTL_SLOW_PASS_US  10000   /* a longer pass is logged with its parts */
 
 volatile sig_atomic_t hf_signal_quit;
 volatile sig_atomic_t hf_signal_reload;
@@ -56,8 +57,9 @@ ha_event(struct hf_runtime *rt, enum hf_ha_event ev)
 {
 	if (ev == HF_HA_EV_NONE)
 		return;
-	rt->publish_pending = false;   /* this publish carries whatever was pending too */
-	hf_control_republish(rt);
+	/* this publish carries whatever was pending too; failed, it is retried
+	 * at the end of the pass, and every pass after, until it goes out */
+	rt->publish_pending = hf_control_republish(rt) != 0;
 	if (ev == HF_HA_EV_MASTER)
 		hf_control_send_garps(rt);
 }
@@ -187,7 +189,7 @@ member_rt_init(struct hf_runtime *rt, const struct hf_config *cfg, struct hf_mem
 	const struct hf_cluster_conf *cc;
 	const struct hf_member_conf *mc = hf_config_member(cfg, g, &cc);
 
-	hf_monitor_member_init(rt, m, cc, mc, g, hf_monitor_now_ms(rt));
+	hf_monitor_member_init(rt, m, cc, mc, g, cfg->nb_members_total, hf_monitor_now_ms(rt));
 }
 
 static void
@@ -226,17 +228,43 @@ member_rt_carry(struct hf_runtime *rt, const struct hf_config *ncfg,
 		break;
 	case HF_MEMBER_RETIME:
 		/* same device, new health block: state and learnt MAC stay, the
-		 * timers restart; a change this causes (to method none: up) is
-		 * taken as the member's state at once */
+		 * timers restart; a change of state this causes (to method none:
+		 * up) goes through the monitor after the swap (hf_monitor_settle),
+		 * like any other transition */
 		*m = omem[p->old_member[g]];
-		hf_health_reconfigure(&m->health, &ncfg->clusters[ncfg->member_cluster[g]].health,
-				      now);
-		m->healthy = hf_health_is_live(&m->health);
+		hf_monitor_member_retime(m, &ncfg->clusters[ncfg->member_cluster[g]], g,
+					 ncfg->nb_members_total, now);
 		break;
 	default:
 		member_rt_init(rt, ncfg, m, g);
 		break;
 	}
+}
+
+/*
+ * The queue of gratuitous ARPs for ncfg: announcements still waiting for
+ * ring room keep going for the clusters that are still there (by name).
+ */
+static uint32_t *
+announce_carry(struct hf_runtime *rt, const struct hf_config *ncfg)
+{
+	uint32_t *a = calloc(ncfg->nb_clusters ? ncfg->nb_clusters : 1, sizeof(*a));
+	uint32_t ci, pending = 0;
+
+	if (a == NULL)
+		return NULL;
+	for (ci = 0; ci < rt->cfg->nb_clusters && rt->announce_pending > 0; ci++) {
+		int n;
+
+		if (rt->announce[ci] == 0)
+			continue;
+		n = hf_config_cluster_index(ncfg, rt->cfg->clusters[ci].name);
+		if (n >= 0 && (a[n] = rt->announce[ci] & ncfg->clusters[n].port_mask) != 0)
+			pending++;
+	}
+	rt->announce_pending = pending;
+	rt->announce_cursor = 0;
+	return a;
 }
 
 /*
@@ -258,7 +286,8 @@ reload(struct hf_runtime *rt)
 	char buf[HF_ERR_FILE_MAX + HF_ERR_MSG_MAX + 16];
 	uint64_t t0 = rte_rdtsc(), now;
 	struct hf_dataplane *odp = NULL;
-	uint32_t g, i;
+	uint32_t g, i, *nannounce;
+	uint8_t *nbase, *obase;
 	int ret;
 
 	HF_LOG(config, INFO, "reload: reading %s", rt->config_path);
@@ -295,20 +324,37 @@ reload(struct hf_runtime *rt)
 	now = hf_monitor_now_ms(rt);
 	for (g = 0; g < ncfg->nb_members_total; g++)
 		member_rt_carry(rt, ncfg, &plan, omem, g, &nmem[g], now);
-	/* a Master hands over with priority 0, under the old vrid, before the swap */
-	if (plan.ha_restart)
+	/* a Master hands over with priority 0, under the old vrid, before the
+	 * swap, and stops forwarding at once (a cheap publish: the old
+	 * configuration, every table taken over), not after the new build */
+	if (plan.ha_restart) {
 		hf_ha_shutdown(rt);
+		hf_control_republish(rt);
+	}
+	nannounce = announce_carry(rt, ncfg);
+	nbase = hf_dp_base_tables(ncfg);
+	if (nannounce == NULL || nbase == NULL) {
+		free(nannounce);
+		free(nbase);
+		reload_result(rt, false, "out of memory");
+		goto out;
+	}
+	obase = rt->base_tables;
 	pthread_mutex_lock(&rt->lock);
 	rt->cfg = ncfg;
 	rt->members = nmem;
 	rt->cluster_stat = plan.cid;
 	rt->member_stat = plan.mid;
+	rt->base_tables = nbase;
 	if (hf_control_publish(rt, &odp) != 0) {
 		rt->cfg = ocfg;
 		rt->members = omem;
 		rt->cluster_stat = ocid;
 		rt->member_stat = omid;
+		rt->base_tables = obase;
 		pthread_mutex_unlock(&rt->lock);
+		free(nannounce);
+		free(nbase);
 		if (plan.ha_restart) {
 			hf_ha_restart(rt);   /* back to the old settings */
 			hf_control_republish(rt);
@@ -316,10 +362,15 @@ reload(struct hf_runtime *rt)
 		reload_result(rt, false, "snapshot build failed");
 		goto out;
 	}
+	free(rt->announce);
+	rt->announce = nannounce;
+	free(obase);
 	rt->ids = plan.ids;
 	rt->loaded_at = (uint64_t)time(NULL);
 	pthread_mutex_unlock(&rt->lock);
 	hf_control_retire(rt, odp);
+	/* members whose state the new settings changed (to method none: up) */
+	hf_monitor_settle(rt);
 	if (plan.reprobe) {
 		/* the probe address is no longer ours to use: pick one again */
 		rt->local_ip = 0;
@@ -373,8 +424,9 @@ publish_pending(struct hf_runtime *rt)
 
 	if (!rt->publish_pending)
 		return;
+	if (hf_control_republish(rt) != 0)
+		return;   /* still pending: tried again at the end of the next pass */
 	rt->publish_pending = false;
-	hf_control_republish(rt);
 	us = (rte_rdtsc() - rt->publish_pending_tsc) * 1000000 / rt->tsc_hz;
 	timing_set(&t->publish_last_us, us);
 	if (us > t->publish_max_us)
@@ -402,11 +454,21 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 	in.active = hf_ha_active(rt);
 	in.generation = ++rt->generation;
 	in.prev = rt->dp;   /* clusters that did not change keep their tables */
+	in.base = rt->base_tables;   /* the others only apply who is live */
 	dp = hf_dataplane_build(&in);
 	if (dp == NULL) {
-		HF_LOG(control, ERR, "dataplane snapshot build failed: %s", strerror(errno));
-		return -errno;
+		int err = errno;
+
+		/* retried every pass until it works: said once, not every pass */
+		if (!rt->publish_failing)
+			HF_LOG(control, ERR, "dataplane snapshot build failed: %s; the workers keep "
+			       "the previous snapshot, retrying", strerror(err));
+		rt->publish_failing = true;
+		return -err;
 	}
+	if (rt->publish_failing)
+		HF_LOG(control, NOTICE, "dataplane snapshot published again");
+	rt->publish_failing = false;
 	*old = rt->dp;
 	__atomic_store_n(&rt->dp, dp, __ATOMIC_RELEASE);
 	timing_set(&rt->timing.publishes, rt->timing.publishes + 1);
@@ -468,10 +530,13 @@ hf_control_init(struct hf_runtime *rt)
 	rt->cluster_stat = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(uint32_t));
 	rt->member_stat = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1,
 				 sizeof(uint32_t));
+	rt->announce = calloc(cfg->nb_clusters ? cfg->nb_clusters : 1, sizeof(uint32_t));
+	rt->base_tables = hf_dp_base_tables(cfg);
 	rt->probe_window = calloc(HF_MAX_MEMBERS_TOTAL, sizeof(uint32_t));
 	om = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1, sizeof(int32_t));
 	if (rt->ctl_stats == NULL || rt->qsbr == NULL || rt->members == NULL ||
 	    rt->cluster_stat == NULL || rt->member_stat == NULL || rt->probe_window == NULL ||
+	    rt->announce == NULL || rt->base_tables == NULL ||
 	    om == NULL) {
 		free(om);
 		return -ENOMEM;
@@ -499,7 +564,15 @@ hf_control_init(struct hf_runtime *rt)
 	rt->config_generation = 1;
 	rt->last_reload_ok = -1;
 	snprintf(rt->last_reload_msg, sizeof(rt->last_reload_msg), "loaded at start");
-	return hf_control_republish(rt);
+	/* three publishes before any worker runs: the heap then holds the pages
+	 * of two snapshots, and a publish under traffic reuses them instead of
+	 * faulting a few megabytes in (tens of ms at 1,024 clusters) */
+	for (p = 0; p < 3; p++) {
+		ret = hf_control_republish(rt);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
 }
 
 static void
@@ -564,6 +637,24 @@ idle_for(struct hf_runtime *rt, uint64_t now, uint64_t idle_tsc)
 	return true;
 }
 
+/* A pass over CTL_SLOW_PASS_US: where the time went, at most once a second. */
+static void
+slow_pass(struct hf_runtime *rt, uint64_t t0, const uint64_t *t, unsigned int punts,
+	  uint64_t pass_us)
+{
+	uint64_t now_ms = hf_monitor_now_ms(rt), hz = rt->tsc_hz;
+
+	if (rt->slow_pass_logged && now_ms - rt->slow_pass_logged_ms < 1000)
+		return;
+	rt->slow_pass_logged = true;
+	rt->slow_pass_logged_ms = now_ms;
+	HF_LOG(control, INFO, "slow control pass: %lu us (punted frames %u: %lu us, monitor %lu us, "
+	       "HA %lu us, publish %lu us, announce %lu us)", (unsigned long)pass_us, punts,
+	       (unsigned long)((t[0] - t0) * 1000000 / hz), (unsigned long)((t[1] - t[0]) * 1000000 / hz),
+	       (unsigned long)((t[2] - t[1]) * 1000000 / hz), (unsigned long)((t[3] - t[2]) * 1000000 / hz),
+	       (unsigned long)(pass_us - (t[3] - t0) * 1000000 / hz));
+}
+
 int
 hf_control_main(struct hf_runtime *rt)
 {
@@ -575,7 +666,7 @@ hf_control_main(struct hf_runtime *rt)
 	if (hf_ha_active(rt))
 		hf_control_send_garps(rt);   /* with HA: when becoming Master */
 	for (;;) {
-		uint64_t now, pass_tsc, pass_us;
+		uint64_t now, pass_tsc, pass_us, t[4];
 		unsigned int busy;
 
 		if (hf_signal_quit) {
@@ -590,10 +681,17 @@ hf_control_main(struct hf_runtime *rt)
 		 * be timed out by the tick below */
 		pass_tsc = rte_rdtsc();
 		busy = drain_punts(rt);
+		t[0] = rte_rdtsc();
 		hf_monitor_poll(rt);
+		t[1] = rte_rdtsc();
 		ha_event(rt, hf_ha_poll(rt, hf_monitor_now_ms(rt)));
+		t[2] = rte_rdtsc();
 		publish_pending(rt);
+		t[3] = rte_rdtsc();
+		hf_control_announce(rt);
 		pass_us = (rte_rdtsc() - pass_tsc) * 1000000 / rt->tsc_hz;
+		if (pass_us > CTL_SLOW_PASS_US)
+			slow_pass(rt, pass_tsc, t, busy, pass_us);
 		timing_set(&rt->timing.passes, rt->timing.passes + 1);
 		if (pass_us > rt->timing.pass_max_us) {
 			timing_set(&rt->timing.pass_max_us, pass_us);
@@ -639,6 +737,8 @@ hf_control_fini(struct hf_runtime *rt)
 	free(rt->members);
 	free(rt->cluster_stat);
 	free(rt->member_stat);
+	free(rt->announce);
+	free(rt->base_tables);
 	free(rt->probe_window);
 	rte_free(rt->qsbr);
 	rte_free(rt->ctl_stats);

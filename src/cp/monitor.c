@@ -67,27 +67,49 @@ hf_monitor_now_ms(const struct hf_runtime *rt)
  * reply for room in the punt budget.
  */
 static uint64_t
-probe_phase(const struct hf_runtime *rt, const struct hf_cluster_conf *cc, uint32_t g,
-	    uint64_t from)
+probe_phase(const struct hf_cluster_conf *cc, uint32_t g, uint32_t nb_members, uint64_t from)
 {
-	uint64_t n = rt->cfg->nb_members_total ? rt->cfg->nb_members_total : 1;
+	uint64_t n = nb_members ? nb_members : 1;
 
 	return from + (uint64_t)g % n * cc->health.interval_ms / n;
+}
+
+/* Member g's probe and MAC-resolution cadences, placed from `from`. */
+static void
+place(struct hf_member_rt *m, const struct hf_cluster_conf *cc, uint32_t g, uint32_t nb_members,
+      uint64_t from)
+{
+	uint64_t at = probe_phase(cc, g, nb_members, from);
+
+	hf_health_set_next_due(&m->health, at);
+	m->arp_next_ms = at;
 }
 
 void
 hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
 		       const struct hf_cluster_conf *cc, const struct hf_member_conf *mc, uint32_t g,
-		       uint64_t now)
+		       uint32_t nb_members, uint64_t now)
 {
 	memset(m, 0, sizeof(*m));
 	m->mac_known = mc->has_mac;
 	m->mac = mc->mac;
 	hf_health_init(&m->health, &cc->health, now);
-	hf_health_set_next_due(&m->health, probe_phase(rt, cc, g, now));
+	place(m, cc, g, nb_members, now);
 	if (!rt->link_up[mc->port])
 		hf_health_link(&m->health, false, now);
 	m->healthy = hf_health_is_live(&m->health);
+}
+
+void
+hf_monitor_member_retime(struct hf_member_rt *m, const struct hf_cluster_conf *cc, uint32_t g,
+			 uint32_t nb_members, uint64_t now)
+{
+	bool other = m->health.method != cc->health.method || m->health.target != cc->health.target;
+
+	hf_health_reconfigure(&m->health, &cc->health, now);
+	/* probes of another kind start now: in the member's place, not all at once */
+	if (other)
+		hf_health_set_next_due(&m->health, probe_phase(cc, g, nb_members, now));
 }
 
 int
@@ -219,10 +241,16 @@ poll_links(struct hf_runtime *rt, uint64_t now, bool *dirty)
 		HF_LOG(health, NOTICE, "port '%s': link %s", cfg->ports[p].name, up ? "up" : "down");
 		for (ci = 0, g = 0; ci < cfg->nb_clusters; ci++)
 			for (mi = 0; mi < cfg->clusters[ci].nb_members; mi++, g++)
-				if (cfg->clusters[ci].members[mi].port == p)
-					apply_transition(rt, g,
-							 hf_health_link(&rt->members[g].health, up,
-									now), dirty);
+				if (cfg->clusters[ci].members[mi].port == p) {
+					struct hf_health *h = &rt->members[g].health;
+
+					apply_transition(rt, g, hf_health_link(h, up, now), dirty);
+					/* probing resumes: in the member's place, not all at once */
+					if (up)
+						hf_health_set_next_due(h, probe_phase(&cfg->clusters[ci],
+										      g, cfg->nb_members_total,
+										      now));
+				}
 	}
 }
 
@@ -233,8 +261,25 @@ rephase(struct hf_runtime *rt, uint64_t now)
 	uint32_t g;
 
 	for (g = 0; g < cfg->nb_members_total; g++)
-		hf_health_set_next_due(&rt->members[g].health,
-				       probe_phase(rt, &cfg->clusters[cfg->member_cluster[g]], g, now));
+		place(&rt->members[g], &cfg->clusters[cfg->member_cluster[g]], g,
+		      cfg->nb_members_total, now);
+}
+
+void
+hf_monitor_settle(struct hf_runtime *rt)
+{
+	bool dirty = false;
+	uint32_t g;
+
+	for (g = 0; g < rt->cfg->nb_members_total; g++) {
+		struct hf_member_rt *m = &rt->members[g];
+		bool live = hf_health_is_live(&m->health);
+
+		if (live != m->healthy)
+			apply_transition(rt, g, live ? HF_HT_UP : HF_HT_DOWN, &dirty);
+	}
+	if (dirty)
+		hf_control_publish_later(rt);
 }
 
 static void
@@ -328,9 +373,10 @@ hf_monitor_poll(struct hf_runtime *rt)
 				send_probe(rt, g, cc, mc, seq);
 			if (cc->health.method == HF_HEALTH_ICMP || cc->health.method == HF_HEALTH_TUNNEL)
 				sync_window(rt, g);
-			/* MAC resolution, for members whose MAC is not configured */
+			/* MAC resolution, for members whose MAC is not configured; in the
+			 * member's place (see place) and only with room, like probes */
 			if (!mc->has_mac && (int64_t)(now - m->arp_next_ms) >= 0 &&
-			    cc->health.method != HF_HEALTH_ARP) {
+			    cc->health.method != HF_HEALTH_ARP && ctl_room(rt, mc->port)) {
 				send_arp_request(rt, mc->port, rt->local_ip, mc->ip);
 				m->arp_next_ms = now + (m->mac_known ? ARP_REFRESH_MS : ARP_RESOLVE_MS);
 			}

@@ -47,32 +47,38 @@ hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint
 	return 0;
 }
 
-/* Gratuitous ARP for cluster ci on the ports of port_mask. */
-void
-hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
+/* One gratuitous ARP for cluster ci on port p; true when it was queued. */
+static bool
+garp_one(struct hf_runtime *rt, uint32_t ci, uint32_t p)
 {
 	static const struct hf_mac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	static const struct hf_mac zero = { { 0 } };
 	const struct hf_cluster_conf *cc = &rt->cfg->clusters[ci];
 	uint8_t frame[HF_ETH_MIN_FRAME];
+	int len;
+
+	len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST, &cc->mac,
+			   cc->ip, &zero, cc->ip);
+	if (len <= 0 || hf_control_send(rt, p, frame, (uint16_t)len) != 0)
+		return false;
+	ctl_count(rt, HF_CTL_GARP_SENT);
+	return true;
+}
+
+/* Announce cluster ci (config index) on the ports of port_mask: queued, see hf_control_announce. */
+void
+hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
+{
 	char ip[HF_IP4_STRLEN];
-	unsigned int sent = 0;
-	uint32_t p;
 
-	for (p = 0; p < rt->nb_ports; p++) {
-		int len;
-
-		if (!(port_mask & (1u << p)))
-			continue;
-		len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST,
-				   &cc->mac, cc->ip, &zero, cc->ip);
-		if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0) {
-			ctl_count(rt, HF_CTL_GARP_SENT);
-			sent++;
-		}
-	}
-	HF_LOG(control, INFO, "cluster '%s': gratuitous ARP for %s on %u port(s)", cc->name,
-	       hf_ip4_str(cc->ip, ip), sent);
+	port_mask &= rt->cfg->clusters[ci].port_mask;
+	if (port_mask == 0)
+		return;
+	if (rt->announce[ci] == 0)
+		rt->announce_pending++;
+	rt->announce[ci] |= port_mask;
+	HF_LOG(control, DEBUG, "cluster '%s': gratuitous ARP for %s queued",
+	       rt->cfg->clusters[ci].name, hf_ip4_str(rt->cfg->clusters[ci].ip, ip));
 }
 
 /* Gratuitous ARP for every cluster IP on every port the cluster serves. */
@@ -83,4 +89,35 @@ hf_control_send_garps(struct hf_runtime *rt)
 
 	for (ci = 0; ci < rt->cfg->nb_clusters; ci++)
 		hf_control_send_garp(rt, ci, rt->cfg->clusters[ci].port_mask);
+	HF_LOG(control, INFO, "gratuitous ARP for %u cluster IP(s) queued", rt->cfg->nb_clusters);
+}
+
+/*
+ * Send queued announcements while the ports' control rings have room
+ * (HF_CTL_GARP_ROOM slots stay free for answers and adverts); what does
+ * not fit waits for the next pass. A Master's 1,024 announcements thus
+ * leave over a few passes instead of overflowing the 1,024-slot ring.
+ */
+void
+hf_control_announce(struct hf_runtime *rt)
+{
+	uint32_t n = rt->cfg->nb_clusters, i, p;
+
+	for (i = 0; i < n && rt->announce_pending > 0; i++) {
+		uint32_t ci = (rt->announce_cursor + i) % n;
+
+		for (p = 0; p < rt->nb_ports && rt->announce[ci] != 0; p++) {
+			if (!(rt->announce[ci] & (1u << p)))
+				continue;
+			if (rte_ring_free_count(rt->ctl_tx[p]) <= HF_CTL_GARP_ROOM) {
+				rt->announce_cursor = ci;   /* go on from here next pass */
+				return;
+			}
+			garp_one(rt, ci, p);   /* a frame lost without room for an mbuf is counted */
+			rt->announce[ci] &= ~(1u << p);
+		}
+		if (rt->announce[ci] == 0)
+			rt->announce_pending--;
+	}
+	rt->announce_cursor = 0;
 }

@@ -34,7 +34,7 @@
 #include <hyperflow/config.h>
 #include <hyperflow/flowtab.h>
 #include <hyperflow/hash.h>
-#include <hyperflow/health.h>
+#include <hyperflow/probewin.h>
 #include <hyperflow/icmp.h>
 #include <hyperflow/maglev.h>
 #include <hyperflow/pkt.h>
@@ -82,7 +82,7 @@ struct hf_dp_member {
 	uint16_t recovered_epoch;  /* recovery epoch of its last health recovery, 0 = none */
 	/* what the control plane knew when it published, for telemetry and
 	 * the stats file (never read by workers): they read these, not the
-	 * control lcore's hf_member_rt, which changes under them */
+	 * control lcore's member state, which changes under them */
 	uint8_t mac_known;         /* eth[0..5] is the member's MAC */
 	uint8_t healthy;
 	uint8_t health;            /* enum hf_health_state as last reported */
@@ -102,16 +102,20 @@ struct hf_dp_cluster {
 	uint32_t stat;             /* cluster counter id, stable across reloads */
 };
 
-/* Live state of one member as the control plane knows it (per config member). */
-struct hf_member_rt {
+/*
+ * What the control plane knows of one member, as a snapshot is built from
+ * it. The control plane keeps it as the first field of its own per-member
+ * state (struct hf_member_rt, monitor.h), which the build walks with a
+ * stride: the data plane knows nothing of the health state machine.
+ */
+#define HF_DP_HEALTH_UP 1   /* enum hf_health_state's UP, for members built without a view */
+
+struct hf_member_view {
 	bool healthy;              /* health monitor says up (true when method none) */
 	bool mac_known;
-	struct hf_mac mac;         /* configured or resolved */
+	uint8_t health;            /* enum hf_health_state as last reported (telemetry) */
 	uint16_t recovered_epoch;  /* see hf_dataplane.recover_epoch */
-	/* control plane only, carried across reloads with the member */
-	uint64_t arp_next_ms;      /* next ARP resolution/refresh request */
-	uint64_t mac_changed_ms;   /* last time the MAC was learnt or changed */
-	struct hf_health health;
+	struct hf_mac mac;         /* configured or resolved */
 };
 
 /*
@@ -129,8 +133,10 @@ struct hf_member_rt {
 struct hf_dp_build {
 	const struct hf_config *cfg;
 	const struct hf_dp_port *ports;        /* cfg->nb_ports entries */
-	const struct hf_member_rt *members;    /* cfg->nb_members_total entries, config order;
+	const struct hf_member_view *members;  /* cfg->nb_members_total entries, config order;
 						  NULL: healthy, MAC from config */
+	size_t member_stride;                  /* bytes from one entry to the next;
+						  0: sizeof(struct hf_member_view) */
 	const uint32_t *cluster_stat;          /* per cluster stat id; NULL: index */
 	const uint32_t *member_stat;           /* per member stat id; NULL: index */
 	uint32_t local_ip;                     /* probe source address, 0 = none */

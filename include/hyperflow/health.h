@@ -65,6 +65,7 @@
 #include <stdint.h>
 
 #include <hyperflow/config.h>
+#include <hyperflow/probewin.h>
 
 #define HF_HEALTH_MAX_OUTSTANDING 16   /* outstanding probes per member */
 #define HF_HEALTH_REASON_MAX      32   /* hf_health_reason_str buffer size */
@@ -212,25 +213,14 @@ enum hf_health_transition hf_health_tick(struct hf_health *h, uint64_t now);
 enum hf_health_transition hf_health_link(struct hf_health *h, bool up, uint64_t now);
 
 /*
- * The outstanding probes in one 32-bit word, for the workers (a reply to
- * one of them is a health reply, dataplane.h): the last sequence number
- * handed out in the high 16 bits and, in the low 16, bit d set when probe
- * (last - d) is outstanding. The ring holds at most
- * HF_HEALTH_MAX_OUTSTANDING == 16 probes of consecutive numbers, so they
- * all fit. 0 when none is outstanding.
+ * The outstanding probes in one 32-bit word for the workers, in the format
+ * of probewin.h (hf_health_window_has tests a reply against it). The ring
+ * holds at most HF_HEALTH_MAX_OUTSTANDING == 16 probes, of consecutive
+ * numbers, so they all fit.
  */
 uint32_t hf_health_window(const struct hf_health *h);
 
-_Static_assert(HF_HEALTH_MAX_OUTSTANDING <= 16, "the window word holds 16 probes");
-
-/* Is probe seq (host order) outstanding in window w? */
-static inline bool
-hf_health_window_has(uint32_t w, uint16_t seq)
-{
-	uint16_t d = (uint16_t)((w >> 16) - seq);
-
-	return d < 16 && ((w >> d) & 1) != 0;
-}
+_Static_assert(HF_HEALTH_MAX_OUTSTANDING <= HF_PROBEWIN_PROBES, "the window word holds 16 probes");
 
 /* UP only: UNKNOWN and DOWN are not live. */
 static inline bool

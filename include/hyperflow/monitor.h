@@ -13,7 +13,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <hyperflow/health.h>
 #include <hyperflow/runtime.h>
+
+/*
+ * The control plane's state of one member (config order, carried across
+ * reloads with the member): what snapshots are built from first (the
+ * build reads it through a stride, dataplane.h), then what only the
+ * monitor uses.
+ *
+ * Thread-safety: the control lcore's alone; others see the published view.
+ */
+struct hf_member_rt {
+	struct hf_member_view view;
+	uint64_t arp_next_ms;      /* next ARP resolution/refresh request */
+	uint64_t mac_changed_ms;   /* last time the MAC was learnt or changed */
+	struct hf_health health;
+};
+
+_Static_assert(HF_DP_HEALTH_UP == HF_HEALTH_UP, "the view's health is enum hf_health_state");
 
 uint64_t hf_monitor_now_ms(const struct hf_runtime *rt);
 

@@ -52,6 +52,7 @@
 #define HF_TX_DRAIN_US  100
 
 struct hf_fdb;
+struct hf_member_rt;   /* monitor.h */
 struct hf_worker;
 
 /*

@@ -438,11 +438,16 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 {
 	struct hf_dp_build in;
 	struct hf_dataplane *dp;
+	uint32_t g;
 
 	memset(&in, 0, sizeof(in));
 	in.cfg = rt->cfg;
 	in.ports = rt->ports;
-	in.members = rt->members;
+	/* the health state each member reported, into the view the build reads */
+	for (g = 0; g < rt->cfg->nb_members_total; g++)
+		rt->members[g].view.health = (uint8_t)rt->members[g].health.reported;
+	in.members = &rt->members[0].view;
+	in.member_stride = sizeof(struct hf_member_rt);
 	in.cluster_stat = rt->cluster_stat;
 	in.member_stat = rt->member_stat;
 	in.local_ip = rt->local_ip;

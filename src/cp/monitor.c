@@ -91,13 +91,13 @@ hf_monitor_member_init(struct hf_runtime *rt, struct hf_member_rt *m,
 		       uint32_t nb_members, uint64_t now)
 {
 	memset(m, 0, sizeof(*m));
-	m->mac_known = mc->has_mac;
-	m->mac = mc->mac;
+	m->view.mac_known = mc->has_mac;
+	m->view.mac = mc->mac;
 	hf_health_init(&m->health, &cc->health, now);
 	place(m, cc, g, nb_members, now);
 	if (!rt->link_up[mc->port])
 		hf_health_link(&m->health, false, now);
-	m->healthy = hf_health_is_live(&m->health);
+	m->view.healthy = hf_health_is_live(&m->health);
 }
 
 void
@@ -149,14 +149,14 @@ apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t,
 		return;
 	*dirty = true;   /* the published health state changes (telemetry reads it) */
 	live = hf_health_is_live(&m->health);
-	if (live == m->healthy)
+	if (live == m->view.healthy)
 		return;
-	m->healthy = live;
+	m->view.healthy = live;
 	if (live) {
 		/* the member takes its buckets back, see HF_FLOW_VAL */
 		if (++rt->recover_epoch == 0)
 			rt->recover_epoch = 1;
-		m->recovered_epoch = rt->recover_epoch;
+		m->view.recovered_epoch = rt->recover_epoch;
 	}
 	mc = hf_config_member(rt->cfg, g, &cc);
 	count(rt, live ? HF_CTL_MEMBER_UP : HF_CTL_MEMBER_DOWN);
@@ -209,10 +209,10 @@ send_probe(struct hf_runtime *rt, uint32_t g, const struct hf_cluster_conf *cc,
 		send_arp_request(rt, mc->port, rt->local_ip, mc->ip);
 		return;
 	}
-	if (!m->mac_known)
+	if (!m->view.mac_known)
 		return;   /* cannot address it yet: the probe times out */
 	dip = cc->health.method == HF_HEALTH_TUNNEL ? cc->health.target : mc->ip;
-	len = hf_icmp_echo_build(frame, sizeof(frame), &m->mac, &rt->ports[mc->port].mac,
+	len = hf_icmp_echo_build(frame, sizeof(frame), &m->view.mac, &rt->ports[mc->port].mac,
 				 rt->local_ip, dip, HF_ICMP_ECHO_REQUEST,
 				 hf_icmp_id_for(rt->member_stat[g]), seq, (const uint8_t *)"hyperflow",
 				 9, HF_ICMP_DEFAULT_TTL);
@@ -275,7 +275,7 @@ hf_monitor_settle(struct hf_runtime *rt)
 		struct hf_member_rt *m = &rt->members[g];
 		bool live = hf_health_is_live(&m->health);
 
-		if (live != m->healthy)
+		if (live != m->view.healthy)
 			apply_transition(rt, g, live ? HF_HT_UP : HF_HT_DOWN, &dirty);
 	}
 	if (dirty)
@@ -378,7 +378,7 @@ hf_monitor_poll(struct hf_runtime *rt)
 			if (!mc->has_mac && (int64_t)(now - m->arp_next_ms) >= 0 &&
 			    cc->health.method != HF_HEALTH_ARP && ctl_room(rt, mc->port)) {
 				send_arp_request(rt, mc->port, rt->local_ip, mc->ip);
-				m->arp_next_ms = now + (m->mac_known ? ARP_REFRESH_MS : ARP_RESOLVE_MS);
+				m->arp_next_ms = now + (m->view.mac_known ? ARP_REFRESH_MS : ARP_RESOLVE_MS);
 			}
 		}
 	}
@@ -413,23 +413,23 @@ member_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, u
 			count(rt, HF_CTL_PROBE_IGNORED);
 			continue;
 		}
-		if (!m->mac_known || !hf_mac_eq(&m->mac, &pi->arp_sha)) {
+		if (!m->view.mac_known || !hf_mac_eq(&m->view.mac, &pi->arp_sha)) {
 			/* one change a second at most: two hosts answering for
 			 * one address must not make us rebuild per frame */
-			if (m->mac_known && now - m->mac_changed_ms < 1000) {
+			if (m->view.mac_known && now - m->mac_changed_ms < 1000) {
 				count(rt, HF_CTL_PROBE_IGNORED);
 				continue;
 			}
 			m->mac_changed_ms = now;
-			if (m->mac_known)
+			if (m->view.mac_known)
 				HF_LOG(health, WARNING,
 				       "cluster '%s' member '%s': MAC changed to %s", cc->name,
 				       mc->name, hf_mac_str(&pi->arp_sha, mac));
 			else
 				HF_LOG(health, INFO, "cluster '%s' member '%s': MAC %s",
 				       cc->name, mc->name, hf_mac_str(&pi->arp_sha, mac));
-			m->mac = pi->arp_sha;
-			m->mac_known = true;
+			m->view.mac = pi->arp_sha;
+			m->view.mac_known = true;
 			m->arp_next_ms = now + ARP_REFRESH_MS;
 			count(rt, HF_CTL_MAC_RESOLVED);
 			*dirty = true;

@@ -18,6 +18,7 @@
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
+#include <hyperflow/health.h>
 #include <hyperflow/log.h>
 #include <hyperflow/runtime.h>
 

@@ -35,12 +35,16 @@ build_member(struct hf_dataplane *dp, const struct hf_dp_build *in,
 	     const struct hf_cluster_conf *cc, const struct hf_member_conf *mc, uint32_t gidx,
 	     struct hf_dp_member *m)
 {
-	const struct hf_member_rt *rt = in->members != NULL ? &in->members[gidx] : NULL;
+	const struct hf_member_view *rt = NULL;
 	struct hf_mac mac;
 	bool mac_known, healthy;
 
 	if (mc->port >= dp->nb_ports)
 		return -EINVAL;
+	if (in->members != NULL)
+		rt = (const struct hf_member_view *)((const char *)in->members +
+						     gidx * (in->member_stride ? in->member_stride :
+									 sizeof(*rt)));
 	if (rt != NULL) {
 		mac_known = rt->mac_known;
 		mac = rt->mac;
@@ -63,7 +67,7 @@ build_member(struct hf_dataplane *dp, const struct hf_dp_build *in,
 	m->usable = mac_known && healthy && mc->state != HF_ADMIN_DOWN;
 	m->mac_known = mac_known;
 	m->healthy = healthy;
-	m->health = rt != NULL ? (uint8_t)rt->health.reported : HF_HEALTH_UP;
+	m->health = rt != NULL ? rt->health : HF_DP_HEALTH_UP;
 	if (cc->health.method == HF_HEALTH_ICMP)
 		dp->probe_src[gidx] = mc->ip;
 	else if (cc->health.method == HF_HEALTH_TUNNEL)

@@ -13,6 +13,7 @@
 #include <hyperflow/fastpath.h>
 #include <hyperflow/flowtab.h>
 #include <hyperflow/fragtab.h>
+#include <hyperflow/health.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -99,7 +100,7 @@ teardown(void **state)
 
 /* Snapshot of the fixture; NULL stat arrays = ids equal to the indices. */
 static struct hf_dataplane *
-build_with(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *cstat,
+build_with(struct fixture *f, const struct hf_member_view *rt, const uint32_t *cstat,
 	   const uint32_t *mstat, bool active)
 {
 	struct hf_dp_build in;
@@ -119,7 +120,7 @@ build_with(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *cst
 }
 
 static struct hf_dataplane *
-build(struct fixture *f, const struct hf_member_rt *rt, const uint32_t *mstat)
+build(struct fixture *f, const struct hf_member_view *rt, const uint32_t *mstat)
 {
 	return build_with(f, rt, NULL, mstat, true);
 }
@@ -364,14 +365,14 @@ static void
 test_member_states(void **state)
 {
 	struct fixture *f = *state;
-	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_member_view rt[2 * NB_MEMBERS];
 	struct hf_dataplane *dp, *base;
 	uint32_t i, counts[NB_MEMBERS];
 
 	base = build(f, NULL, NULL);
 	memset(rt, 0, sizeof(rt));
 	for (i = 0; i < 2 * NB_MEMBERS; i++) {
-		rt[i].health.reported = HF_HEALTH_UP;
+		rt[i].health = HF_HEALTH_UP;
 		rt[i].healthy = true;
 		rt[i].mac_known = true;
 		rt[i].mac = f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac;
@@ -379,12 +380,12 @@ test_member_states(void **state)
 	f->members[0][1].state = HF_ADMIN_DRAIN;
 	f->members[0][2].state = HF_ADMIN_DOWN;
 	rt[3].healthy = false;
-	rt[3].health.reported = HF_HEALTH_DOWN;
+	rt[3].health = HF_HEALTH_DOWN;
 	rt[4].mac_known = false;
 	dp = build(f, rt, NULL);
 	/* the control plane's view as published: what telemetry shows, whatever
 	 * the control lcore does to rt[] afterwards */
-	rt[3].health.reported = HF_HEALTH_UP;
+	rt[3].health = HF_HEALTH_UP;
 	rt[3].healthy = true;
 	rt[0].mac.b[5] ^= 0xff;
 	assert_int_equal(dp->members[3].health, HF_HEALTH_DOWN);
@@ -429,7 +430,7 @@ static void
 test_incremental_tables(void **state)
 {
 	struct fixture *f = *state;
-	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_member_view rt[2 * NB_MEMBERS];
 	struct hf_dataplane *d1, *d2, *d3, *fresh;
 	struct hf_dp_build in;
 	uint32_t i;
@@ -439,7 +440,7 @@ test_incremental_tables(void **state)
 		rt[i].healthy = true;
 		rt[i].mac_known = true;
 		rt[i].mac = f->members[i / NB_MEMBERS][i % NB_MEMBERS].mac;
-		rt[i].health.reported = HF_HEALTH_UP;
+		rt[i].health = HF_HEALTH_UP;
 	}
 	f->cfg.serial = 7;
 	memset(&in, 0, sizeof(in));
@@ -629,7 +630,7 @@ test_select_flow_pinning(void **state)
 {
 	struct fixture *f = *state;
 	struct hf_flowtab *ft = hf_flowtab_create(4096, 1000000);
-	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_member_view rt[2 * NB_MEMBERS];
 	struct hf_dataplane *a, *b, *c;
 	uint32_t first[NDST], now[NDST], nolive[NDST];
 	struct hf_pkt_info pi;
@@ -739,7 +740,7 @@ static const uint32_t fp_cstat[2] = {5, 2};
 static const uint32_t fp_mstat[2 * NB_MEMBERS] = {40, 41, 42, 43, 7, 8, 9, 10};
 
 static struct hf_dataplane *
-build_fp(struct fixture *f, const struct hf_member_rt *rt, bool active)
+build_fp(struct fixture *f, const struct hf_member_view *rt, bool active)
 {
 	return build_with(f, rt, fp_cstat, fp_mstat, active);
 }
@@ -887,7 +888,7 @@ test_fastpath_drops(void **state)
 	struct fixture *f = *state;
 	struct hf_flowtab *ft = hf_flowtab_create(1024, 1000000);
 	struct hf_lcore_stats *st = fp_stats(), *expect = fp_stats();
-	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_member_view rt[2 * NB_MEMBERS];
 	const struct hf_dp_member *mb;
 	struct hf_flowtab_stats fs;
 	struct hf_dataplane *dp;
@@ -1537,7 +1538,7 @@ test_fragments_drops(void **state)
 {
 	struct fixture *f = *state;
 	struct hf_frag_expired out[HF_FRAGTAB_SET_HOLD];
-	struct hf_member_rt rt[2 * NB_MEMBERS];
+	struct hf_member_view rt[2 * NB_MEMBERS];
 	struct hf_dataplane *dp, *down, *backup;
 	const uint32_t c0 = fp_cstat[0];
 	struct hf_fp_frag r;

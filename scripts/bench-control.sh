@@ -14,7 +14,7 @@
 #     built; probes sent, deferred for room and lost (control tx ring full
 #     or no mbuf);
 #   - the publish latency of the one member's death, from the pass that
-#     saw it to the old snapshot freed;
+#     saw it to the new snapshot swapped in;
 #   - the largest gap between VRRP adverts from the first one on.
 #
 # Usage: scripts/bench-control.sh [--clusters N] [--members M]

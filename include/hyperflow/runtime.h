@@ -47,6 +47,7 @@
 #define HF_CTL_RING     1024
 #define HF_CTL_RESERVE  128    /* ring room probes leave for replies, adverts, GARP */
 #define HF_CTL_GARP_ROOM 32    /* ring room gratuitous ARPs leave for replies, adverts */
+#define HF_RETIRED_MAX  8      /* snapshots waiting for their grace period, at most */
 #define HF_NB_RXD       1024
 #define HF_NB_TXD       1024
 #define HF_TX_DRAIN_US  100
@@ -65,7 +66,7 @@ struct hf_ctl_timing {
 	uint64_t pass_max_us;      /* longest pass (idle sleep excluded) */
 	uint64_t pass_max_at_ms;   /* when it ended, ms since start */
 	uint64_t publishes;        /* snapshots published */
-	uint64_t publish_last_us;  /* last: from the first change of a pass to the old snapshot freed */
+	uint64_t publish_last_us;  /* last: from the first change of a pass to the new snapshot swapped in */
 	uint64_t publish_max_us;
 	uint64_t tables_rebuilt;   /* bucket tables built anew, all publishes together */
 	uint64_t probes_deferred;  /* probes that waited a pass for room in the send ring */
@@ -147,6 +148,12 @@ struct hf_runtime {
 	uint32_t announce_pending;               /* clusters with ports left */
 	uint32_t announce_cursor;
 	struct hf_ctl_timing timing;
+	/* snapshots swapped out, waiting for their RCU grace period */
+	struct {
+		struct hf_dataplane *dp;
+		uint64_t token;                  /* rte_rcu_qsbr_start after the swap */
+	} retired[HF_RETIRED_MAX];
+	uint32_t nb_retired;
 	bool vrrp_conflict_logged;               /* vrrp_conflict_logged_ms is valid */
 	uint64_t vrrp_conflict_logged_ms;        /* rate limit of the VRRP conflict line */
 	/* outcome of the last (re)load, for logs and telemetry */
@@ -190,7 +197,12 @@ void hf_control_fini(struct hf_runtime *rt);
  * 0 or -errno (nothing swapped).
  */
 int hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old);
-/* Wait for an RCU grace period (not under rt->lock), then free old. */
+/*
+ * Free old once every worker has passed a quiescent state (not under
+ * rt->lock). The control loop does not wait for it: old joins the
+ * retired snapshots, freed by a later pass when the grace period is over;
+ * only when HF_RETIRED_MAX are waiting does it wait for the oldest.
+ */
 void hf_control_retire(struct hf_runtime *rt, struct hf_dataplane *old);
 /* Publish and retire: what the control lcore calls after a change. */
 int hf_control_republish(struct hf_runtime *rt);

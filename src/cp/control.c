@@ -481,14 +481,42 @@ hf_control_publish(struct hf_runtime *rt, struct hf_dataplane **old)
 	return 0;
 }
 
+/*
+ * Free the retired snapshots that every worker has passed a quiescent
+ * state since (none still reads them); the others wait for a later pass.
+ */
+static void
+retire_poll(struct hf_runtime *rt)
+{
+	uint32_t i, k = 0;
+
+	for (i = 0; i < rt->nb_retired; i++) {
+		if (rte_rcu_qsbr_check(rt->qsbr, rt->retired[i].token, false) == 1)
+			hf_dataplane_free(rt->retired[i].dp);
+		else
+			rt->retired[k++] = rt->retired[i];
+	}
+	rt->nb_retired = k;
+}
+
 void
 hf_control_retire(struct hf_runtime *rt, struct hf_dataplane *old)
 {
 	if (old == NULL)
 		return;
-	/* every worker has passed a quiescent state: none still reads old */
-	rte_rcu_qsbr_synchronize(rt->qsbr, RTE_QSBR_THRID_INVALID);
-	hf_dataplane_free(old);
+	if (rt->nb_retired == HF_RETIRED_MAX) {
+		/* as many snapshots as we keep are waiting: the oldest must go
+		 * first, so wait for the workers once, as a plain publish would */
+		rte_rcu_qsbr_check(rt->qsbr, rt->retired[0].token, true);
+		hf_dataplane_free(rt->retired[0].dp);
+		memmove(&rt->retired[0], &rt->retired[1],
+			(HF_RETIRED_MAX - 1) * sizeof(rt->retired[0]));
+		rt->nb_retired--;
+	}
+	/* the token after the swap: a worker that reports past it has left old */
+	rt->retired[rt->nb_retired].token = rte_rcu_qsbr_start(rt->qsbr);
+	rt->retired[rt->nb_retired++].dp = old;
+	retire_poll(rt);
 }
 
 /* Publish under the lock that keeps telemetry off half-swapped state. */
@@ -692,6 +720,7 @@ hf_control_main(struct hf_runtime *rt)
 		ha_event(rt, hf_ha_poll(rt, hf_monitor_now_ms(rt)));
 		t[2] = rte_rdtsc();
 		publish_pending(rt);
+		retire_poll(rt);
 		t[3] = rte_rdtsc();
 		hf_control_announce(rt);
 		pass_us = (rte_rdtsc() - pass_tsc) * 1000000 / rt->tsc_hz;
@@ -737,6 +766,9 @@ hf_control_fini(struct hf_runtime *rt)
 			rte_pktmbuf_free(m);
 		rte_ring_free(rt->ctl_tx[p]);
 	}
+	/* the workers have stopped: nothing reads a snapshot any more */
+	while (rt->nb_retired > 0)
+		hf_dataplane_free(rt->retired[--rt->nb_retired].dp);
 	hf_dataplane_free(rt->dp);
 	rt->dp = NULL;
 	free(rt->members);

@@ -408,6 +408,15 @@ test_cluster_renamed(void **state)
 	assert_int_not_equal(f.plan.mid[0], f.mid[0]);
 	assert_int_not_equal(f.plan.mid[1], f.mid[1]);
 	done(&f);
+	/* the only free ids are the ones the old names held: the new cluster
+	 * reuses the old one's id, and is still new */
+	plan_ids(&f, load(POOL, HA, a), load(POOL, HA, b), ip4("192.0.2.250"), true);
+	assert_null(f.plan.refused);
+	assert_int_equal(f.plan.cid[0], f.cid[0]);
+	assert_int_equal(f.plan.announce[0], (1u << 0) | (1u << 2));
+	assert_int_equal(f.plan.nb_fresh, 2);
+	assert_int_equal(f.plan.old_member[0], -1);
+	done(&f);
 }
 
 /* A member is its cluster's name and its own: moved to another cluster

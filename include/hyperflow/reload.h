@@ -50,8 +50,8 @@ enum hf_member_fate {
 };
 
 struct hf_reload_in {
-	const struct hf_config *old_cfg;
-	const struct hf_config *new_cfg;
+	const struct hf_config *old_cfg; /* loaded (hf_config_load*): the plan */
+	const struct hf_config *new_cfg; /* reads old_cfg's derived member index */
 	const struct hf_ids *ids;        /* ids in force */
 	const uint32_t *old_cid;         /* per old cluster */
 	const uint32_t *old_mid;         /* per old member, config order */

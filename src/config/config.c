@@ -700,7 +700,7 @@ hf_config_parse_health(struct hf_cfg_parser *p, const config_setting_t *cs,
 	struct hf_health_conf *h = &c->health;
 	config_setting_t *g;
 	char where[96];
-	int v;
+	int v, ri, rt;
 
 	h->method = HF_HEALTH_NONE;
 	h->interval_ms = 100;
@@ -715,14 +715,31 @@ hf_config_parse_health(struct hf_cfg_parser *p, const config_setting_t *cs,
 	h->method = HF_HEALTH_ARP;
 	if (hf_config_get_enum(p, g, "method", where, hf_method_names, &v) == HF_CFG_OK)
 		h->method = (enum hf_health_method)v;
-	hf_config_get_uint(p, g, "interval_ms", where, false, 10, 60000, &h->interval_ms);
-	hf_config_get_uint(p, g, "timeout_ms", where, false, 1, 60000, &h->timeout_ms);
+	ri = hf_config_get_uint(p, g, "interval_ms", where, false, 10, 60000, &h->interval_ms);
+	rt = hf_config_get_uint(p, g, "timeout_ms", where, false, 1, 60000, &h->timeout_ms);
 	hf_config_get_uint(p, g, "rise", where, false, 1, 100, &h->rise);
 	hf_config_get_uint(p, g, "fall", where, false, 1, 100, &h->fall);
 	if (hf_config_get_ip(p, g, "target", where, false, &h->target) == HF_CFG_ABSENT &&
 		h->method == HF_HEALTH_TUNNEL)
 		hf_config_err(p, g, where,
 			"method 'tunnel' requires 'target' (the far-end address to ping)");
+	/*
+	 * Replies to icmp and tunnel probes are matched by sequence number
+	 * through a window of HF_HEALTH_MAX_OUTSTANDING consecutive numbers
+	 * (hf_health_window): every probe still waiting must be among the
+	 * last that many sent, so timeout_ms may not pass that many intervals.
+	 */
+	if ((h->method == HF_HEALTH_ICMP || h->method == HF_HEALTH_TUNNEL) &&
+		ri != HF_CFG_BAD && rt != HF_CFG_BAD &&
+		(uint64_t)h->timeout_ms > (uint64_t)HF_HEALTH_MAX_OUTSTANDING * h->interval_ms)
+		hf_config_err(p, hf_config_at(g, rt == HF_CFG_OK ? "timeout_ms" : "interval_ms"),
+			where,
+			"timeout_ms %u is more than %u x interval_ms %u = %u: method '%s' allows at "
+			"most %u probes outstanding (HF_HEALTH_MAX_OUTSTANDING); lower timeout_ms "
+			"or raise interval_ms",
+			h->timeout_ms, HF_HEALTH_MAX_OUTSTANDING, h->interval_ms,
+			HF_HEALTH_MAX_OUTSTANDING * h->interval_ms, hf_method_names[h->method],
+			HF_HEALTH_MAX_OUTSTANDING);
 }
 
 static void

@@ -109,33 +109,46 @@ plan_alloc(struct hf_reload_plan *p, uint32_t nb_clusters, uint32_t nb_members)
 	return 0;
 }
 
-/* Where each member of cfg sits: its cluster and its own conf, by global index. */
-struct member_at {
-	const struct hf_cluster_conf *cc;
-	const struct hf_member_conf *mc;
-};
-
-static struct member_at *
-members_at(const struct hf_config *cfg)
+/*
+ * The old cluster of each new one, by name, in O(clusters): a cluster kept
+ * by name keeps its id, so the old cluster holding that id is the one, if
+ * its name matches (a removed cluster's id may go to a new cluster in the
+ * same reload). Entries are old cluster indexes, or -1.
+ */
+static int32_t *
+old_clusters(const struct hf_reload_in *in, const struct hf_reload_plan *p)
 {
-	struct member_at *at = calloc(cfg->nb_members_total ? cfg->nb_members_total : 1, sizeof(*at));
-	uint32_t ci, mi, g = 0;
+	const struct hf_config *ocfg = in->old_cfg, *ncfg = in->new_cfg;
+	int32_t *by_cid = malloc(HF_MAX_CLUSTERS * sizeof(*by_cid));
+	int32_t *oc = calloc(ncfg->nb_clusters ? ncfg->nb_clusters : 1, sizeof(*oc));
+	uint32_t ci;
 
-	if (at == NULL)
+	if (by_cid == NULL || oc == NULL) {
+		free(by_cid);
+		free(oc);
 		return NULL;
-	for (ci = 0; ci < cfg->nb_clusters; ci++)
-		for (mi = 0; mi < cfg->clusters[ci].nb_members; mi++, g++) {
-			at[g].cc = &cfg->clusters[ci];
-			at[g].mc = &cfg->clusters[ci].members[mi];
-		}
-	return at;
+	}
+	for (ci = 0; ci < HF_MAX_CLUSTERS; ci++)
+		by_cid[ci] = -1;
+	for (ci = 0; ci < ocfg->nb_clusters; ci++)
+		if (in->old_cid[ci] < HF_MAX_CLUSTERS)
+			by_cid[in->old_cid[ci]] = (int32_t)ci;
+	for (ci = 0; ci < ncfg->nb_clusters; ci++) {
+		int32_t o = p->cid[ci] < HF_MAX_CLUSTERS ? by_cid[p->cid[ci]] : -1;
+
+		if (o >= 0 && strcmp(ocfg->clusters[o].name, ncfg->clusters[ci].name) != 0)
+			o = -1;
+		oc[ci] = o;
+	}
+	free(by_cid);
+	return oc;
 }
 
 int
 hf_reload_plan(const struct hf_reload_in *in, struct hf_reload_plan *p)
 {
 	const struct hf_config *ocfg = in->old_cfg, *ncfg = in->new_cfg;
-	struct member_at *old_at;
+	int32_t *old_ci;
 	uint32_t ci, mi, g;
 
 	memset(p, 0, sizeof(*p));
@@ -144,33 +157,35 @@ hf_reload_plan(const struct hf_reload_in *in, struct hf_reload_plan *p)
 		return 0;
 	if (plan_alloc(p, ncfg->nb_clusters, ncfg->nb_members_total) != 0)
 		return -ENOMEM;
-	old_at = members_at(ocfg);
-	if (old_at == NULL) {
-		hf_reload_plan_free(p);
-		return -ENOMEM;
-	}
 	p->ids = *in->ids;
 	if (hf_ids_assign(&p->ids, ocfg, in->old_cid, in->old_mid, ncfg, p->cid, p->mid,
 			  p->old_member) != 0) {
-		free(old_at);
 		p->refused = "no free cluster or member id";
 		return 0;
 	}
+	old_ci = old_clusters(in, p);
+	if (old_ci == NULL) {
+		hf_reload_plan_free(p);
+		return -ENOMEM;
+	}
 	for (ci = 0, g = 0; ci < ncfg->nb_clusters; ci++) {
 		const struct hf_cluster_conf *nc = &ncfg->clusters[ci];
-		int oci = hf_config_cluster_index(ocfg, nc->name);
+		const struct hf_cluster_conf *oc = old_ci[ci] >= 0 ? &ocfg->clusters[old_ci[ci]] : NULL;
 
-		p->announce[ci] = announce_mask(oci >= 0 ? &ocfg->clusters[oci] : NULL, nc);
+		p->announce[ci] = announce_mask(oc, nc);
 		if (p->announce[ci] != 0)
 			p->nb_announce++;
 		for (mi = 0; mi < nc->nb_members; mi++, g++) {
-			const struct member_at *o =
-				p->old_member[g] >= 0 ? &old_at[p->old_member[g]] : NULL;
+			const struct hf_cluster_conf *occ = NULL;
+			const struct hf_member_conf *omc =
+				p->old_member[g] >= 0
+					? hf_config_member(ocfg, (uint32_t)p->old_member[g], &occ)
+					: NULL;
 
-			if (o == NULL || !hf_member_same_device(o->mc, &nc->members[mi])) {
+			if (omc == NULL || !hf_member_same_device(omc, &nc->members[mi])) {
 				p->fate[g] = HF_MEMBER_FRESH;
 				p->nb_fresh++;
-			} else if (hf_health_conf_same(&o->cc->health, &nc->health)) {
+			} else if (hf_health_conf_same(&occ->health, &nc->health)) {
 				p->fate[g] = HF_MEMBER_KEEP;
 				p->nb_keep++;
 			} else {
@@ -179,7 +194,7 @@ hf_reload_plan(const struct hf_reload_in *in, struct hf_reload_plan *p)
 			}
 		}
 	}
-	free(old_at);
+	free(old_ci);
 	/* the address in use (or, while none is bound, the pool probed) is gone */
 	p->reprobe = !pool_same(ocfg, ncfg) && !in_pool(ncfg, in->local_ip);
 	p->ha_restart = !ha_same(&ocfg->ha, &ncfg->ha) || p->reprobe;

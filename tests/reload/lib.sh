@@ -20,7 +20,23 @@ reload_need() {
 tel() { echo "$1" | "$TEL" -f "$prefix" 2>/dev/null | tail -n 1 | grep '^{'; }
 # jget JSON PYEXPR: evaluate PYEXPR with d = the command's reply
 jget() { python3 -c "import json,sys; d=list(json.loads(sys.argv[1]).values())[0]; print($2)" "$1"; }
-attempts() { jget "$(tel /hyperflow/config)" "d['reload_attempts']"; }
+# attempts_now: the reload attempt count, or nothing if telemetry did not
+# answer this time (a slow or busy instance)
+attempts_now() {
+	local n
+	n=$(jget "$(tel /hyperflow/config)" "d['reload_attempts']" 2>/dev/null)
+	case $n in ''|*[!0-9]*) return 1 ;; esac
+	echo "$n"
+}
+# attempts: the reload attempt count, polling until telemetry answers with
+# a number (10 s at most); 1 if it never does
+attempts() {
+	for _ in $(seq 100); do
+		attempts_now && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # wait_up: until the instance answers telemetry (10 s at most); 1 if it never does
 wait_up() {
@@ -34,13 +50,20 @@ wait_up() {
 # reload: SIGHUP, then wait until the instance reports the outcome; prints
 # /hyperflow/config then
 reload() {
-	local before
-	before=$(attempts)
+	local before now
+	before=$(attempts) || { echo "FAIL: no reload attempt count before the reload"; return 1; }
 	kill -HUP "$pid"
 	for _ in $(seq 200); do
-		[ "$(attempts)" -gt "$before" ] && { tel /hyperflow/config; return 0; }
+		# a poll that got no number is a miss, not an error
+		now=$(attempts_now) && [ "$now" -gt "$before" ] && break
 		sleep 0.02
 	done
+	if [ -n "${now:-}" ] && [ "$now" -gt "$before" ]; then
+		for _ in $(seq 100); do
+			tel /hyperflow/config && return 0
+			sleep 0.1
+		done
+	fi
 	echo "FAIL: no reload outcome after 200 polls"
 	return 1
 }

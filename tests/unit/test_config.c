@@ -1057,6 +1057,51 @@ test_tunnel_needs_target(void **state)
 		"health of cluster 'c1': method 'tunnel' requires 'target'");
 }
 
+/* icmp and tunnel replies are matched through a 16-probe window: timeout_ms
+ * may be at most HF_HEALTH_MAX_OUTSTANDING x interval_ms (arp is not bound). */
+static void
+test_health_window(void **state)
+{
+	static const char icmp[] = PORTS PROBE CLUSTERS(
+		CLUSTER("c1", "192.0.2.1", "    health = { method = \"icmp\"; interval_ms = 100;\n"
+					   "               timeout_ms = 1601; };\n"));
+	/* timeout_ms left at its default (300): the error is on interval_ms */
+	static const char tunnel[] = PORTS PROBE CLUSTERS(CLUSTER("c1", "192.0.2.1",
+		"    health = { method = \"tunnel\"; target = \"203.0.113.9\";\n"
+		"               interval_ms = 18; };\n"));
+	static const char icmp_edge[] = PORTS PROBE CLUSTERS(
+		CLUSTER("c1", "192.0.2.1", "    health = { method = \"icmp\"; interval_ms = 100;\n"
+					   "               timeout_ms = 1600; };\n"));
+	static const char tunnel_edge[] = PORTS PROBE CLUSTERS(CLUSTER("c1", "192.0.2.1",
+		"    health = { method = \"tunnel\"; target = \"203.0.113.9\";\n"
+		"               interval_ms = 10; timeout_ms = 160; };\n"));
+	static const char arp[] = PORTS PROBE CLUSTERS(
+		CLUSTER("c1", "192.0.2.1", "    health = { method = \"arp\"; interval_ms = 10;\n"
+					   "               timeout_ms = 1000; };\n"));
+	struct hf_errlist errs;
+	struct hf_config *cfg;
+
+	(void)state;
+	load_bad(icmp, &errs);
+	assert_int_equal(hf_errlist_count(&errs), 1);
+	assert_has_error_at(&errs, icmp, "timeout_ms = 1601",
+		"health of cluster 'c1': timeout_ms 1601 is more than 16 x interval_ms 100 = 1600: "
+		"method 'icmp' allows at most 16 probes outstanding");
+	load_bad(tunnel, &errs);
+	assert_int_equal(hf_errlist_count(&errs), 1);
+	assert_has_error_at(&errs, tunnel, "interval_ms = 18",
+		"timeout_ms 300 is more than 16 x interval_ms 18 = 288: method 'tunnel'");
+	cfg = load_good(icmp_edge);
+	assert_int_equal(cfg->clusters[0].health.timeout_ms, 1600);
+	hf_config_free(cfg);
+	cfg = load_good(tunnel_edge);
+	assert_int_equal(cfg->clusters[0].health.timeout_ms, 160);
+	hf_config_free(cfg);
+	cfg = load_good(arp);
+	assert_int_equal(cfg->clusters[0].health.timeout_ms, 1000);
+	hf_config_free(cfg);
+}
+
 static void
 test_ha_unknown_port(void **state)
 {
@@ -1611,6 +1656,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_range_low_and_high),
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_tunnel_needs_target),
+		cmocka_unit_test(test_health_window),
 		cmocka_unit_test(test_ha_unknown_port),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_limit_ports),

@@ -744,8 +744,9 @@ test_reconfigure_other_method(void **state)
 	assert_true(hf_health_is_live(&h));
 	assert_int_equal(h.nb_out, 0);
 	assert_int_equal(h.stats.timeouts, 0);
-	assert_int_equal(hf_health_reply(&h, s, 160), HF_HT_IGNORED);   /* the old probe's */
-	due(&h, 150);
+	/* the old probe's reply, still within its timeout: ignored */
+	assert_int_equal(hf_health_reply(&h, s, 150), HF_HT_IGNORED);
+	due(&h, 150);                          /* the new kind probes at once */
 	/* a new target is another question too */
 	tun.target = 0x01020304;
 	assert_int_equal(hf_health_reconfigure(&h, &tun, 170), HF_HT_NONE);
@@ -754,15 +755,16 @@ test_reconfigure_other_method(void **state)
 	tun.target = 0x05060708;
 	assert_int_equal(hf_health_reconfigure(&h, &tun, 180), HF_HT_NONE);
 	assert_int_equal(h.nb_out, 0);
-	/* UP stays UP until fall failures of the new kind */
+	/* UP stays UP until fall failures of the new kind (each probe is sent
+	 * when the previous one times out: the clock only moves forward) */
 	assert_int_equal(fail_one(&h, 180), HF_HT_NONE);
-	assert_int_equal(fail_one(&h, 280), HF_HT_NONE);
-	assert_int_equal(fail_one(&h, 380), HF_HT_DOWN);
+	assert_int_equal(fail_one(&h, 480), HF_HT_NONE);
+	assert_int_equal(fail_one(&h, 780), HF_HT_DOWN);
 	/* a DOWN member stays DOWN across a change and needs rise successes */
-	assert_int_equal(hf_health_reconfigure(&h, &icmp, 1000), HF_HT_NONE);
+	assert_int_equal(hf_health_reconfigure(&h, &icmp, 1100), HF_HT_NONE);
 	assert_false(hf_health_is_live(&h));
-	assert_int_equal(succeed_one(&h, 1000), HF_HT_NONE);
-	assert_int_equal(succeed_one(&h, 1100), HF_HT_UP);
+	assert_int_equal(succeed_one(&h, 1100), HF_HT_NONE);
+	assert_int_equal(succeed_one(&h, 1200), HF_HT_UP);
 }
 
 /* To method none: UP at once (link up), probes stop; from none: UP kept. */
@@ -790,8 +792,8 @@ test_reconfigure_none(void **state)
 	assert_int_equal(hf_health_reconfigure(&h, &none, 6200), HF_HT_NONE);
 	assert_false(hf_health_is_live(&h));
 	assert_int_equal(hf_health_link(&h, true, 6300), HF_HT_UP);
-	assert_int_equal(hf_health_reconfigure(NULL, &none, 0), HF_HT_NONE);
-	assert_int_equal(hf_health_reconfigure(&h, NULL, 0), HF_HT_NONE);
+	assert_int_equal(hf_health_reconfigure(NULL, &none, 6300), HF_HT_NONE);
+	assert_int_equal(hf_health_reconfigure(&h, NULL, 6300), HF_HT_NONE);
 }
 
 int

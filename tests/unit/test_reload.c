@@ -5,6 +5,7 @@
  * that must come out.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -69,9 +70,11 @@ struct fixture {
 	struct hf_reload_plan plan;
 };
 
-/* Load old (ids assigned as at start), then new, and plan old -> new. */
+/* Load old (ids assigned as at start), then new, and plan old -> new; when
+ * full, every id not held by old is marked used first (none left to give). */
 static void
-plan(struct fixture *f, struct hf_config *old, struct hf_config *new, uint32_t local_ip)
+plan_ids(struct fixture *f, struct hf_config *old, struct hf_config *new, uint32_t local_ip,
+	 bool full)
 {
 	struct hf_reload_in in;
 	int32_t om[64];
@@ -81,6 +84,10 @@ plan(struct fixture *f, struct hf_config *old, struct hf_config *new, uint32_t l
 	f->new = new;
 	hf_ids_init(&f->ids);
 	assert_int_equal(hf_ids_assign(&f->ids, NULL, NULL, NULL, old, f->cid, f->mid, om), 0);
+	if (full) {
+		memset(f->ids.cluster_used, 1, sizeof(f->ids.cluster_used));
+		memset(f->ids.member_used, 1, sizeof(f->ids.member_used));
+	}
 	memset(&in, 0, sizeof(in));
 	in.old_cfg = old;
 	in.new_cfg = new;
@@ -89,6 +96,12 @@ plan(struct fixture *f, struct hf_config *old, struct hf_config *new, uint32_t l
 	in.old_mid = f->mid;
 	in.local_ip = local_ip;
 	assert_int_equal(hf_reload_plan(&in, &f->plan), 0);
+}
+
+static void
+plan(struct fixture *f, struct hf_config *old, struct hf_config *new, uint32_t local_ip)
+{
+	plan_ids(f, old, new, local_ip, false);
 }
 
 static void
@@ -265,6 +278,14 @@ test_refused(void **state)
 	done(&f);
 	o = load(POOL, HA, a);
 	n = load(POOL, HA, a);
+	n->flow_timeout_ms += 1;
+	plan(&f, o, n, 0);
+	assert_non_null(f.plan.refused);
+	assert_non_null(strstr(f.plan.refused, "flows.size or flows.timeout_ms"));
+	assert_null(f.plan.fate);
+	done(&f);
+	o = load(POOL, HA, a);
+	n = load(POOL, HA, a);
 	n->frag_timeout_ms += 1;
 	plan(&f, o, n, 0);
 	assert_non_null(strstr(f.plan.refused, "fragments.size or fragments.timeout_ms"));
@@ -326,6 +347,113 @@ test_probe_and_ha(void **state)
 	done(&f);
 }
 
+/* No id left for what is new: refused (ids untouched); what only keeps ids still goes. */
+static void
+test_no_free_id(void **state)
+{
+	struct fixture f;
+	char a[1024], b[1024], c2[2048];
+
+	(void)state;
+	cluster(a, sizeof(a), "192.0.2.1", MAC1, "\"lan0\"", H_ARP, MA);
+	/* a member added, no member id free */
+	cluster(b, sizeof(b), "192.0.2.1", MAC1, "\"lan0\"", H_ARP, MA ", " MB);
+	plan_ids(&f, load(POOL, HA, a), load(POOL, HA, b), ip4("192.0.2.250"), true);
+	assert_non_null(f.plan.refused);
+	assert_string_equal(f.plan.refused, "no free cluster or member id");
+	assert_int_equal(memcmp(&f.plan.ids, &f.ids, sizeof(f.ids)), 0);
+	done(&f);
+	/* a cluster added, no cluster id free */
+	snprintf(c2, sizeof(c2), "%s, { name = \"vpn-in\"; ip = \"192.0.2.2\"; mac = \"%s\"; "
+		 "ports = [ \"lan1\" ]; members = ( { name = \"z\"; ip = \"192.0.2.31\"; "
+		 "port = \"vpn0\"; } ); }", a, MAC2);
+	plan_ids(&f, load(POOL, HA, a), load(POOL, HA, c2), ip4("192.0.2.250"), true);
+	assert_non_null(f.plan.refused);
+	assert_string_equal(f.plan.refused, "no free cluster or member id");
+	done(&f);
+	/* nothing new: kept ids need no free one */
+	cluster(b, sizeof(b), "192.0.2.1", MAC2, "\"lan0\"", H_ARP, MA);
+	plan_ids(&f, load(POOL, HA, a), load(POOL, HA, b), ip4("192.0.2.250"), true);
+	assert_null(f.plan.refused);
+	assert_int_equal(f.plan.fate[0], HF_MEMBER_KEEP);
+	assert_int_equal(f.plan.mid[0], f.mid[0]);
+	done(&f);
+}
+
+/* A cluster is its name: renamed, it is a new cluster (new id, announced on
+ * its ports) and its members are new members, whatever their addresses. */
+static void
+test_cluster_renamed(void **state)
+{
+	struct fixture f;
+	char a[1024], b[1024];
+
+	(void)state;
+	cluster(a, sizeof(a), "192.0.2.1", MAC1, "\"lan0\", \"lan1\"", H_ARP, MA ", " MB);
+	snprintf(b, sizeof(b),
+		 "{ name = \"vpn-out2\"; ip = \"192.0.2.1\"; mac = \"%s\"; "
+		 "ports = [ \"lan0\", \"lan1\" ]; health = { %s };\n  members = ( %s ); }",
+		 MAC1, H_ARP, MA ", " MB);
+	plan(&f, load(POOL, HA, a), load(POOL, HA, b), ip4("192.0.2.250"));
+	assert_null(f.plan.refused);
+	assert_int_not_equal(f.plan.cid[0], f.cid[0]);
+	assert_int_equal(f.plan.announce[0], (1u << 0) | (1u << 2));
+	assert_int_equal(f.plan.nb_announce, 1);
+	assert_int_equal(f.plan.fate[0], HF_MEMBER_FRESH);
+	assert_int_equal(f.plan.fate[1], HF_MEMBER_FRESH);
+	assert_int_equal(f.plan.old_member[0], -1);
+	assert_int_equal(f.plan.old_member[1], -1);
+	assert_int_equal(f.plan.nb_fresh, 2);
+	assert_int_equal(f.plan.nb_keep + f.plan.nb_retime, 0);
+	assert_int_not_equal(f.plan.mid[0], f.mid[0]);
+	assert_int_not_equal(f.plan.mid[1], f.mid[1]);
+	done(&f);
+	/* the only free ids are the ones the old names held: the new cluster
+	 * reuses the old one's id, and is still new */
+	plan_ids(&f, load(POOL, HA, a), load(POOL, HA, b), ip4("192.0.2.250"), true);
+	assert_null(f.plan.refused);
+	assert_int_equal(f.plan.cid[0], f.cid[0]);
+	assert_int_equal(f.plan.announce[0], (1u << 0) | (1u << 2));
+	assert_int_equal(f.plan.nb_fresh, 2);
+	assert_int_equal(f.plan.old_member[0], -1);
+	done(&f);
+}
+
+/* A member is its cluster's name and its own: moved to another cluster
+ * (same name, same device), it is a different member there: fresh. */
+static void
+test_member_moved_cluster(void **state)
+{
+	struct fixture f;
+	char a[1024], b[1024], o[2048], n[2048];
+
+	(void)state;
+	cluster(a, sizeof(a), "192.0.2.1", MAC1, "\"lan0\"", H_ARP, MA ", " MB);
+	snprintf(o, sizeof(o), "%s, { name = \"vpn-in\"; ip = \"192.0.2.2\"; mac = \"%s\"; "
+		 "ports = [ \"lan1\" ]; health = { %s }; members = ( { name = \"z\"; "
+		 "ip = \"192.0.2.31\"; port = \"vpn0\"; } ); }", a, MAC2, H_ARP);
+	cluster(b, sizeof(b), "192.0.2.1", MAC1, "\"lan0\"", H_ARP, MB);
+	snprintf(n, sizeof(n), "%s, { name = \"vpn-in\"; ip = \"192.0.2.2\"; mac = \"%s\"; "
+		 "ports = [ \"lan1\" ]; health = { %s }; members = ( { name = \"z\"; "
+		 "ip = \"192.0.2.31\"; port = \"vpn0\"; }, %s ); }", b, MAC2, H_ARP, MA);
+	plan(&f, load(POOL, HA, o), load(POOL, HA, n), ip4("192.0.2.250"));
+	assert_null(f.plan.refused);
+	/* new order: vpn-out/b, vpn-in/z, vpn-in/a; old: vpn-out/a, vpn-out/b, vpn-in/z */
+	assert_int_equal(f.plan.fate[0], HF_MEMBER_KEEP);
+	assert_int_equal(f.plan.old_member[0], 1);
+	assert_int_equal(f.plan.fate[1], HF_MEMBER_KEEP);
+	assert_int_equal(f.plan.old_member[1], 2);
+	assert_int_equal(f.plan.fate[2], HF_MEMBER_FRESH);
+	assert_int_equal(f.plan.old_member[2], -1);
+	assert_int_not_equal(f.plan.mid[2], f.mid[0]);
+	assert_int_equal(f.plan.nb_fresh, 1);
+	assert_int_equal(f.plan.nb_keep, 2);
+	assert_int_equal(f.plan.cid[0], f.cid[0]);
+	assert_int_equal(f.plan.cid[1], f.cid[1]);
+	assert_int_equal(f.plan.nb_announce, 0);
+	done(&f);
+}
+
 static void
 test_names(void **state)
 {
@@ -346,6 +474,9 @@ main(void)
 		cmocka_unit_test(test_announce),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_probe_and_ha),
+		cmocka_unit_test(test_no_free_id),
+		cmocka_unit_test(test_cluster_renamed),
+		cmocka_unit_test(test_member_moved_cluster),
 		cmocka_unit_test(test_names),
 	};
 

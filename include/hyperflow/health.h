@@ -215,8 +215,10 @@ enum hf_health_transition hf_health_link(struct hf_health *h, bool up, uint64_t 
 /*
  * The outstanding probes in one 32-bit word for the workers, in the format
  * of probewin.h (hf_health_window_has tests a reply against it). The ring
- * holds at most HF_HEALTH_MAX_OUTSTANDING == 16 probes, of consecutive
- * numbers, so they all fit.
+ * holds at most HF_HEALTH_MAX_OUTSTANDING == 16 probes, and for icmp and
+ * tunnel health the configuration keeps timeout_ms <= 16 x interval_ms,
+ * so the probes still waiting are within 16 consecutive numbers and all
+ * fit; an older one would already have timed out.
  */
 uint32_t hf_health_window(const struct hf_health *h);
 

@@ -47,7 +47,7 @@
 #define HF_CTL_RING     1024
 #define HF_CTL_RESERVE  128    /* ring room probes leave for replies, adverts, GARP */
 #define HF_CTL_GARP_ROOM 32    /* ring room gratuitous ARPs leave for replies, adverts */
-#define HF_RETIRED_MAX  8      /* snapshots waiting for their grace period, at most */
+#define HF_RETIRED_MAX  32     /* snapshots waiting for their grace period, at most */
 #define HF_NB_RXD       1024
 #define HF_NB_TXD       1024
 #define HF_TX_DRAIN_US  100
@@ -139,6 +139,9 @@ struct hf_runtime {
 	 * hf_control_publish_later, the loop publishes once at the end of the pass */
 	bool publish_pending;
 	bool publish_failing;                    /* the last build failed (said once) */
+	uint64_t member_log_window_ms;           /* member events logged this second, */
+	uint32_t member_log_n;                   /* see monitor.c */
+	uint32_t member_log_suppressed;
 	bool slow_pass_logged;                   /* rate limit of the slow-pass line */
 	uint64_t slow_pass_logged_ms;
 	uint64_t publish_pending_tsc;            /* when it was first asked for */

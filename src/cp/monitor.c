@@ -135,6 +135,41 @@ hf_monitor_init(struct hf_runtime *rt)
 	return 0;
 }
 
+/*
+ * Member events (up, down, MAC learnt) are logged one line each up to
+ * MEMBER_LOG_PER_S a second; beyond that a storm (16,384 members coming up
+ * at start, a switch failing under 1,000 of them) is summed up once a
+ * second: the counters have every event, and the control lcore does not
+ * spend its passes writing thousands of lines.
+ */
+#define MEMBER_LOG_PER_S 100
+
+static void
+member_log_flush(struct hf_runtime *rt, uint64_t now)
+{
+	if (now - rt->member_log_window_ms < 1000)
+		return;
+	if (rt->member_log_suppressed > 0)
+		HF_LOG(health, NOTICE, "%u more member event(s) (up, down, MAC learnt) in the last "
+		       "second, not logged one by one; see the control counters",
+		       rt->member_log_suppressed);
+	rt->member_log_window_ms = now;
+	rt->member_log_n = 0;
+	rt->member_log_suppressed = 0;
+}
+
+static bool
+member_log_ok(struct hf_runtime *rt, uint64_t now)
+{
+	member_log_flush(rt, now);
+	if (rt->member_log_n < MEMBER_LOG_PER_S) {
+		rt->member_log_n++;
+		return true;
+	}
+	rt->member_log_suppressed++;
+	return false;
+}
+
 /* Change a member's live state after a health transition. */
 static void
 apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t, bool *dirty)
@@ -160,8 +195,10 @@ apply_transition(struct hf_runtime *rt, uint32_t g, enum hf_health_transition t,
 	}
 	mc = hf_config_member(rt->cfg, g, &cc);
 	count(rt, live ? HF_CTL_MEMBER_UP : HF_CTL_MEMBER_DOWN);
-	HF_LOG(health, NOTICE, "cluster '%s' member '%s': %s (%s)", cc->name, mc->name,
-	       live ? "up" : "down", hf_health_reason_str(&m->health, reason, sizeof(reason)));
+	if (member_log_ok(rt, hf_monitor_now_ms(rt)))
+		HF_LOG(health, NOTICE, "cluster '%s' member '%s': %s (%s)", cc->name, mc->name,
+		       live ? "up" : "down",
+		       hf_health_reason_str(&m->health, reason, sizeof(reason)));
 	*dirty = true;
 }
 
@@ -355,6 +392,7 @@ hf_monitor_poll(struct hf_runtime *rt)
 		poll_links(rt, now, &dirty);
 	}
 	poll_probeaddr(rt, now, &dirty);
+	member_log_flush(rt, now);
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
 		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
 
@@ -421,7 +459,9 @@ member_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *pi, u
 				continue;
 			}
 			m->mac_changed_ms = now;
-			if (m->view.mac_known)
+			if (!member_log_ok(rt, now))
+				;   /* counted in mac_resolved, summed up in the next second */
+			else if (m->view.mac_known)
 				HF_LOG(health, WARNING,
 				       "cluster '%s' member '%s': MAC changed to %s", cc->name,
 				       mc->name, hf_mac_str(&pi->arp_sha, mac));

@@ -15,18 +15,22 @@
 #     or no mbuf);
 #   - the publish latency of the one member's death, from the pass that
 #     saw it to the new snapshot swapped in;
-#   - the largest gap between VRRP adverts from the first one on.
+#   - the largest gap between VRRP adverts from the first one on;
+#   - while members flap: down events against flaps (no collateral), the
+#     longest pass, control frames lost.
 #
 # Usage: scripts/bench-control.sh [--clusters N] [--members M]
 #            [--method arp|icmp] [--interval-ms MS] [--advert-ms MS]
-#            [--seconds S]
+#            [--seconds S] [--flap N]
 # Defaults: 1024 x 16 members (16,384), arp, 1000 ms, adverts 100 ms,
-# 10 s of steady state before the cut. As root; it creates and removes the
+# 10 s of steady state before the cut, then 64 members (spread over the
+# clusters) lose their address and get it back, twice (--flap 0: none).
+# As root; it creates and removes the
 # namespaces hfbc-hf, hfbc-lan and hfbc-mem.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-clusters=1024 members=16 method=arp interval=1000 advert=100 seconds=10
+clusters=1024 members=16 method=arp interval=1000 advert=100 seconds=10 flap=64
 while [ $# -gt 0 ]; do
 	case $1 in
 	--clusters) clusters=$2; shift 2 ;;
@@ -35,7 +39,8 @@ while [ $# -gt 0 ]; do
 	--interval-ms) interval=$2; shift 2 ;;
 	--advert-ms) advert=$2; shift 2 ;;
 	--seconds) seconds=$2; shift 2 ;;
-	*) echo "usage: $0 [--clusters N] [--members M] [--method arp|icmp] [--interval-ms MS] [--advert-ms MS] [--seconds S]" >&2; exit 2 ;;
+	--flap) flap=$2; shift 2 ;;
+	*) echo "usage: $0 [--clusters N] [--members M] [--method arp|icmp] [--interval-ms MS] [--advert-ms MS] [--seconds S] [--flap N]" >&2; exit 2 ;;
 	esac
 done
 case $method in arp|icmp) ;; *) echo "--method: arp or icmp" >&2; exit 2 ;; esac
@@ -164,16 +169,50 @@ done
 [ -n "$down" ] || { echo "bench-control: the cut member was not marked down within 30 s" >&2; exit 1; }
 sleep 1
 after=$(tel /hyperflow/control)
+
+# flapping: FLAP members (every 16th cluster's second) lose their address and
+# get it back, twice; no other member may go down
+flapped=0
+if [ "$flap" -gt 0 ]; then
+	hf_log "flapping $flap members twice"
+	: >"$work/flap.batch"
+	: >"$work/unflap.batch"
+	for i in $(seq 0 $((flap - 1))); do
+		k=$(( (i * 16 * members) % (total - 2) + 2 ))   # never the primary (the first)
+		echo "addr del 198.18.$((k >> 8)).$((k & 255))/15 dev hfbc-v1" >>"$work/flap.batch"
+		echo "addr add 198.18.$((k >> 8)).$((k & 255))/15 dev hfbc-v1" >>"$work/unflap.batch"
+	done
+	for round in 1 2; do
+		base_down=$(ctl "$(tel /hyperflow/control)" member_down)
+		ip -n hfbc-mem -batch "$work/flap.batch"
+		t_f=$(now_ms)
+		while [ "$(now_ms)" -lt $((t_f + 30000)) ]; do
+			[ "$(ctl "$(tel /hyperflow/control)" member_down)" -ge $((base_down + flap)) ] && break
+			sleep 0.2
+		done
+		ip -n hfbc-mem -batch "$work/unflap.batch"
+		t_f=$(now_ms)
+		while [ "$(now_ms)" -lt $((t_f + 30000)) ]; do
+			[ "$(ctl "$(tel /hyperflow/control)" members_live)" -ge $((total - 1)) ] && break
+			sleep 0.2
+		done
+		flapped=$((flapped + flap))
+	done
+	sleep 1
+fi
+final=$(tel /hyperflow/control)
 kill "$hfpid"; wait "$hfpid" 2>/dev/null || true; hfpid=
 kill "$dumppid"; wait "$dumppid" 2>/dev/null || true; dumppid=
 
-"$PY" - "$work" "$t0" "$t_up" "$total" "$advert" "$interval" "$before" "$down" "$after" "$t_ready" <<'PY'
+"$PY" - "$work" "$t0" "$t_up" "$total" "$advert" "$interval" "$before" "$down" "$after" "$t_ready" \
+	"$final" "$flapped" <<'PY'
 import json, struct, sys
 w, t0, t_up, total, advert, interval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
     int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 t_ready = int(sys.argv[10])
 val = lambda s: list(json.loads(s).values())[0]
 before, down, after = val(sys.argv[7]), val(sys.argv[8]), val(sys.argv[9])
+final, flapped = val(sys.argv[11]), int(sys.argv[12])
 # VRRP adverts as tcpdump saw them
 data = open(f"{w}/vrrp.pcap", "rb").read()
 ts, off = [], 24
@@ -201,6 +240,15 @@ rows = [
     ("largest gap between VRRP adverts", f"{worst_gap:.1f} ms over {len(ts)} adverts",
      f"target <= 1.5 x {advert} ms = {1.5 * advert:.0f} ms"),
 ]
+if flapped:
+    rows += [
+        ("flapping: member-down events / flaps",
+         f"{final['member_down'] - after['member_down']} / {flapped}", "target: equal"),
+        ("flapping: longest pass overall", f"{final['pass_max_us'] / 1000:.2f} ms "
+         f"(at {final['pass_max_at_ms']} ms)", "target <= 10 ms"),
+        ("flapping: control frames lost",
+         f"{final['ctl_tx_full'] + final['ctl_alloc_fail']}", "target 0"),
+    ]
 print()
 for k, v, t in rows:
     print(f"  {k:<55} {v:<28} {t}")

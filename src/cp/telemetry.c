@@ -268,7 +268,7 @@ body_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "bridged", s->bridged);
 	/* the bound probe address, and the candidate the published snapshot punts ARP for */
 	rte_tel_data_start_dict(probe);
-	rte_tel_data_add_dict_string(probe, "address", hf_ip4_str(rt->local_ip, ip));
+	rte_tel_data_add_dict_string(probe, "address", hf_ip4_str(rt->dp->local_ip, ip));
 	rte_tel_data_add_dict_string(probe, "candidate", hf_ip4_str(rt->dp->probe_cand, ip));
 	rte_tel_data_add_dict_container(d, "probe", probe, 0);
 	rte_tel_data_start_dict(drops);

@@ -239,11 +239,15 @@ build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 }
 
 /*
- * Each worker gets its share of each punt block kind's rate; burst = 100 ms
- * worth. The probe kind's budget (hf_config_probe_budget) goes in full to
- * every worker: ARP and a member's replies hash to one rx queue, so a
- * share would starve them; what it costs is at most nb_workers times the
- * budget at the control lcore, under a flood of forged replies only.
+ * Punt limits per worker; burst = 100 ms worth. A kind that RSS spreads
+ * over the rx queues (IPv4 to the probe address: icmp) is shared out among
+ * the workers. The kinds it cannot spread are given in full to every
+ * worker: ARP is not IP, so RSS leaves all of it on one queue (arp,
+ * local), VRRP is one flow (vrrp), and a member's replies hash to one
+ * queue (the probe kind, budget from hf_config_probe_budget); a share
+ * would cut their limit by the worker count. What that costs is at most
+ * nb_workers times a limit at the control lcore, and only when a NIC
+ * spreads such frames after all.
  */
 static void
 set_punt_limits(struct hf_dataplane *dp, const struct hf_dp_build *in)
@@ -260,7 +264,7 @@ set_punt_limits(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	unsigned int k;
 
 	for (k = 0; k < HF_PUNT_PROBE; k++) {
-		uint64_t rate = pps[k] / nw, burst;
+		uint64_t rate = k == HF_PUNT_ICMP ? pps[k] / nw : pps[k], burst;
 
 		if (rate == 0)
 			rate = 1;

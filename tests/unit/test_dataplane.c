@@ -1225,12 +1225,25 @@ test_probe_budget(void **state)
 	in.hz = 1000000000;
 	in.nb_workers = 4;
 	f->cfg.punt.icmp_pps = 1000;
+	f->cfg.punt.arp_pps = 20000;
+	f->cfg.punt.local_pps = 10000;
+	f->cfg.punt.vrrp_pps = 2000;
 	dp = hf_dataplane_build(&in);
 	assert_non_null(dp);
 	assert_int_equal(dp->probe_pps, 241);
 	assert_int_equal(dp->punt_period[HF_PUNT_PROBE], 1000000000 / 241);
 	assert_int_equal(dp->punt_tau[HF_PUNT_PROBE], 33 * (1000000000 / 241));
 	assert_int_equal(dp->punt_period[HF_PUNT_ICMP], 1000000000 / 250);
+	/*
+	 * ARP (not IP: RSS leaves it all on one queue) and VRRP (one flow)
+	 * reach one worker whatever the worker count: a share of their limit
+	 * would cut it by that count, so each worker has it whole.
+	 */
+	assert_int_equal(dp->punt_period[HF_PUNT_ARP], 1000000000 / f->cfg.punt.arp_pps);
+	assert_int_equal(dp->punt_period[HF_PUNT_LOCAL], 1000000000 / f->cfg.punt.local_pps);
+	assert_int_equal(dp->punt_period[HF_PUNT_VRRP], 1000000000 / f->cfg.punt.vrrp_pps);
+	assert_int_equal(dp->punt_tau[HF_PUNT_ARP],
+			 (f->cfg.punt.arp_pps / 10 - 1) * (1000000000 / f->cfg.punt.arp_pps));
 	hf_dataplane_free(dp);
 }
 

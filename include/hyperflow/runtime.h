@@ -146,7 +146,7 @@ struct hf_runtime {
 	uint64_t slow_pass_logged_ms;
 	uint64_t publish_pending_tsc;            /* when it was first asked for */
 	/* gratuitous ARPs waiting for ring room: per cluster (config index) the
-	 * ports still to announce on, see hf_control_announce */
+	 * ports still to announce on, see hf_outbox_announce */
 	uint32_t *announce;
 	uint32_t announce_pending;               /* clusters with ports left */
 	uint32_t announce_cursor;
@@ -230,18 +230,6 @@ hf_tsc_to_ms(uint64_t tsc, uint64_t hz)
 {
 	return tsc / hz * 1000 + tsc % hz * 1000 / hz;
 }
-/*
- * src/cp/outbox.c, the control plane's transmit side (a leaf: the modules
- * below the loop send through it and never call up into control.c).
- */
-/* Gratuitous ARP for every cluster IP on the ports it serves (queued). */
-void hf_control_send_garps(struct hf_runtime *rt);
-/* Gratuitous ARP for cluster ci (config index) on the ports of port_mask (queued). */
-void hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask);
-/* Send queued gratuitous ARPs while the rings have room; the loop calls it every pass. */
-void hf_control_announce(struct hf_runtime *rt);
-/* Queue a frame for worker 0 to send on port pidx. 0 or -errno (counted). */
-int hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len);
 
 /* src/cp/telemetry.c: register the /hyperflow/... commands. */
 int hf_telemetry_init(struct hf_runtime *rt);

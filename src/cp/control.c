@@ -19,6 +19,7 @@
 #include <rte_mbuf_dyn.h>
 
 #include <hyperflow/log.h>
+#include <hyperflow/outbox.h>
 #include <hyperflow/ha.h>
 #include <hyperflow/monitor.h>
 #include <hyperflow/reload.h>
@@ -62,7 +63,7 @@ ha_event(struct hf_runtime *rt, enum hf_ha_event ev)
 	 * at the end of the pass, and every pass after, until it goes out */
 	rt->publish_pending = hf_control_republish(rt) != 0;
 	if (ev == HF_HA_EV_MASTER)
-		hf_control_send_garps(rt);
+		hf_outbox_garp_all(rt);
 }
 
 static void
@@ -91,7 +92,7 @@ handle_arp(struct hf_runtime *rt, const struct hf_dataplane *dp, int pidx,
 	}
 	len = hf_arp_build(frame, sizeof(frame), &pi->arp_sha, &cl->mac, HF_ARP_OP_REPLY, &cl->mac,
 			   cl->ip, &pi->arp_sha, pi->arp_sip);
-	if (len > 0 && hf_control_send(rt, (uint32_t)pidx, frame, (uint16_t)len) == 0)
+	if (len > 0 && hf_outbox_send(rt, (uint32_t)pidx, frame, (uint16_t)len) == 0)
 		ctl_count(rt, HF_CTL_ARP_REPLIES);
 }
 
@@ -390,7 +391,7 @@ reload(struct hf_runtime *rt)
 	if (hf_ha_active(rt))
 		for (i = 0; i < ncfg->nb_clusters; i++)
 			if (plan.announce[i] != 0)
-				hf_control_send_garp(rt, i, plan.announce[i]);
+				hf_outbox_garp(rt, i, plan.announce[i]);
 	/* parse, validate, build, publish and RCU grace period, all included */
 	rt->last_reload_us = (rte_rdtsc() - t0) * 1000000 / rt->tsc_hz;
 	rt->config_generation++;
@@ -729,7 +730,7 @@ hf_control_main(struct hf_runtime *rt)
 	uint64_t last_status = rte_rdtsc();
 
 	if (hf_ha_active(rt))
-		hf_control_send_garps(rt);   /* with HA: when becoming Master */
+		hf_outbox_garp_all(rt);   /* with HA: when becoming Master */
 	for (;;) {
 		uint64_t now, pass_tsc, pass_us, t[4];
 		unsigned int busy;
@@ -754,7 +755,7 @@ hf_control_main(struct hf_runtime *rt)
 		publish_pending(rt);
 		retire_poll(rt);
 		t[3] = rte_rdtsc();
-		hf_control_announce(rt);
+		hf_outbox_announce(rt);
 		pass_us = (rte_rdtsc() - pass_tsc) * 1000000 / rt->tsc_hz;
 		if (pass_us > CTL_SLOW_PASS_US)
 			slow_pass(rt, pass_tsc, t, busy, pass_us);

@@ -4,6 +4,7 @@
 
 #include <hyperflow/ha.h>
 #include <hyperflow/log.h>
+#include <hyperflow/outbox.h>
 #include <hyperflow/monitor.h>
 
 static inline void
@@ -50,7 +51,7 @@ send_advert(struct hf_runtime *rt, uint8_t priority)
 			    (uint8_t)n);
 	if (len > 0)
 		hf_vrrp_stamp_id(frame, (uint32_t)len, advert_ip_id(rt));
-	if (len > 0 && hf_control_send(rt, cfg->ha.port, frame, (uint16_t)len) == 0)
+	if (len > 0 && hf_outbox_send(rt, cfg->ha.port, frame, (uint16_t)len) == 0)
 		count(rt, HF_CTL_VRRP_SENT);
 }
 

@@ -16,6 +16,7 @@
 
 #include <hyperflow/icmp.h>
 #include <hyperflow/log.h>
+#include <hyperflow/outbox.h>
 #include <hyperflow/monitor.h>
 #include <hyperflow/probeaddr.h>
 
@@ -229,7 +230,7 @@ send_arp_request(struct hf_runtime *rt, uint32_t pidx, uint32_t sip, uint32_t ti
 	len = hf_arp_build(frame, sizeof(frame), &bcast, pm, HF_ARP_OP_REQUEST, pm, sip, &zero_mac,
 			   tip);
 	if (len > 0)
-		hf_control_send(rt, pidx, frame, (uint16_t)len);
+		hf_outbox_send(rt, pidx, frame, (uint16_t)len);
 }
 
 static void
@@ -254,7 +255,7 @@ send_probe(struct hf_runtime *rt, uint32_t g, const struct hf_cluster_conf *cc,
 				 hf_icmp_id_for(rt->member_stat[g]), seq, (const uint8_t *)"hyperflow",
 				 9, HF_ICMP_DEFAULT_TTL);
 	if (len > 0)
-		hf_control_send(rt, mc->port, frame, (uint16_t)len);
+		hf_outbox_send(rt, mc->port, frame, (uint16_t)len);
 }
 
 static void
@@ -336,7 +337,7 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 			for (p = 0; p < rt->nb_ports; p++) {
 				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac,
 							 &rt->paddr.id, cand, false);
-				if (len > 0 && hf_control_send(rt, p, frame, (uint16_t)len) == 0)
+				if (len > 0 && hf_outbox_send(rt, p, frame, (uint16_t)len) == 0)
 					count(rt, HF_CTL_ADDR_PROBES);
 			}
 			break;
@@ -351,7 +352,7 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac,
 							 NULL, cand, true);
 				if (len > 0)
-					hf_control_send(rt, p, frame, (uint16_t)len);
+					hf_outbox_send(rt, p, frame, (uint16_t)len);
 			}
 			break;
 		case HF_PA_EXHAUSTED:
@@ -516,7 +517,7 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 				len = hf_probeaddr_build(frame, sizeof(frame), pm, NULL,
 							 rt->local_ip, true);
 				if (len > 0)
-					hf_control_send(rt, pidx, frame, (uint16_t)len);
+					hf_outbox_send(rt, pidx, frame, (uint16_t)len);
 			}
 			ours = true;
 		}
@@ -529,7 +530,7 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 		len = hf_arp_build(frame, sizeof(frame), &pi->arp_sha, pm, HF_ARP_OP_REPLY, pm,
 				   rt->local_ip, &pi->arp_sha, pi->arp_sip);
 		if (len > 0)
-			hf_control_send(rt, pidx, frame, (uint16_t)len);
+			hf_outbox_send(rt, pidx, frame, (uint16_t)len);
 		ours = true;
 	}
 	if (candidate_stale(rt))
@@ -558,7 +559,7 @@ hf_monitor_icmp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *
 	if (pi->icmp_type == HF_ICMP_ECHO_REQUEST) {
 		n = hf_icmp_echo_reply_from_request(frame, len, out, sizeof(out),
 						    &rt->ports[pidx].mac);
-		if (n > 0 && hf_control_send(rt, pidx, out, (uint16_t)n) == 0)
+		if (n > 0 && hf_outbox_send(rt, pidx, out, (uint16_t)n) == 0)
 			count(rt, HF_CTL_ECHO_REPLIES);
 		return true;
 	}

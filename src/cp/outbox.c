@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 
 #include <hyperflow/log.h>
+#include <hyperflow/outbox.h>
 #include <hyperflow/runtime.h>
 
 static inline void
@@ -23,7 +24,7 @@ ctl_count(struct hf_runtime *rt, enum hf_ctl_ctr c)
 
 /* Queue a frame the control plane built for worker 0 to send on port pidx. */
 int
-hf_control_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len)
+hf_outbox_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(rt->pool);
 	char *d;
@@ -59,15 +60,15 @@ garp_one(struct hf_runtime *rt, uint32_t ci, uint32_t p)
 
 	len = hf_arp_build(frame, sizeof(frame), &bcast, &cc->mac, HF_ARP_OP_REQUEST, &cc->mac,
 			   cc->ip, &zero, cc->ip);
-	if (len <= 0 || hf_control_send(rt, p, frame, (uint16_t)len) != 0)
+	if (len <= 0 || hf_outbox_send(rt, p, frame, (uint16_t)len) != 0)
 		return false;
 	ctl_count(rt, HF_CTL_GARP_SENT);
 	return true;
 }
 
-/* Announce cluster ci (config index) on the ports of port_mask: queued, see hf_control_announce. */
+/* Announce cluster ci (config index) on the ports of port_mask: queued, see hf_outbox_announce. */
 void
-hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
+hf_outbox_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
 {
 	char ip[HF_IP4_STRLEN];
 
@@ -83,12 +84,12 @@ hf_control_send_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
 
 /* Gratuitous ARP for every cluster IP on every port the cluster serves. */
 void
-hf_control_send_garps(struct hf_runtime *rt)
+hf_outbox_garp_all(struct hf_runtime *rt)
 {
 	uint32_t ci;
 
 	for (ci = 0; ci < rt->cfg->nb_clusters; ci++)
-		hf_control_send_garp(rt, ci, rt->cfg->clusters[ci].port_mask);
+		hf_outbox_garp(rt, ci, rt->cfg->clusters[ci].port_mask);
 	HF_LOG(control, INFO, "gratuitous ARP for %u cluster IP(s) queued", rt->cfg->nb_clusters);
 }
 
@@ -99,7 +100,7 @@ hf_control_send_garps(struct hf_runtime *rt)
  * leave over a few passes instead of overflowing the 1,024-slot ring.
  */
 void
-hf_control_announce(struct hf_runtime *rt)
+hf_outbox_announce(struct hf_runtime *rt)
 {
 	uint32_t n = rt->cfg->nb_clusters, i, p;
 

@@ -392,7 +392,7 @@ reload(struct hf_runtime *rt)
 		for (i = 0; i < ncfg->nb_clusters; i++)
 			if (plan.announce[i] != 0)
 				hf_outbox_garp(rt, i, plan.announce[i]);
-	/* parse, validate, build, publish and RCU grace period, all included */
+	/* parse, validate, plan, build and publish (the old snapshot is retired, freed by a later pass) */
 	rt->last_reload_us = (rte_rdtsc() - t0) * 1000000 / rt->tsc_hz;
 	rt->config_generation++;
 	reload_result(rt, true, "%u cluster(s), %u member(s): %u kept, %u kept with new health "

@@ -227,6 +227,16 @@ make_ns() {
 	done
 }
 
+# plug NS IF MAC SWPORT BRIDGE: a veth from namespace NS (end IF, with MAC,
+# up) to port SWPORT of BRIDGE in the switch namespace $ns_sw.
+plug() {
+	must ip -n "$ns_sw" link add "$4" type veth peer name "$2" netns "$1"
+	must ip -n "$1" link set dev "$2" address "$3"
+	must ip -n "$1" link set dev "$2" up
+	must ip -n "$ns_sw" link set dev "$4" master "$5"
+	must ip -n "$ns_sw" link set dev "$4" up
+}
+
 # check_conf FILE: fail unless hyperflow accepts the configuration.
 check_conf() {
 	"$hyperflow" -- -c "$1" --check-config > "$work/check.txt" 2>&1 ||

@@ -114,13 +114,6 @@ log "topology: namespaces hfp-{sw,a,b}-$id"
 make_ns "$ns_a" "$ns_b"
 must ip -n "$ns_sw" link add brl type bridge stp_state 0 forward_delay 0 mcast_snooping 0
 must ip -n "$ns_sw" link add brv type bridge stp_state 0 forward_delay 0 mcast_snooping 0
-plug() {   # plug NS IF MAC SWPORT BRIDGE
-	must ip -n "$ns_sw" link add "$4" type veth peer name "$2" netns "$1"
-	must ip -n "$1" link set dev "$2" address "$3"
-	must ip -n "$1" link set dev "$2" up
-	must ip -n "$ns_sw" link set dev "$4" master "$5"
-	must ip -n "$ns_sw" link set dev "$4" up
-}
 plug "$ns_a" lana "${lan_mac[A]}" sal brl
 plug "$ns_a" vpna "${vpn_mac[A]}" sav brv
 plug "$ns_b" lanb "${lan_mac[B]}" sbl brl

@@ -11,12 +11,8 @@
 set -uo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-HF=$BUILD/hyperflow
-TEL=$(command -v dpdk-telemetry.py || true)
-[ -x "$HF" ] || { echo "SKIP: $HF not built"; exit 77; }
-[ -n "$TEL" ] || { echo "SKIP: dpdk-telemetry.py not found (package dpdk)"; exit 77; }
-[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for DPDK"; exit 77; }
+. "$(dirname "$0")/../lib.sh"
+instance_need "$BUILD"
 
 work=$(mktemp -d /tmp/hf-flood.XXXXXX)
 prefix=hf-flood-$$
@@ -44,7 +40,6 @@ C
 	-- -c "$work/hf.conf" --status-interval 1000 --stats-file "$work/stats.json" \
 	>"$work/hyperflow.log" 2>&1 &
 pid=$!
-tel() { echo "$1" | "$TEL" -f "$prefix" 2>/dev/null | tail -n 1; }
 for _ in $(seq 100); do [ -n "$(tel /hyperflow/config)" ] && break; sleep 0.1; done
 # counters are compared from the moment both members are up (at start they
 # are unknown until their first reply, and cluster traffic has no member)

@@ -15,8 +15,8 @@
 set -uo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-. "$(dirname "$0")/lib.sh"
-reload_need "$BUILD"
+. "$(dirname "$0")/../lib.sh"
+instance_need "$BUILD" hf-pcapgen
 
 work=$(mktemp -d /tmp/hf-reload.XXXXXX)
 prefix=hf-reload-$$
@@ -131,7 +131,7 @@ import statistics, sys
 v = sorted(int(x) for x in sys.argv[1:])
 if v:
     p99 = v[min(len(v) - 1, int(len(v) * 0.99))]
-    print(f"   reload latency (parse, validate, build, publish, RCU grace period), {len(v)} reloads: "
+    print(f"   reload latency (parse, validate, plan, build, publish; the old snapshot is freed later), {len(v)} reloads: "
           f"min {v[0]} us, median {statistics.median(v):.0f} us, p99 {p99} us, max {v[-1]} us")
 PY
 

@@ -7,12 +7,8 @@
 # Usage: test_reload_control.sh BUILD_DIR   exit 0 pass, 1 fail, 77 skipped
 set -uo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
-HF=$BUILD/hyperflow
-TEL=$(command -v dpdk-telemetry.py || true)
-[ -x "$HF" ] || { echo "SKIP: $HF not built"; exit 77; }
-[ -n "$TEL" ] || { echo "SKIP: dpdk-telemetry.py not found (package dpdk)"; exit 77; }
-[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for DPDK"; exit 77; }
+. "$(dirname "$0")/../lib.sh"
+instance_need "$BUILD"
 
 work=$(mktemp -d /tmp/hf-reloadcp.XXXXXX)
 prefix=hf-reloadcp-$$
@@ -32,7 +28,6 @@ clusters = ( { name = "vpn-out"; ip = "192.0.2.1"; mac = "00:00:5e:00:01:01"; po
   members = ( { name = "vpn-a"; ip = "192.0.2.11"; mac = "02:00:00:00:01:01"; port = "vpn0"; } ); } );
 C
 }
-tel() { echo "$1" | "$TEL" -f "$prefix" 2>/dev/null | tail -n 1; }
 ha_field() { python3 -c "import json,sys; print(list(json.loads(sys.argv[1]).values())[0].get(sys.argv[2]))" "$(tel /hyperflow/ha)" "$1"; }
 # wait_ha FIELD VALUE: up to 3 s
 wait_ha() {

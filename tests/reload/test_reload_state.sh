@@ -14,8 +14,8 @@
 # Usage: test_reload_state.sh BUILD_DIR   exit 0 pass, 1 fail, 77 skipped
 set -uo pipefail
 BUILD=${1:?usage: $0 BUILD_DIR}
-. "$(dirname "$0")/lib.sh"
-reload_need "$BUILD"
+. "$(dirname "$0")/../lib.sh"
+instance_need "$BUILD" hf-pcapgen
 
 work=$(mktemp -d /tmp/hf-reloadst.XXXXXX)
 prefix=hf-reloadst-$$

@@ -1,16 +1,23 @@
 # shellcheck shell=bash
-# Shared by the reload tests (sourced): the checks that skip, telemetry
-# through the stock dpdk-telemetry.py, and a reload that waits for its
-# outcome. The test sets prefix (the instance's --file-prefix) and pid
-# (its process) before it calls tel or reload.
+# Shared by the tests that run one hyperflow instance on vdevs (reload,
+# flood; sourced): the checks that skip, telemetry through the stock
+# dpdk-telemetry.py, and a reload that waits for its outcome. The test sets
+# prefix (the instance's --file-prefix) and pid (its process) before it
+# calls tel or reload.
 
-# reload_need BUILD: skip (77) unless the binaries, the telemetry client,
-# two CPUs and root are there; sets HF, GEN and TEL.
-reload_need() {
-	HF=$1/hyperflow
-	GEN=$1/hf-pcapgen
+# instance_need BUILD [TOOL...]: skip (77) unless hyperflow (and each TOOL,
+# e.g. hf-pcapgen) is built and the telemetry client, two CPUs and root are
+# there; sets HF, GEN (BUILD/hf-pcapgen) and TEL.
+instance_need() {
+	local b=$1 t
+
+	shift
+	HF=$b/hyperflow
+	GEN=$b/hf-pcapgen
 	TEL=$(command -v dpdk-telemetry.py || true)
-	[ -x "$HF" ] && [ -x "$GEN" ] || { echo "SKIP: $HF or $GEN not built"; exit 77; }
+	for t in hyperflow "$@"; do
+		[ -x "$b/$t" ] || { echo "SKIP: $b/$t not built"; exit 77; }
+	done
 	[ -n "$TEL" ] || { echo "SKIP: dpdk-telemetry.py not found (package dpdk)"; exit 77; }
 	[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
 	[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for DPDK"; exit 77; }

@@ -252,16 +252,23 @@ hf_fp_fragment(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct h
  * drops (frag_timeout) and as their clusters' dropped. Returns how many;
  * the caller frees them.
  */
-HF_COLD uint32_t
-hf_fp_frag_age(struct hf_fragtab *frags, struct hf_lcore_stats *st, uint64_t now,
-	       uint32_t budget, struct hf_frag_expired *out, uint32_t max)
+/* n held fragments in out that will never be sent: counted, returned. */
+static inline uint32_t
+hf_fp_frag_dropped_(struct hf_lcore_stats *st, const struct hf_frag_expired *out, uint32_t n)
 {
-	uint32_t n = hf_fragtab_age(frags, now, budget, out, max), i;
+	uint32_t i;
 
 	for (i = 0; i < n; i++)
 		hf_ctr_add(&st->cluster[out[i].cluster].dropped, 1);
 	hf_ctr_add(&st->drops[HF_DROP_FRAG_TIMEOUT], n);
 	return n;
+}
+
+HF_COLD uint32_t
+hf_fp_frag_age(struct hf_fragtab *frags, struct hf_lcore_stats *st, uint64_t now,
+	       uint32_t budget, struct hf_frag_expired *out, uint32_t max)
+{
+	return hf_fp_frag_dropped_(st, out, hf_fragtab_age(frags, now, budget, out, max));
 }
 
 /*
@@ -272,12 +279,7 @@ HF_COLD uint32_t
 hf_fp_frag_drain(struct hf_fragtab *frags, struct hf_lcore_stats *st, struct hf_frag_expired *out,
 		 uint32_t max)
 {
-	uint32_t n = hf_fragtab_drain(frags, out, max), i;
-
-	for (i = 0; i < n; i++)
-		hf_ctr_add(&st->cluster[out[i].cluster].dropped, 1);
-	hf_ctr_add(&st->drops[HF_DROP_FRAG_TIMEOUT], n);
-	return n;
+	return hf_fp_frag_dropped_(st, out, hf_fragtab_drain(frags, out, max));
 }
 
 #endif /* HF_FASTPATH_H */

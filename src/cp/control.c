@@ -49,6 +49,30 @@ pidx_of_port(const struct hf_runtime *rt, uint16_t port_id)
 	return -1;
 }
 
+static inline void
+timing_set(uint64_t *field, uint64_t v)
+{
+	__atomic_store_n(field, v, __ATOMIC_RELAXED);
+}
+
+/* The publish asked for during this pass, if any, timed from the first ask. */
+static void
+publish_pending(struct hf_runtime *rt)
+{
+	struct hf_ctl_timing *t = &rt->timing;
+	uint64_t us;
+
+	if (!rt->publish_pending)
+		return;
+	if (hf_control_republish(rt) != 0)
+		return;   /* still pending: tried again at the end of the next pass */
+	rt->publish_pending = false;
+	us = (rte_rdtsc() - rt->publish_pending_tsc) * 1000000 / rt->tsc_hz;
+	timing_set(&t->publish_last_us, us);
+	if (us > t->publish_max_us)
+		timing_set(&t->publish_max_us, us);
+}
+
 /*
  * HA changed role: the workers must see the new `active` flag now (a Backup
  * stops forwarding before the other box starts), then a new Master tells
@@ -59,9 +83,10 @@ ha_event(struct hf_runtime *rt, enum hf_ha_event ev)
 {
 	if (ev == HF_HA_EV_NONE)
 		return;
-	/* this publish carries whatever was pending too; failed, it is retried
-	 * at the end of the pass, and every pass after, until it goes out */
-	rt->publish_pending = hf_control_republish(rt) != 0;
+	/* now, not at the end of the pass; the same publish as any other
+	 * (timed, carries whatever was pending, retried next pass if it fails) */
+	hf_control_publish_later(rt);
+	publish_pending(rt);
 	if (ev == HF_HA_EV_MASTER)
 		hf_outbox_garp_all(rt);
 }
@@ -409,30 +434,6 @@ out:
 	hf_config_free(ncfg);
 	free(nmem);
 	hf_reload_plan_free(&plan);
-}
-
-static inline void
-timing_set(uint64_t *field, uint64_t v)
-{
-	__atomic_store_n(field, v, __ATOMIC_RELAXED);
-}
-
-/* The publish asked for during this pass, if any, timed from the first ask. */
-static void
-publish_pending(struct hf_runtime *rt)
-{
-	struct hf_ctl_timing *t = &rt->timing;
-	uint64_t us;
-
-	if (!rt->publish_pending)
-		return;
-	if (hf_control_republish(rt) != 0)
-		return;   /* still pending: tried again at the end of the next pass */
-	rt->publish_pending = false;
-	us = (rte_rdtsc() - rt->publish_pending_tsc) * 1000000 / rt->tsc_hz;
-	timing_set(&t->publish_last_us, us);
-	if (us > t->publish_max_us)
-		timing_set(&t->publish_max_us, us);
 }
 
 /* What a snapshot of the runtime as it is now is built from. */

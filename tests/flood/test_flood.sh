@@ -40,7 +40,7 @@ C
 	-- -c "$work/hf.conf" --status-interval 1000 --stats-file "$work/stats.json" \
 	>"$work/hyperflow.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -n "$(tel /hyperflow/config)" ] && break; sleep 0.1; done
+wait_up || { echo "FAIL: instance did not start"; cat "$work/hyperflow.log"; exit 1; }
 # counters are compared from the moment both members are up (at start they
 # are unknown until their first reply, and cluster traffic has no member)
 up=0

@@ -55,8 +55,7 @@ C
 	-- -c "$work/hf.conf" --status-interval 1000 --stats-file "$work/stats.json" \
 	>"$work/hyperflow.log" 2>&1 &
 pid=$!
-deadline=$((SECONDS + 10))
-while [ $SECONDS -lt $deadline ] && [ -z "$(tel /hyperflow/config)" ]; do sleep 0.1; done
+wait_up || { echo "FAIL: instance did not start"; cat "$work/hyperflow.log"; exit 1; }
 live() {
 	python3 -c "import json,sys; d=list(json.load(open(sys.argv[1])).values())[0]; sys.exit(0 if d['members_live'] == 2 else 1)" "$1"
 }

@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include <errno.h>
+
 #include <hyperflow/dataplane.h>
 #include <hyperflow/fastpath.h>
 #include <hyperflow/flowtab.h>
@@ -485,6 +487,12 @@ test_incremental_tables(void **state)
 	assert_memory_equal(fresh->clusters[1].table, d3->clusters[1].table, 256);
 	free((void *)in.base);
 	in.base = NULL;
+	/* a cluster that cannot have a table: no base tables, EINVAL */
+	f->clusters[1].nb_members = 0;
+	errno = 0;
+	assert_null(hf_dp_base_tables(&f->cfg));
+	assert_int_equal(errno, EINVAL);
+	f->clusters[1].nb_members = NB_MEMBERS;
 	/* another configuration (a reload): everything built again, even if equal */
 	f->cfg.serial = 8;
 	in.prev = d3;

@@ -52,7 +52,15 @@ struct hf_health_conf {
 
 struct hf_member_conf {
 	char name[HF_NAME_MAX];
+	char device[HF_NAME_MAX];      /* "" = none: the member is a device of its own */
 	uint32_t ip;                   /* network order */
+	/*
+	 * Identity in the bucket table (hf_maglev_member.key, network order):
+	 * hf_config_device_key(device) when the member names a device, else
+	 * its IP. Legs of one device in different clusters share the key, so
+	 * the clusters' tables agree device for device.
+	 */
+	uint32_t key;
 	bool has_mac;
 	struct hf_mac mac;             /* else resolved by ARP */
 	uint16_t port;                 /* index into hf_config.ports */
@@ -73,7 +81,26 @@ struct hf_cluster_conf {
 	uint32_t nb_members;
 	struct hf_member_conf *members;  /* nb_members entries */
 	uint32_t first_member;         /* global index of members[0] (derived) */
+	/*
+	 * Derived: the device group, the index of the group's first cluster
+	 * (itself when no other cluster shares its devices). Clusters of one
+	 * group have the same devices, weights, buckets and hash (src-dst),
+	 * hence the same bucket table device for device.
+	 */
+	uint32_t group;
 	int line;
+};
+
+/*
+ * A device named by members' `device` key: its legs are those members, at
+ * most one per cluster, in cluster order. Derived at load.
+ */
+struct hf_device_conf {
+	char name[HF_NAME_MAX];
+	uint32_t group;                /* hf_cluster_conf.group of its clusters */
+	uint32_t slot;                 /* rank of its name within the group: 0.. */
+	uint32_t first_leg;            /* index into hf_config.device_legs */
+	uint32_t nb_legs;
 };
 
 struct hf_ha_conf {
@@ -129,7 +156,22 @@ struct hf_config {
 	uint32_t *member_cluster;                 /* nb_members_total entries */
 	struct hf_member_ref *member_by_ip;       /* sorted by address */
 	struct hf_addrtab *member_ip_tab;         /* address -> first in member_by_ip */
+	/* devices (members' `device` key), sorted by (group, name) */
+	uint32_t nb_devices;
+	struct hf_device_conf *devices;
+	uint32_t *device_legs;                    /* global member indexes, by device */
+	uint32_t *member_device;                  /* per member: device index or HF_CFG_NONE */
 };
+
+#define HF_CFG_NONE UINT32_MAX
+
+/*
+ * The bucket-table key of a device name, network order: FNV-1a over the
+ * name, mixed. The same name gives the same key on every box and every
+ * start. Changing it moves conversations between devices after an
+ * upgrade; don't.
+ */
+uint32_t hf_config_device_key(const char *name);
 
 /*
  * Parse and validate a file. On success returns 0 and *out holds a new

@@ -27,6 +27,7 @@
 
 #include <hyperflow/addrtab.h>
 #include <hyperflow/config.h>
+#include <hyperflow/hash.h>
 #include <hyperflow/health.h>
 
 /* Parser state for one load. */
@@ -56,7 +57,8 @@ static const char *const hf_cluster_keys[] = {
 	"name", "type", "ip", "mac", "ports", "hash", "buckets", "health", "members", NULL};
 static const char *const hf_health_keys[] = {
 	"method", "interval_ms", "timeout_ms", "rise", "fall", "target", NULL};
-static const char *const hf_member_keys[] = {"name", "ip", "mac", "port", "weight", "state", NULL};
+static const char *const hf_member_keys[] = {
+	"name", "device", "ip", "mac", "port", "weight", "state", NULL};
 static const char *const hf_ha_keys[] = {
 	"port", "vrid", "priority", "advert_ms", "preempt", "peer", NULL};
 
@@ -750,7 +752,7 @@ hf_config_parse_member(struct hf_cfg_parser *p, const config_setting_t *s,
 	const config_setting_t *ps;
 	char where[128];
 	char ipbuf[HF_IP4_STRLEN];
-	const char *pname;
+	const char *pname, *dname;
 	unsigned int j;
 	int v;
 
@@ -780,9 +782,24 @@ hf_config_parse_member(struct hf_cfg_parser *p, const config_setting_t *s,
 	hf_config_get_uint(p, s, "weight", where, false, 1, 100, &m->weight);
 	if (hf_config_get_enum(p, s, "state", where, hf_state_names, &v) == HF_CFG_OK)
 		m->state = (enum hf_admin_state)v;
+	if (hf_config_get_str(p, s, "device", where, false, &dname) == HF_CFG_OK &&
+		hf_config_name_ok(p, hf_config_at(s, "device"), where, "device", dname))
+		snprintf(m->device, sizeof(m->device), "%s", dname);
+	m->key = m->device[0] != '\0' ? hf_config_device_key(m->device) : m->ip;
 
 	for (j = 0; j < idx; j++) {
 		const struct hf_member_conf *o = &c->members[j];
+
+		if (m->device[0] != '\0' && strcmp(m->device, o->device) == 0)
+			hf_config_err(p, hf_config_at(s, "device"), where,
+				"device '%s' is already member '%s' of this cluster (line %d): a "
+				"device has one leg per cluster",
+				m->device, o->name, o->line);
+		else if (m->device[0] != '\0' && o->device[0] != '\0' && m->key == o->key)
+			hf_config_err(p, hf_config_at(s, "device"), where,
+				"device names '%s' and '%s' (member '%s', line %d) have the same "
+				"bucket-table key; rename one",
+				m->device, o->device, o->name, o->line);
 
 		if (m->name[0] != '\0' && strcmp(m->name, o->name) == 0)
 			hf_config_err(p, hf_config_at(s, "name"), NULL,
@@ -1120,6 +1137,264 @@ hf_config_check_members(struct hf_cfg_parser *p, const config_setting_t *root)
 	free(macs);
 }
 
+/* ------------------------------------------------------------------ */
+/* Devices: members of several clusters that are one device           */
+/* ------------------------------------------------------------------ */
+
+uint32_t
+hf_config_device_key(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a 64 */
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (uint8_t)*name) * 0x100000001b3ull;
+	return htonl((uint32_t)(hf_mix64(h) >> 32));
+}
+
+/* One member naming a device. */
+struct hf_cfg_leg {
+	const char *device;
+	uint32_t ci;   /* cluster index */
+	uint32_t mi;   /* member index in the cluster */
+	uint32_t g;    /* global member index */
+};
+
+static int
+hf_config_leg_cmp(const void *a, const void *b)
+{
+	const struct hf_cfg_leg *x = a, *y = b;
+	int c = strcmp(x->device, y->device);
+
+	if (c != 0)
+		return c;
+	return x->ci < y->ci ? -1 : (x->ci > y->ci);
+}
+
+/* Order of devices: by group, then name. */
+static int
+hf_config_dev_cmp(const void *a, const void *b)
+{
+	const struct hf_device_conf *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static uint32_t
+hf_config_find_root(uint32_t *parent, uint32_t i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+/* The leg of device `device` in cluster ci among the sorted legs, or NULL. */
+static const struct hf_cfg_leg *
+hf_config_leg_find(const struct hf_cfg_leg *legs, uint32_t n, const char *device, uint32_t ci)
+{
+	struct hf_cfg_leg k = {.device = device, .ci = ci};
+
+	return bsearch(&k, legs, n, sizeof(*legs), hf_config_leg_cmp);
+}
+
+/* Cluster c against the first cluster a of its group (see hf_config_check_devices). */
+static void
+hf_config_check_group_member(struct hf_cfg_parser *p, const config_setting_t *root,
+	const struct hf_cfg_leg *legs, uint32_t nb_legs, uint32_t ai, uint32_t ci)
+{
+	const struct hf_config *cfg = p->cfg;
+	const struct hf_cluster_conf *a = &cfg->clusters[ai], *c = &cfg->clusters[ci];
+	const config_setting_t *cs = hf_config_cluster_elem(root, ci);
+	char where[64];
+	uint32_t j;
+
+	snprintf(where, sizeof(where), "cluster '%s'", c->name);
+	if (c->buckets != a->buckets)
+		hf_config_err(p, cs != NULL ? hf_config_at(cs, "buckets") : NULL, where,
+			"buckets %u differs from %u of cluster '%s' (line %d), which shares its "
+			"devices: clusters that share devices must have the same bucket table size",
+			c->buckets, a->buckets, a->name, a->line);
+	/* what a has and c lacks */
+	for (j = 0; j < a->nb_members; j++) {
+		const struct hf_member_conf *am = &a->members[j];
+
+		if (am->device[0] != '\0' &&
+			hf_config_leg_find(legs, nb_legs, am->device, ci) == NULL)
+			hf_config_err(p, cs, where,
+				"no member is device '%s', which is member '%s' of cluster '%s' "
+				"(line %d): clusters that share devices must have the same devices",
+				am->device, am->name, a->name, am->line);
+	}
+	/* what c has and a lacks, and weights */
+	for (j = 0; j < c->nb_members; j++) {
+		const struct hf_member_conf *m = &c->members[j];
+		const config_setting_t *ms = hf_config_member_elem(root, ci, j);
+		const struct hf_cfg_leg *al;
+		char mwhere[128];
+
+		if (m->device[0] == '\0')
+			continue;
+		snprintf(mwhere, sizeof(mwhere), "member '%s' of cluster '%s'", m->name, c->name);
+		al = hf_config_leg_find(legs, nb_legs, m->device, ai);
+		if (al == NULL) {
+			hf_config_err(p, ms != NULL ? hf_config_at(ms, "device") : NULL, mwhere,
+				"device '%s' has no member in cluster '%s' (line %d), which shares "
+				"other devices with this cluster: clusters that share devices must "
+				"have the same devices",
+				m->device, a->name, a->line);
+			continue;
+		}
+		if (m->weight != a->members[al->mi].weight)
+			hf_config_err(p, ms != NULL ? hf_config_at(ms, "weight") : NULL, mwhere,
+				"weight %u differs from weight %u of member '%s' of cluster '%s' "
+				"(line %d), the same device '%s': the legs of a device must have "
+				"the same weight",
+				m->weight, a->members[al->mi].weight, a->members[al->mi].name, a->name,
+				a->members[al->mi].line, m->device);
+	}
+}
+
+/*
+ * The `device` keys. In a cluster, every member names a device or none
+ * does. Clusters that share a device (directly or through others) form a
+ * group; each cluster of a group has the same devices with the same
+ * weights, the same buckets, and hash "src-dst", so that their bucket
+ * tables agree device for device and a conversation's two directions,
+ * one through each cluster, pick the same device. Derives each cluster's
+ * group and the device list (config.h) as it goes.
+ */
+static void
+hf_config_check_devices(struct hf_cfg_parser *p, const config_setting_t *root)
+{
+	struct hf_config *cfg = p->cfg;
+	struct hf_cfg_leg *legs = NULL;
+	uint32_t *parent = NULL;
+	uint32_t ci, mi, i, j, g = 0, n = 0, nd = 0;
+
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *c = &cfg->clusters[ci];
+		uint32_t with = 0, first = HF_CFG_NONE;
+
+		cfg->clusters[ci].group = ci;
+		for (mi = 0; mi < c->nb_members; mi++)
+			if (c->members[mi].device[0] != '\0') {
+				with++;
+				if (first == HF_CFG_NONE)
+					first = mi;
+			}
+		n += with;
+		if (with == 0 || with == c->nb_members)
+			continue;
+		for (mi = 0; mi < c->nb_members; mi++) {
+			const struct hf_member_conf *m = &c->members[mi];
+			char where[128];
+
+			if (m->device[0] != '\0')
+				continue;
+			snprintf(where, sizeof(where), "member '%s' of cluster '%s'", m->name,
+				c->name);
+			hf_config_err(p, hf_config_member_elem(root, ci, mi), where,
+				"has no device, but %u of this cluster's members have one (e.g. "
+				"'%s', line %d): give every member of a cluster a device, or none",
+				with, c->members[first].name, c->members[first].line);
+		}
+	}
+	cfg->member_device = malloc((cfg->nb_members_total ? cfg->nb_members_total : 1) *
+				    sizeof(*cfg->member_device));
+	if (cfg->member_device == NULL)
+		goto nomem;
+	for (g = 0; g < cfg->nb_members_total; g++)
+		cfg->member_device[g] = HF_CFG_NONE;
+	if (n == 0)
+		return;
+	legs = calloc(n, sizeof(*legs));
+	parent = malloc(cfg->nb_clusters * sizeof(*parent));
+	cfg->devices = calloc(n, sizeof(*cfg->devices));
+	cfg->device_legs = calloc(n, sizeof(*cfg->device_legs));
+	if (legs == NULL || parent == NULL || cfg->devices == NULL || cfg->device_legs == NULL)
+		goto nomem;
+	for (ci = 0, g = 0, i = 0; ci < cfg->nb_clusters; ci++) {
+		parent[ci] = ci;
+		for (mi = 0; mi < cfg->clusters[ci].nb_members; mi++, g++)
+			if (cfg->clusters[ci].members[mi].device[0] != '\0')
+				legs[i++] = (struct hf_cfg_leg){
+					cfg->clusters[ci].members[mi].device, ci, mi, g};
+	}
+	qsort(legs, n, sizeof(*legs), hf_config_leg_cmp);
+	/* groups: clusters joined by a device they share; the root is the lowest index */
+	for (i = 1; i < n; i++)
+		if (strcmp(legs[i].device, legs[i - 1].device) == 0) {
+			uint32_t x = hf_config_find_root(parent, legs[i - 1].ci);
+			uint32_t y = hf_config_find_root(parent, legs[i].ci);
+
+			if (x < y)
+				parent[y] = x;
+			else if (y < x)
+				parent[x] = y;
+		}
+	for (ci = 0; ci < cfg->nb_clusters; ci++)
+		cfg->clusters[ci].group = hf_config_find_root(parent, ci);
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *c = &cfg->clusters[ci];
+		const config_setting_t *cs;
+		uint32_t other = c->group;
+
+		if (other == ci) {
+			/* the group's first cluster: its hash matters if others joined it */
+			for (other = ci + 1; other < cfg->nb_clusters; other++)
+				if (cfg->clusters[other].group == ci)
+					break;
+			if (other == cfg->nb_clusters)
+				continue;
+		}
+		cs = hf_config_cluster_elem(root, ci);
+		if (c->hash != HF_HASH_SRC_DST)
+			hf_config_err(p, cs != NULL ? hf_config_at(cs, "hash") : NULL, NULL,
+				"cluster '%s' shares devices with cluster '%s' (line %d): its hash "
+				"must be \"src-dst\" (both directions of a conversation must pick "
+				"the same device), not \"%s\"",
+				c->name, cfg->clusters[other].name, cfg->clusters[other].line,
+				hf_hash_names[c->hash]);
+		if (c->group != ci)
+			hf_config_check_group_member(p, root, legs, n, c->group, ci);
+	}
+	/* the devices: one per name; first_leg indexes legs until they are laid out */
+	for (i = 0; i < n; i = j) {
+		struct hf_device_conf *d = &cfg->devices[nd++];
+
+		snprintf(d->name, sizeof(d->name), "%s", legs[i].device);
+		d->group = cfg->clusters[legs[i].ci].group;
+		for (j = i; j < n && strcmp(legs[j].device, legs[i].device) == 0; j++)
+			;
+		d->first_leg = i;
+		d->nb_legs = j - i;
+	}
+	qsort(cfg->devices, nd, sizeof(*cfg->devices), hf_config_dev_cmp);
+	for (i = 0, j = 0; i < nd; i++) {
+		struct hf_device_conf *d = &cfg->devices[i];
+		uint32_t k, first = d->first_leg;
+
+		d->slot = i > 0 && cfg->devices[i - 1].group == d->group ?
+				  cfg->devices[i - 1].slot + 1 : 0;
+		d->first_leg = j;
+		for (k = 0; k < d->nb_legs; k++) {
+			cfg->device_legs[j++] = legs[first + k].g;
+			cfg->member_device[legs[first + k].g] = i;
+		}
+	}
+	cfg->nb_devices = nd;
+	free(legs);
+	free(parent);
+	return;
+nomem:
+	free(legs);
+	free(parent);
+	hf_config_nomem(p);
+}
+
 /* Probe pool addresses against cluster and member IPs. */
 static void
 hf_config_check_probe(struct hf_cfg_parser *p, const config_setting_t *root)
@@ -1303,6 +1578,9 @@ hf_config_free(struct hf_config *cfg)
 	if (cfg->member_ip_tab != NULL)
 		hf_addrtab_free(cfg->member_ip_tab);
 	free(cfg->member_ip_tab);
+	free(cfg->devices);
+	free(cfg->device_legs);
+	free(cfg->member_device);
 	free(cfg);
 }
 
@@ -1406,6 +1684,7 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 	hf_config_parse_ha(&p, root);
 	if (!p.nomem) {
 		hf_config_check_members(&p, root);
+		hf_config_check_devices(&p, root);
 		hf_config_check_probe(&p, root);
 		hf_config_check_probe_needed(&p, root);
 		hf_config_check_probe_rate(&p, root);

@@ -1617,6 +1617,192 @@ test_member_index(void **state)
 	hf_config_free(c2);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Devices: the two legs of a firewall in two clusters                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A sandwich: cluster "in" (lan0) and "out" (vpn0), members fwN-in /
+ * fwN-out. in_m and out_m are the member lines; in_x and out_x go into
+ * the cluster heads (hash, buckets).
+ */
+static char *
+sandwich(const char *in_x, const char *in_m, const char *out_x, const char *out_m)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 PORTS PROBE "clusters = (\n"
+			     "  { name = \"in\"; type = \"firewall\"; ip = \"192.0.2.1\";\n"
+			     "    mac = \"00:00:5e:00:01:01\"; ports = [ \"lan0\" ];\n"
+			     "%s"
+			     "    members = (\n%s\n    ); },\n"
+			     "  { name = \"out\"; type = \"firewall\"; ip = \"198.51.100.1\";\n"
+			     "    mac = \"00:00:5e:00:01:02\"; ports = [ \"vpn0\" ];\n"
+			     "%s"
+			     "    members = (\n%s\n    ); }\n"
+			     ");\n",
+		 in_x, in_m, out_x, out_m);
+	return buf;
+}
+
+#define SD "    hash = \"src-dst\";\n"
+#define LEG(name, dev, addr, port, extra)                                                          \
+	"      { name = \"" name "\"; device = \"" dev "\"; ip = \"" addr "\"; port = \"" port     \
+	"\";" extra " }"
+#define IN3                                                                                        \
+	LEG("fw1-in", "fw1", "192.0.2.11", "lan0", "") ",\n"                                       \
+	LEG("fw2-in", "fw2", "192.0.2.12", "lan0", "") ",\n"                                       \
+	LEG("fw3-in", "fw3", "192.0.2.13", "lan0", "")
+/* the outside legs listed in another order than the inside ones */
+#define OUT3                                                                                       \
+	LEG("fw3-out", "fw3", "198.51.100.13", "vpn0", "") ",\n"                                   \
+	LEG("fw1-out", "fw1", "198.51.100.11", "vpn0", "") ",\n"                                   \
+	LEG("fw2-out", "fw2", "198.51.100.12", "vpn0", "")
+
+static void
+test_devices_pair(void **state)
+{
+	struct hf_config *cfg;
+	uint32_t d, k;
+
+	(void)state;
+	cfg = load_good(sandwich(SD, IN3, SD, OUT3));
+	assert_int_equal(cfg->clusters[0].group, 0);
+	assert_int_equal(cfg->clusters[1].group, 0);
+	assert_int_equal(cfg->nb_devices, 3);
+	for (d = 0; d < 3; d++) {
+		const struct hf_device_conf *dc = &cfg->devices[d];
+		char want[8];
+
+		snprintf(want, sizeof(want), "fw%u", d + 1);
+		assert_string_equal(dc->name, want);   /* sorted by name within the group */
+		assert_int_equal(dc->slot, d);
+		assert_int_equal(dc->nb_legs, 2);
+		for (k = 0; k < 2; k++) {
+			uint32_t g = cfg->device_legs[dc->first_leg + k];
+			const struct hf_cluster_conf *cc;
+			const struct hf_member_conf *mc = hf_config_member(cfg, g, &cc);
+
+			assert_int_equal(cc - cfg->clusters, k);   /* legs in cluster order */
+			assert_string_equal(mc->device, want);
+			assert_int_equal(cfg->member_device[g], d);
+			/* the key is the device's, the same in both clusters */
+			assert_int_equal(mc->key, hf_config_device_key(want));
+		}
+	}
+	hf_config_free(cfg);
+
+	/* without devices: the key is the IP, each cluster a group of its own */
+	cfg = load_good(PORTS PROBE CLUSTERS(CLUSTER("c1", "192.0.2.1", "") ",\n"
+						     CLUSTER("c2", "192.0.2.2", "")));
+	assert_int_equal(cfg->clusters[0].group, 0);
+	assert_int_equal(cfg->clusters[1].group, 1);
+	assert_int_equal(cfg->nb_devices, 0);
+	assert_int_equal(cfg->clusters[1].members[0].key, cfg->clusters[1].members[0].ip);
+	assert_int_equal(cfg->member_device[0], HF_CFG_NONE);
+	hf_config_free(cfg);
+}
+
+static void
+test_device_key_stable(void **state)
+{
+	(void)state;
+	/* fixed forever: the bucket tables of every box and version depend on it */
+	assert_int_equal(ntohl(hf_config_device_key("fw1")), 0x94f4d723u);
+	assert_int_equal(ntohl(hf_config_device_key("fw2")), 0x001280f6u);
+	assert_int_not_equal(hf_config_device_key("fw1"), hf_config_device_key("fw10"));
+}
+
+static void
+test_devices_errors(void **state)
+{
+	char *t;
+
+	(void)state;
+	/* one leg per cluster */
+	t = sandwich(SD,
+		     LEG("fw1-in", "fw1", "192.0.2.11", "lan0", "") ",\n" LEG(
+			     "fw1-bis", "fw1", "192.0.2.12", "lan0", ""),
+		     SD, LEG("fw1-out", "fw1", "198.51.100.11", "vpn0", ""));
+	expect_error(t, "fw1-bis",
+		     "device 'fw1' is already member 'fw1-in' of this cluster (line 9)");
+	/* all or none in a cluster */
+	t = sandwich(SD,
+		     LEG("fw1-in", "fw1", "192.0.2.11", "lan0", "") ",\n"
+		     "      { name = \"plain\"; ip = \"192.0.2.12\"; port = \"lan0\"; }",
+		     SD, LEG("fw1-out", "fw1", "198.51.100.11", "vpn0", ""));
+	expect_error(t, "\"plain\"", "has no device, but 1 of this cluster's members have one");
+	/* the same devices on both sides */
+	t = sandwich(SD, IN3, SD,
+		     LEG("fw1-out", "fw1", "198.51.100.11", "vpn0", "") ",\n" LEG(
+			     "fw2-out", "fw2", "198.51.100.12", "vpn0", ""));
+	expect_error(t, "name = \"out\"",
+		     "no member is device 'fw3', which is member 'fw3-in' of cluster 'in' (line 11)");
+	t = sandwich(SD, IN3, SD,
+		     OUT3 ",\n" LEG("fw4-out", "fw4", "198.51.100.14", "vpn0", ""));
+	expect_error(t, "fw4-out", "device 'fw4' has no member in cluster 'in' (line 5)");
+	/* the same weights */
+	t = sandwich(SD, IN3, SD,
+		     LEG("fw3-out", "fw3", "198.51.100.13", "vpn0", " weight = 2;") ",\n" LEG(
+			     "fw1-out", "fw1", "198.51.100.11", "vpn0", "") ",\n"
+			     LEG("fw2-out", "fw2", "198.51.100.12", "vpn0", ""));
+	expect_error(t, "fw3-out",
+		     "weight 2 differs from weight 1 of member 'fw3-in' of cluster 'in' (line 11), "
+		     "the same device 'fw3'");
+	/* the same bucket table size */
+	t = sandwich(SD, IN3, SD "    buckets = 512;\n", OUT3);
+	expect_error(t, "buckets = 512", "buckets 512 differs from 4096 of cluster 'in' (line 5)");
+	/* src-dst on every cluster of the group, the first one included */
+	t = sandwich("", IN3, SD, OUT3);
+	expect_error(t, "name = \"in\"",
+		     "cluster 'in' shares devices with cluster 'out' (line 12): its hash must be "
+		     "\"src-dst\"");
+	t = sandwich(SD, IN3, "    hash = \"5-tuple\";\n", OUT3);
+	expect_error(t, "5-tuple", "not \"5-tuple\"");
+	/* a device name is a name */
+	t = sandwich(SD, LEG("fw1-in", "fw 1", "192.0.2.11", "lan0", ""), SD,
+		     LEG("fw1-out", "fw1", "198.51.100.11", "vpn0", ""));
+	expect_error(t, "fw 1", "device 'fw 1' contains ' '");
+}
+
+static void
+test_devices_groups(void **state)
+{
+	struct hf_config *cfg;
+	char text[4096];
+
+	(void)state;
+	/* a three-legged device: in, out and a DMZ; an unrelated cluster keeps its own group */
+	snprintf(text, sizeof(text),
+		 PORTS PROBE "clusters = (\n"
+			     "  { name = \"plain\"; ip = \"203.0.113.1\"; mac = \"00:00:5e:00:01:09\";\n"
+			     "    ports = [ \"lan0\" ]; members = ( { name = \"p\"; ip = \"203.0.113.11\";"
+			     " port = \"lan0\"; } ); },\n"
+			     "  { name = \"in\"; ip = \"192.0.2.1\"; mac = \"00:00:5e:00:01:01\";\n"
+			     "    ports = [ \"lan0\" ];\n" SD "    members = (\n" IN3 "\n    ); },\n"
+			     "  { name = \"out\"; ip = \"198.51.100.1\"; mac = \"00:00:5e:00:01:02\";\n"
+			     "    ports = [ \"vpn0\" ];\n" SD "    members = (\n" OUT3 "\n    ); },\n"
+			     "  { name = \"dmz\"; ip = \"198.51.100.129\"; mac = \"00:00:5e:00:01:03\";\n"
+			     "    ports = [ \"vpn0\" ];\n" SD "    members = (\n"
+			 LEG("fw2-dmz", "fw2", "198.51.100.142", "vpn0", "") ",\n"
+			 LEG("fw1-dmz", "fw1", "198.51.100.141", "vpn0", "") ",\n"
+			 LEG("fw3-dmz", "fw3", "198.51.100.143", "vpn0", "") "\n    ); }\n);\n");
+	cfg = load_good(text);
+	assert_int_equal(cfg->clusters[0].group, 0);
+	assert_int_equal(cfg->clusters[1].group, 1);
+	assert_int_equal(cfg->clusters[2].group, 1);
+	assert_int_equal(cfg->clusters[3].group, 1);
+	assert_int_equal(cfg->nb_devices, 3);
+	assert_int_equal(cfg->devices[0].nb_legs, 3);
+	/* fw1's legs: in (g 1), out (g 5), dmz (g 8) */
+	assert_int_equal(cfg->device_legs[cfg->devices[0].first_leg + 0], 1);
+	assert_int_equal(cfg->device_legs[cfg->devices[0].first_leg + 1], 5);
+	assert_int_equal(cfg->device_legs[cfg->devices[0].first_leg + 2], 8);
+	hf_config_free(cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1669,6 +1855,10 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_file_and_include),
 		cmocka_unit_test(test_bundled_conf),
+		cmocka_unit_test(test_devices_pair),
+		cmocka_unit_test(test_device_key_stable),
+		cmocka_unit_test(test_devices_errors),
+		cmocka_unit_test(test_devices_groups),
 	};
 
 	bundled_conf = argc > 1 ? argv[1] : getenv("HF_CONF");

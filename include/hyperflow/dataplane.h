@@ -86,6 +86,7 @@ struct hf_dp_member {
 	uint8_t mac_known;         /* eth[0..5] is the member's MAC */
 	uint8_t healthy;
 	uint8_t health;            /* enum hf_health_state as last reported */
+	uint8_t held;              /* not live/usable because another leg of its device is not */
 };
 
 struct hf_dp_cluster {
@@ -100,6 +101,16 @@ struct hf_dp_cluster {
 	uint32_t ip;               /* network order */
 	struct hf_mac mac;
 	uint32_t stat;             /* cluster counter id, stable across reloads */
+	/*
+	 * The flow-table key's cluster field: the stat of its device group's
+	 * first cluster (its own stat when it shares no device), so that a
+	 * conversation's two directions, one through each cluster of the
+	 * group, share one flow-table entry (hf_dp_select_hashed).
+	 */
+	uint16_t flow_id;
+	/* grouped clusters: device slot (hf_device_conf.slot) -> index into
+	 * its members; NULL when it shares no device */
+	const uint8_t *slot_member;
 };
 
 /*
@@ -190,6 +201,14 @@ struct hf_dataplane {
 	 * or tunnel target, network order); else 0.
 	 */
 	uint32_t *probe_src;
+	/*
+	 * Per member index, for members of grouped clusters (read only when a
+	 * flow-table entry names another cluster's member, see
+	 * hf_dp_select_hashed): the device slot, and the flow_id of its cluster.
+	 */
+	uint8_t *member_slot;
+	uint16_t *member_flow;
+	uint8_t *slot_members;         /* storage of the clusters' slot_member maps */
 	uint8_t *tables;               /* storage of all bucket tables */
 	/*
 	 * Per-worker punt limits (GCRA period and tolerance, in hz units). The
@@ -479,6 +498,18 @@ hf_dp_hash_key(const struct hf_pkt_info *pi, uint8_t hash_mode, uint16_t cluster
 }
 
 /*
+ * The leg in cluster cl of the device whose leg in another cluster is
+ * member mi, or HF_DP_NONE when cl shares no device with that cluster.
+ */
+static inline uint32_t
+hf_dp_twin_(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl, uint32_t mi)
+{
+	if (cl->slot_member == NULL || dp->member_flow[mi] != cl->flow_id)
+		return HF_DP_NONE;
+	return cl->member_base + cl->slot_member[dp->member_slot[mi]];
+}
+
+/*
  * Member for a packet of cluster cl, or HF_DP_NONE (no live member).
  * With a flow table (flows != NULL, the calling worker's own): a tracked
  * flow stays on its member while that member is usable (up, or draining
@@ -501,6 +532,9 @@ hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 		/* the common case: the flow is where its bucket is (bucket tables hold live members) */
 		if (mi == bi)
 			return mi;
+		/* pinned through another cluster of the device group: the same device's leg here */
+		if (mi != HF_DP_NONE && mi - cl->member_base >= cl->nb_members)
+			mi = hf_dp_twin_(dp, cl, mi);
 		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
 		    dp->members[mi].usable &&
 		    (bi == HF_DP_NONE || dp->members[bi].recovered_epoch == 0 ||
@@ -521,7 +555,7 @@ hf_dp_select(const struct hf_dataplane *dp, const struct hf_dp_cluster *cl,
 	struct hf_flowtab_ref fr = {NULL, 0};
 	struct hf_flow_key k;
 
-	hf_dp_flow_key(pi, cl->hash_mode, (uint16_t)cl->stat, &k);
+	hf_dp_flow_key(pi, cl->hash_mode, cl->flow_id, &k);
 	if (flows != NULL)
 		fr = hf_flowtab_ref(flows, hf_flowtab_hash(&k));
 	return hf_dp_select_hashed(dp, cl, hf_hash_pkt(pi, (enum hf_hash_mode)cl->hash_mode), &k,

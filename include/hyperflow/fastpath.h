@@ -67,7 +67,7 @@ hf_fp_plan_parsed_(const struct hf_dataplane *dp, const struct hf_flowtab *flows
 	}
 	cl = &dp->clusters[fp->v.cluster];
 	fp->cl = cl;
-	fp->hash = hf_dp_hash_key(pi, cl->hash_mode, (uint16_t)cl->stat, &fp->key);
+	fp->hash = hf_dp_hash_key(pi, cl->hash_mode, cl->flow_id, &fp->key);
 	__builtin_prefetch(&cl->table[fp->hash & cl->bucket_mask], 0, 3);
 	if (flows != NULL)
 		fp->fr = hf_flowtab_ref(flows, hf_flowtab_hash(&fp->key));
@@ -209,7 +209,7 @@ hf_fp_fragment(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct h
 	fk.src = pi.src_key;
 	fk.dst = pi.dst_key;
 	fk.id = pi.frag_id;
-	fk.cluster = (uint16_t)cl->stat;
+	fk.cluster = cl->flow_id;
 	fk.proto = pi.proto;
 	fk.family = hf_dp_family_(&pi);
 	if (frags != NULL && pi.frag_off == 0) {
@@ -228,7 +228,7 @@ hf_fp_fragment(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct h
 			return;
 		}
 		/* the flow's hash and key, with its first fragment's ports */
-		hash = hf_dp_hash_key(&pi, cl->hash_mode, (uint16_t)cl->stat, &key);
+		hash = hf_dp_hash_key(&pi, cl->hash_mode, cl->flow_id, &key);
 		if (flows != NULL)
 			fr = hf_flowtab_ref(flows, hf_flowtab_hash(&key));
 	}

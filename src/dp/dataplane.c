@@ -26,6 +26,9 @@ hf_dataplane_free(struct hf_dataplane *dp)
 	free(dp->members);
 	free(dp->uid_to_member);
 	free(dp->probe_src);
+	free(dp->member_slot);
+	free(dp->member_flow);
+	free(dp->slot_members);
 	free(dp->tables);
 	free(dp);
 }
@@ -98,9 +101,107 @@ same_table(const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
 	return true;
 }
 
+/* Cluster ci's fields and members (their own state; devices come after). */
 static int
-build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci, uint32_t gbase,
-	      uint32_t toff)
+build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci, uint32_t gbase)
+{
+	const struct hf_config *cfg = in->cfg;
+	const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+	struct hf_dp_cluster *cl = &dp->clusters[ci];
+	uint32_t i;
+	int ret;
+
+	if (cc->nb_members == 0 || cc->nb_members > HF_MAX_MEMBERS || cc->group >= cfg->nb_clusters)
+		return -EINVAL;
+	cl->member_base = gbase;
+	cl->nb_members = (uint16_t)cc->nb_members;
+	cl->hash_mode = (uint8_t)cc->hash;
+	cl->type = (uint8_t)cc->type;
+	cl->port_mask = cc->port_mask;
+	cl->ip = cc->ip;
+	cl->mac = cc->mac;
+	cl->stat = in->cluster_stat != NULL ? in->cluster_stat[ci] : ci;
+	cl->flow_id = (uint16_t)(in->cluster_stat != NULL ? in->cluster_stat[cc->group] : cc->group);
+	cl->bucket_mask = cc->buckets - 1;
+	for (i = 0; i < cc->nb_members; i++) {
+		ret = build_member(dp, in, cc, &cc->members[i], gbase + i, &dp->members[gbase + i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The newer of two recovery epochs (0 = none; they wrap). */
+static uint16_t
+later_epoch(uint16_t a, uint16_t b)
+{
+	if (a == 0 || b == 0)
+		return a != 0 ? a : b;
+	return (int16_t)(a - b) >= 0 ? a : b;
+}
+
+/*
+ * A device is live (usable) only while every one of its legs is: a leg
+ * that fails its health check, loses its link or is set drain/down takes
+ * the device out of every cluster of its group at once, and it comes back
+ * to all of them at once, with the latest recovery of any leg. Also lays
+ * out the device slots (hf_dp_twin_).
+ */
+static int
+build_devices(struct hf_dataplane *dp, const struct hf_dp_build *in)
+{
+	const struct hf_config *cfg = in->cfg;
+	uint32_t d, k, ci, off = 0;
+
+	if (cfg->nb_devices == 0)
+		return 0;
+	dp->member_slot = calloc(dp->nb_members, sizeof(*dp->member_slot));
+	dp->member_flow = calloc(dp->nb_members, sizeof(*dp->member_flow));
+	for (ci = 0; ci < cfg->nb_clusters; ci++)
+		if (cfg->clusters[ci].members[0].device[0] != '\0')
+			off += cfg->clusters[ci].nb_members;
+	dp->slot_members = malloc(off ? off : 1);
+	if (dp->member_slot == NULL || dp->member_flow == NULL || dp->slot_members == NULL)
+		return -ENOMEM;
+	for (ci = 0, off = 0; ci < cfg->nb_clusters; ci++)
+		if (cfg->clusters[ci].members[0].device[0] != '\0') {
+			dp->clusters[ci].slot_member = &dp->slot_members[off];
+			off += cfg->clusters[ci].nb_members;
+		}
+	for (d = 0; d < cfg->nb_devices; d++) {
+		const struct hf_device_conf *dc = &cfg->devices[d];
+		bool live = true, usable = true;
+		uint16_t epoch = 0;
+
+		for (k = 0; k < dc->nb_legs; k++) {
+			const struct hf_dp_member *m = &dp->members[cfg->device_legs[dc->first_leg + k]];
+
+			live = live && m->live;
+			usable = usable && m->usable;
+			epoch = later_epoch(epoch, m->recovered_epoch);
+		}
+		for (k = 0; k < dc->nb_legs; k++) {
+			uint32_t g = cfg->device_legs[dc->first_leg + k];
+			struct hf_dp_member *m = &dp->members[g];
+			struct hf_dp_cluster *cl = &dp->clusters[cfg->member_cluster[g]];
+
+			if (dc->slot >= cl->nb_members)
+				return -EINVAL;
+			m->held = (m->live && !live) || (m->usable && !usable);
+			m->live = live;
+			m->usable = usable;
+			m->recovered_epoch = epoch;
+			dp->member_slot[g] = (uint8_t)dc->slot;
+			dp->member_flow[g] = cl->flow_id;
+			((uint8_t *)cl->slot_member)[dc->slot] = (uint8_t)(g - cl->member_base);
+		}
+	}
+	return 0;
+}
+
+/* Cluster ci's bucket table, from its members' (device-wide) liveness. */
+static int
+build_table(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci, uint32_t toff)
 {
 	uint8_t *table = &dp->tables[toff];
 	const struct hf_cluster_conf *cc = &in->cfg->clusters[ci];
@@ -109,31 +210,15 @@ build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci
 	uint32_t i;
 	int ret;
 
-	if (cc->nb_members == 0 || cc->nb_members > HF_MAX_MEMBERS)
-		return -EINVAL;
-	cl->member_base = gbase;
-	cl->nb_members = (uint16_t)cc->nb_members;
 	cl->nb_live = 0;
-	cl->hash_mode = (uint8_t)cc->hash;
-	cl->type = (uint8_t)cc->type;
-	cl->port_mask = cc->port_mask;
-	cl->ip = cc->ip;
-	cl->mac = cc->mac;
-	cl->stat = in->cluster_stat != NULL ? in->cluster_stat[ci] : ci;
-	cl->bucket_mask = cc->buckets - 1;
 	for (i = 0; i < cc->nb_members; i++) {
-		struct hf_dp_member *m = &dp->members[gbase + i];
-
-		ret = build_member(dp, in, cc, &cc->members[i], gbase + i, m);
-		if (ret < 0)
-			return ret;
-		mm[i].key = cc->members[i].ip;
+		mm[i].key = cc->members[i].key;
 		mm[i].weight = cc->members[i].weight;
-		mm[i].live = m->live;
-		cl->nb_live += m->live;
+		mm[i].live = dp->members[cl->member_base + i].live;
+		cl->nb_live += mm[i].live;
 	}
 	cl->table = table;
-	if (same_table(in, ci, gbase, mm, cc)) {
+	if (same_table(in, ci, cl->member_base, mm, cc)) {
 		memcpy(table, in->prev->clusters[ci].table, cc->buckets);
 		return 0;
 	}
@@ -167,7 +252,7 @@ hf_dp_base_tables(const struct hf_config *cfg)
 		if (cc->nb_members == 0 || cc->nb_members > HF_MAX_MEMBERS)
 			goto fail;
 		for (i = 0; i < cc->nb_members; i++) {
-			mm[i].key = cc->members[i].ip;
+			mm[i].key = cc->members[i].key;
 			mm[i].weight = cc->members[i].weight;
 			mm[i].live = true;
 		}
@@ -326,15 +411,23 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	    dp->probe_src == NULL)
 		goto fail;
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		ret = build_cluster(dp, in, ci, gbase, toff);
+		ret = build_cluster(dp, in, ci, gbase);
 		if (ret < 0)
 			goto fail;
 		gbase += cfg->clusters[ci].nb_members;
-		toff += cfg->clusters[ci].buckets;
 	}
 	if (gbase != dp->nb_members) {
 		ret = -EINVAL;
 		goto fail;
+	}
+	ret = build_devices(dp, in);
+	if (ret < 0)
+		goto fail;
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		ret = build_table(dp, in, ci, toff);
+		if (ret < 0)
+			goto fail;
+		toff += cfg->clusters[ci].buckets;
 	}
 	for (ci = 0; ci < dp->nb_members; ci++)
 		if (dp->members[ci].uid + 1 > uid_cap)

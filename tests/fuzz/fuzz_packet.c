@@ -392,7 +392,7 @@ check_plan(const uint8_t *data, size_t size, int rc, const struct hf_pkt_info *p
 							       ->clusters[v.cluster]
 							       .hash_mode));
 			hf_dp_flow_key(pi, snap[s]->clusters[v.cluster].hash_mode,
-				       (uint16_t)snap[s]->clusters[v.cluster].stat, &k);
+				       snap[s]->clusters[v.cluster].flow_id, &k);
 			HF_FUZZ_CHECK(memcmp(&plan.key, &k, sizeof(k)) == 0);
 			HF_FUZZ_CHECK(plan.fr.h == hf_flowtab_hash(&k));
 			if (plan.v.action == HF_ACT_FRAG)

@@ -72,6 +72,7 @@ setup(void **state)
 		cc->port_mask = 1;
 		cc->hash = c == 0 ? HF_HASH_DST_IP : HF_HASH_SRC_DST;
 		cc->buckets = 256;
+		cc->group = (uint32_t)c;   /* no device shared: a group of its own */
 		cc->nb_members = NB_MEMBERS;
 		cc->members = f->members[c];
 		for (i = 0; i < NB_MEMBERS; i++) {
@@ -80,6 +81,7 @@ setup(void **state)
 			snprintf(mc->name, sizeof(mc->name), "m%d", i);
 			snprintf(buf, sizeof(buf), "192.0.2.%d", 10 + c * 10 + i);
 			mc->ip = ip(buf);
+			mc->key = mc->ip;   /* as the loader derives it for a member without a device */
 			snprintf(buf, sizeof(buf), "02:00:00:00:%02x:%02x", c + 1, i + 1);
 			mc->mac = mac(buf);
 			mc->has_mac = true;

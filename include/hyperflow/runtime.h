@@ -101,6 +101,16 @@ struct hf_worker {
  * VRRP and probe state) live further down, so they do not pull that line
  * away from the workers.
  */
+/* How a port spreads what it receives over the workers' rx queues. */
+enum hf_port_rss {
+	HF_PORT_RSS_ONE_QUEUE = 0,   /* one worker: nothing to spread */
+	HF_PORT_RSS_SYMMETRIC,       /* RSS with a symmetric key (rss.h) */
+	HF_PORT_RSS_ASYMMETRIC,      /* RSS, but the device refused the symmetric key */
+	HF_PORT_RSS_NONE,            /* several queues, no RSS: the device decides */
+};
+
+const char *hf_port_rss_str(enum hf_port_rss r);
+
 struct hf_runtime {
 	struct hf_config *cfg;
 	struct hf_dataplane *dp;
@@ -117,6 +127,7 @@ struct hf_runtime {
 	uint32_t *cluster_stat;                  /* id per config cluster */
 	uint32_t *member_stat;                   /* id per config member */
 	uint8_t *base_tables;                    /* hf_dp_base_tables(cfg) */
+	uint8_t port_rss[HF_MAX_PORTS];          /* enum hf_port_rss, by config port index */
 	/*
 	 * Outstanding health probes per member uid (HF_MAX_MEMBERS_TOTAL
 	 * words, hf_health_window), read by workers through the snapshot:

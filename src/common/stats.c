@@ -139,6 +139,9 @@ hf_member_state_str(const struct hf_runtime *rt, uint32_t g, const struct hf_mem
 		return "failed";
 	if (mc->state == HF_ADMIN_DRAIN)
 		return "drain";
+	/* out because another leg of its device is (configuration.md, Devices) */
+	if (m->held)
+		return "held";
 	return m->live ? "up" : "down";
 }
 

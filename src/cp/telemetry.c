@@ -151,6 +151,8 @@ body_cluster(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(m);
 		rte_tel_data_add_dict_string(m, "name", mc->name);
 		rte_tel_data_add_dict_string(m, "ip", hf_ip4_str(mc->ip, ip));
+		rte_tel_data_add_dict_string(m, "device", mc->device);
+		rte_tel_data_add_dict_u64(m, "held", dm->held);
 		/* member state from the published snapshot, never from rt->members,
 		 * which the control lcore changes without the lock */
 		memcpy(mmac.b, dm->eth, sizeof(mmac.b));
@@ -198,6 +200,8 @@ body_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_eth_link_get_nowait(rt->ports[p].port_id, &link);
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_string(c, "name", rt->cfg->ports[p].name);
+		rte_tel_data_add_dict_string(c, "rss",
+					     hf_port_rss_str((enum hf_port_rss)rt->port_rss[p]));
 		rte_tel_data_add_dict_string(c, "device", rt->cfg->ports[p].device);
 		rte_tel_data_add_dict_u64(c, "port_id", rt->ports[p].port_id);
 		rte_tel_data_add_dict_string(c, "mac", hf_mac_str(&rt->ports[p].mac, mac));

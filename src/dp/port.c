@@ -9,7 +9,59 @@
 #include <rte_ethdev.h>
 
 #include <hyperflow/log.h>
+#include <hyperflow/rss.h>
 #include <hyperflow/runtime.h>
+
+const char *
+hf_port_rss_str(enum hf_port_rss r)
+{
+	switch (r) {
+	case HF_PORT_RSS_ONE_QUEUE: return "one-queue";
+	case HF_PORT_RSS_SYMMETRIC: return "symmetric";
+	case HF_PORT_RSS_ASYMMETRIC: return "asymmetric";
+	default: return "none";
+	}
+}
+
+/*
+ * Configure port pid for nq queues. With RSS, first with the symmetric key
+ * (both directions of a conversation on one worker: shared flow-table
+ * entries of device groups, docs/operations.md); a device that refuses the
+ * key is configured again with its own, and told.
+ */
+static int
+port_configure(struct hf_runtime *rt, uint32_t pidx, uint16_t pid, uint16_t nq,
+	       const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+{
+	const struct hf_port_conf *pc = &rt->cfg->ports[pidx];
+	uint8_t key[64];
+	int ret;
+
+	rt->port_rss[pidx] = nq > 1 ? HF_PORT_RSS_NONE : HF_PORT_RSS_ONE_QUEUE;
+	if (nq > 1 && info->flow_type_rss_offloads != 0) {
+		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf->rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info->flow_type_rss_offloads;
+		if (info->hash_key_size > 0 && info->hash_key_size <= sizeof(key)) {
+			hf_rss_symmetric_key(key, info->hash_key_size);
+			conf->rx_adv_conf.rss_conf.rss_key = key;
+			conf->rx_adv_conf.rss_conf.rss_key_len = info->hash_key_size;
+			ret = rte_eth_dev_configure(pid, nq, nq, conf);
+			if (ret == 0) {
+				rt->port_rss[pidx] = HF_PORT_RSS_SYMMETRIC;
+				return 0;
+			}
+		}
+		conf->rx_adv_conf.rss_conf.rss_key = NULL;
+		conf->rx_adv_conf.rss_conf.rss_key_len = 0;
+		rt->port_rss[pidx] = HF_PORT_RSS_ASYMMETRIC;
+		HF_LOG(main, WARNING,
+		       "port '%s': the device takes no symmetric RSS key: the two directions of a "
+		       "conversation may reach different workers (see docs/operations.md)",
+		       pc->name);
+	}
+	return rte_eth_dev_configure(pid, nq, nq, conf);
+}
 
 static void
 log_available(void)
@@ -50,13 +102,8 @@ port_setup(struct hf_runtime *rt, uint32_t pidx)
 		return -EINVAL;
 	}
 	memset(&conf, 0, sizeof(conf));
-	if (nq > 1 && info.flow_type_rss_offloads != 0) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info.flow_type_rss_offloads;
-	}
 	/* No MBUF_FAST_FREE: bridged floods send one mbuf on several ports. */
-	ret = rte_eth_dev_configure(pid, nq, nq, &conf);
+	ret = port_configure(rt, pidx, pid, nq, &info, &conf);
 	if (ret != 0) {
 		HF_LOG(main, ERR, "port '%s': configure failed: %s", pc->name, rte_strerror(-ret));
 		return ret;
@@ -97,9 +144,14 @@ port_setup(struct hf_runtime *rt, uint32_t pidx)
 	ret = rte_eth_promiscuous_enable(pid);
 	if (ret != 0 && ret != -ENOTSUP)
 		HF_LOG(main, WARNING, "port '%s': promiscuous mode: %s", pc->name, rte_strerror(-ret));
-	HF_LOG(main, INFO, "port '%s' = %s (port %u), mac %s, %u queue(s)%s", pc->name, pc->device,
-	       pid, hf_mac_str(&rt->ports[pidx].mac, mac), nq,
-	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", RSS" : "");
+	HF_LOG(main, INFO, "port '%s' = %s (port %u), mac %s, %u queue(s), rss %s", pc->name,
+	       pc->device, pid, hf_mac_str(&rt->ports[pidx].mac, mac), nq,
+	       hf_port_rss_str((enum hf_port_rss)rt->port_rss[pidx]));
+	if (rt->port_rss[pidx] == HF_PORT_RSS_NONE)
+		HF_LOG(main, WARNING,
+		       "port '%s': %u queues but no RSS: the device spreads frames its own way; the "
+		       "two directions of a conversation may reach different workers",
+		       pc->name, nq);
 	return 0;
 }
 

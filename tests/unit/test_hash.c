@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <hyperflow/hash.h>
+#include <hyperflow/rss.h>
 
 #define A_192_0_2_10 0xc000020au
 #define A_198_51_100_20 0xc6336414u
@@ -230,6 +231,82 @@ test_distribution(void **state)
 		check_spread(all_modes[m]);
 }
 
+
+/* Toeplitz over in[0..n-1] with key (at least n + 4 bytes), as a NIC computes RSS. */
+static uint32_t
+toeplitz(const uint8_t *key, const uint8_t *in, size_t n)
+{
+	uint32_t h = 0, win = (uint32_t)key[0] << 24 | key[1] << 16 | key[2] << 8 | key[3];
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++)
+		for (b = 7; b >= 0; b--) {
+			if (in[i] >> b & 1)
+				h ^= win;
+			win = win << 1 | (key[i + 4] >> b & 1);
+		}
+	return h;
+}
+
+/* IPv4 + TCP input of RSS: src, dst, sport, dport, in network order. */
+static void
+rss_in(uint8_t *in, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
+{
+	memcpy(in, &src, 4);
+	memcpy(in + 4, &dst, 4);
+	in[8] = (uint8_t)(sp >> 8);
+	in[9] = (uint8_t)sp;
+	in[10] = (uint8_t)(dp >> 8);
+	in[11] = (uint8_t)dp;
+}
+
+static void
+test_rss_symmetric_key(void **state)
+{
+	/* the Microsoft key most NICs default to: not symmetric */
+	static const uint8_t ms_key[40] = {
+		0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+		0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+		0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+	uint8_t key[52], a[36], b[36];
+	uint32_t x = 0x12345678, i, ms_same = 0;
+
+	(void)state;
+	hf_rss_symmetric_key(key, sizeof(key));
+	assert_int_equal(key[0], 0x6d);
+	assert_int_equal(key[1], 0x5a);
+	assert_int_equal(key[51], 0x5a);
+	/* vectors of the RSS specification (Microsoft key): the Toeplitz here is the NIC's */
+	rss_in(a, htonl(0x420995bb), htonl(0xa18e6450), 2794, 1766);   /* 66.9.149.187:2794 -> 161.142.100.80:1766 */
+	assert_int_equal(toeplitz(ms_key, a, 12), 0x51ccc178);
+	assert_int_equal(toeplitz(ms_key, a, 8), 0x323e8fc2);
+	for (i = 0; i < 10000; i++) {
+		uint32_t s, d;
+		uint16_t sp, dp;
+
+		x = x * 1103515245u + 12345u; s = x;
+		x = x * 1103515245u + 12345u; d = x;
+		x = x * 1103515245u + 12345u; sp = (uint16_t)x; dp = (uint16_t)(x >> 16);
+		rss_in(a, s, d, sp, dp);
+		rss_in(b, d, s, dp, sp);
+		/* 4-tuple and addresses only (IPv4 without ports): both symmetric */
+		assert_int_equal(toeplitz(key, a, 12), toeplitz(key, b, 12));
+		assert_int_equal(toeplitz(key, a, 8), toeplitz(key, b, 8));
+		/* IPv6 addresses: 16 bytes each, also whole periods of the key */
+		memset(a, 0, sizeof(a));
+		memset(b, 0, sizeof(b));
+		memcpy(a, &s, 4); memcpy(a + 12, &x, 4); memcpy(a + 16, &d, 4);
+		memcpy(b, &d, 4); memcpy(b + 16, &s, 4); memcpy(b + 28, &x, 4);
+		assert_int_equal(toeplitz(key, a, 32), toeplitz(key, b, 32));
+		rss_in(a, s, d, sp, dp);
+		rss_in(b, d, s, dp, sp);
+		ms_same += toeplitz(ms_key, a, 12) == toeplitz(ms_key, b, 12);
+	}
+	/* the test can tell: the default key sends the directions apart */
+	assert_true(ms_same < 10);
+}
+
 int
 main(void)
 {
@@ -240,6 +317,7 @@ main(void)
 		cmocka_unit_test(test_5tuple_fields_matter),
 		cmocka_unit_test(test_pkt_equals_fields),
 		cmocka_unit_test(test_distribution),
+		cmocka_unit_test(test_rss_symmetric_key),
 	};
 
 	return cmocka_run_group_tests_name("hash", tests, NULL, NULL);

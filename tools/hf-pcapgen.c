@@ -48,6 +48,13 @@
  * Several clusters: repeat --cluster-ip/--cluster-mac (paired in order);
  * cluster frames and ARP requests are spread uniformly over them and the
  * manifest counts them per cluster.
+ *
+ * --reply-share PCT makes that share of the cluster frames (not those to
+ * the cluster IP) replies: the destination's frame back to the client,
+ * addresses and ports swapped, to whichever cluster the frame was given.
+ * With two clusters (the two sides of a firewall sandwich) and few
+ * clients and destinations, the same conversations cross both clusters in
+ * both directions.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -129,6 +136,7 @@ struct gen {
 	uint32_t malformed;
 	uint32_t vlan_share;
 	uint32_t ipv6_share;
+	uint32_t reply_share;
 	uint32_t max_payload;
 	uint32_t foreign_probe; /* network order, 0 = none */
 	uint32_t frag_pairs;
@@ -535,6 +543,27 @@ pick_vlan(struct gen *g, struct ipspec *s)
 
 /* ---- frame classes ------------------------------------------------------------ */
 
+/* A reply (--reply-share): the same conversation the other way. */
+static void
+maybe_reply(struct gen *g, struct ipspec *s)
+{
+	uint8_t a6[16];
+	uint32_t a;
+	uint16_t p;
+
+	if (g->reply_share == 0 || !rnd_pct(g, g->reply_share))
+		return;
+	a = s->src4;
+	s->src4 = s->dst4;
+	s->dst4 = a;
+	memcpy(a6, s->src6, 16);
+	memcpy(s->src6, s->dst6, 16);
+	memcpy(s->dst6, a6, 16);
+	p = s->sport;
+	s->sport = s->dport;
+	s->dport = p;
+}
+
 static uint32_t
 gen_cluster_frame(struct gen *g, uint8_t *f, uint32_t ci, bool to_ip)
 {
@@ -579,6 +608,7 @@ gen_cluster_frame(struct gen *g, uint8_t *f, uint32_t ci, bool to_ip)
 			s.sport = (uint16_t)(32768 + rnd_below(g, 28000));
 			s.dport = 443;
 		}
+		maybe_reply(g, &s);
 		return build_ip(g, f, &s);
 	}
 	r = rnd_below(g, 100);
@@ -603,6 +633,7 @@ gen_cluster_frame(struct gen *g, uint8_t *f, uint32_t ci, bool to_ip)
 		s.sport = (uint16_t)(32768 + rnd_below(g, 28000));
 		s.dport = 4500;
 	}
+	maybe_reply(g, &s);
 	return build_ip(g, f, &s);
 }
 
@@ -1200,6 +1231,8 @@ usage(FILE *f)
 		"      --malformed N       malformed frames, every parser reason (default 0)\n"
 		"      --vlan-share PCT    802.1Q-tagged share of IP frames (default 5)\n"
 		"      --ipv6-share PCT    IPv6 share of cluster frames (default 10)\n"
+		"      --reply-share PCT   share of cluster frames sent as replies, destination\n"
+		"                          to client (default 0)\n"
 		"      --max-payload N     largest L4 payload, 0..1400 (default 1400)\n"
 		"      --foreign-probe IP  first frame: another host's ARP probe for IP\n"
 		"      --frag-pairs N      pairs of NAT-T flows with a datagram each in\n"
@@ -1241,6 +1274,7 @@ enum {
 	OPT_MALFORMED,
 	OPT_VLAN_SHARE,
 	OPT_IPV6_SHARE,
+	OPT_REPLY_SHARE,
 	OPT_MAX_PAYLOAD,
 	OPT_FOREIGN_PROBE,
 	OPT_FRAG_PAIRS,
@@ -1264,6 +1298,7 @@ static const struct option long_opts[] = {
 	{"malformed", required_argument, NULL, OPT_MALFORMED},
 	{"vlan-share", required_argument, NULL, OPT_VLAN_SHARE},
 	{"ipv6-share", required_argument, NULL, OPT_IPV6_SHARE},
+	{"reply-share", required_argument, NULL, OPT_REPLY_SHARE},
 	{"max-payload", required_argument, NULL, OPT_MAX_PAYLOAD},
 	{"foreign-probe", required_argument, NULL, OPT_FOREIGN_PROBE},
 	{"frag-pairs", required_argument, NULL, OPT_FRAG_PAIRS},
@@ -1347,6 +1382,9 @@ parse_args(struct gen *g, int argc, char **argv)
 			break;
 		case OPT_IPV6_SHARE:
 			ret = parse_u32("ipv6-share", optarg, 100, &g->ipv6_share);
+			break;
+		case OPT_REPLY_SHARE:
+			ret = parse_u32("reply-share", optarg, 100, &g->reply_share);
 			break;
 		case OPT_MAX_PAYLOAD:
 			ret = parse_u32("max-payload", optarg, 1400, &g->max_payload);

@@ -11,9 +11,13 @@
  *   malformed                 nowhere
  *   IPv4 to a cluster IP, or  the member table[hash & (buckets - 1)] of the
  *   IPv4/IPv6 to a cluster    cluster (members live = state up and MAC
- *   MAC                       known), on that member's port, eth dst =
- *                             member MAC, eth src = port MAC, bytes 12..end
- *                             unchanged; nowhere when no member is live
+ *   MAC                       known, and so is every other leg of its
+ *                             device: members of any cluster with the same
+ *                             `device`; the table keyed by device name
+ *                             where there is one), on that member's port,
+ *                             eth dst = member MAC, eth src = port MAC,
+ *                             bytes 12..end unchanged; nowhere when no
+ *                             member is live
  *   ARP request for a         an ARP reply on the same port when the
  *   cluster IP                cluster serves it, else nothing; the request
  *                             itself is never forwarded
@@ -32,6 +36,12 @@
  *                             every bridged frame): known unicast on another
  *                             port there, on its own port nowhere, else all
  *                             other ports; byte-identical
+ *
+ * Pairing: every conversation (address pair, either direction) sent
+ * through clusters whose members name devices must reach one device,
+ * whichever cluster it crossed; a configuration with devices shared by
+ * several clusters whose input has no conversation crossing two of them
+ * fails (the case would check nothing).
  *
  * Then it reads every output capture and accounts for every frame: data
  * frames are traced back to their input frame by content (bytes 12..end),
@@ -135,8 +145,18 @@ struct obs {
 	uint32_t in_idx;
 };
 
+/* One frame of a conversation sent to a device (pairing check). */
+struct conv {
+	uint8_t family;
+	uint32_t lo, hi;        /* the folded addresses, ordered */
+	uint16_t cluster;
+	const char *device;
+	uint32_t in_idx;
+};
+
 struct member_ck {
 	bool live;
+	bool held;   /* up with a MAC, but another leg of its device is not */
 	uint64_t expected;
 	uint64_t seen;
 };
@@ -200,6 +220,11 @@ struct ck {
 	uint64_t malformed[HF_PKT_ERR__MAX];
 	uint64_t failures;
 	uint64_t garp_expected;
+	/* conversations through clusters with devices (pairing check) */
+	struct conv *conv;
+	uint32_t nb_conv;
+	bool shared_devices;   /* some device has legs in several clusters */
+	uint64_t conv_crossing;   /* conversations seen through two clusters or more */
 	/* sorted (key, index) of input frames, for tracing output frames back */
 	uint64_t *idx_key;
 	uint32_t *idx_pos;
@@ -375,6 +400,32 @@ member_state(const struct hf_member_conf *mc)
 	return hf_admin_state_str(mc->state);
 }
 
+/*
+ * A member is live when it is up with a MAC, and so is every member of
+ * another cluster naming the same device (the device's other legs).
+ */
+static bool
+device_live(struct ck *k, uint32_t c, const struct hf_member_conf *mc)
+{
+	uint32_t o, i;
+
+	if (mc->state != HF_ADMIN_UP || !mc->has_mac)
+		return false;
+	if (mc->device[0] == '\0')
+		return true;
+	for (o = 0; o < k->cfg->nb_clusters; o++) {
+		const struct hf_cluster_conf *oc = &k->cfg->clusters[o];
+
+		for (i = 0; i < oc->nb_members && o != c; i++)
+			if (strcmp(oc->members[i].device, mc->device) == 0) {
+				k->shared_devices = true;
+				if (oc->members[i].state != HF_ADMIN_UP || !oc->members[i].has_mac)
+					return false;
+			}
+	}
+	return true;
+}
+
 static int
 build_tables(struct ck *k)
 {
@@ -396,8 +447,9 @@ build_tables(struct ck *k)
 		for (i = 0; i < cc->nb_members; i++) {
 			const struct hf_member_conf *mc = &cc->members[i];
 
-			cl->m[i].live = mc->state == HF_ADMIN_UP && mc->has_mac;
-			mm[i].key = mc->ip;
+			cl->m[i].live = device_live(k, c, mc);
+			cl->m[i].held = !cl->m[i].live && mc->state == HF_ADMIN_UP && mc->has_mac;
+			mm[i].key = mc->device[0] != '\0' ? hf_config_device_key(mc->device) : mc->ip;
 			mm[i].weight = mc->weight;
 			mm[i].live = cl->m[i].live;
 		}
@@ -519,7 +571,7 @@ frag_head_of(const struct ck *k, uint32_t c, const struct hf_pkt_info *pi)
 	return NULL;
 }
 
-static void
+static int
 expect_cluster(struct ck *k, struct expect *x, uint32_t idx, uint32_t c,
 	const struct hf_pkt_info *pi)
 {
@@ -537,7 +589,7 @@ expect_cluster(struct ck *k, struct expect *x, uint32_t idx, uint32_t c,
 			x->disp = X_FRAG_ORPHAN;
 			cl->rx++;
 			cl->frag_orphan++;
-			return;
+			return 0;
 		}
 		flow = *pi;
 		flow.sport = h->sport;
@@ -551,13 +603,73 @@ expect_cluster(struct ck *k, struct expect *x, uint32_t idx, uint32_t c,
 	if (m == HF_MAGLEV_NONE) {
 		x->disp = X_NO_MEMBER;
 		cl->no_member++;
-		return;
+		return 0;
 	}
 	x->disp = X_CLUSTER;
 	x->member = m;
 	x->want = 1u << cc->members[m].port;
 	cl->tx++;
 	cl->m[m].expected++;
+	if (cc->members[m].device[0] != '\0') {
+		struct conv *n = realloc(k->conv, (k->nb_conv + 1) * sizeof(*n));
+
+		if (n == NULL)
+			return -ENOMEM;
+		k->conv = n;
+		n[k->nb_conv++] = (struct conv){
+			pi->kind == HF_PKT_IPV6 ? 6 : 4,
+			pi->src_key < pi->dst_key ? pi->src_key : pi->dst_key,
+			pi->src_key < pi->dst_key ? pi->dst_key : pi->src_key,
+			(uint16_t)c, cc->members[m].device, idx};
+	}
+	return 0;
+}
+
+static int
+cmp_conv(const void *a, const void *b)
+{
+	const struct conv *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->in_idx < y->in_idx ? -1 : (x->in_idx > y->in_idx);
+}
+
+/* Every conversation through clusters with devices reaches one device. */
+static void
+check_pairing(struct ck *k)
+{
+	char a[HF_IP4_STRLEN], b[HF_IP4_STRLEN];
+	uint32_t i, j, l;
+
+	qsort(k->conv, k->nb_conv, sizeof(*k->conv), cmp_conv);
+	for (i = 0; i < k->nb_conv; i = j) {
+		bool crossing = false;
+
+		for (j = i + 1; j < k->nb_conv && k->conv[j].family == k->conv[i].family &&
+			k->conv[j].lo == k->conv[i].lo && k->conv[j].hi == k->conv[i].hi; j++)
+			;
+		for (l = i + 1; l < j; l++) {
+			crossing = crossing || k->conv[l].cluster != k->conv[i].cluster;
+			if (strcmp(k->conv[l].device, k->conv[i].device) != 0)
+				fail(k, "pairing: conversation %s <-> %s (IPv%u) goes to device %s "
+					"through cluster %s (input #%u) and to device %s through "
+					"cluster %s (input #%u)",
+					hf_ip4_str(k->conv[i].lo, a), hf_ip4_str(k->conv[i].hi, b),
+					k->conv[i].family, k->conv[i].device,
+					k->cfg->clusters[k->conv[i].cluster].name, k->conv[i].in_idx + 1,
+					k->conv[l].device, k->cfg->clusters[k->conv[l].cluster].name,
+					k->conv[l].in_idx + 1);
+		}
+		k->conv_crossing += crossing;
+	}
+	if (k->shared_devices && k->conv_crossing == 0)
+		fail(k, "pairing: clusters share devices but no conversation of the input crossed "
+			"two of them: the case checks nothing");
 }
 
 static int
@@ -653,7 +765,7 @@ build_expectations(struct ck *k)
 			x->err = (uint8_t)err;
 			k->malformed[err]++;
 		} else if (pi.kind == HF_PKT_IPV4 && (c = cluster_by_ip(k, pi.dst_key)) >= 0) {
-			expect_cluster(k, x, i, (uint32_t)c, &pi);
+			ret = expect_cluster(k, x, i, (uint32_t)c, &pi);
 		} else if ((pi.kind == HF_PKT_IPV4 && is_probe_ip(k, pi.dst_key)) ||
 			   (pi.kind == HF_PKT_IPV4 && pi.proto == HF_IPPROTO_VRRP &&
 				   k->cfg->ha.enabled) ||
@@ -663,7 +775,7 @@ build_expectations(struct ck *k)
 			ret = expect_arp(k, x, i, (uint32_t)c, in_port, &pi);
 		} else if (!(eth[0] & 1) && (c = cluster_by_mac(k, eth)) >= 0) {
 			if (pi.kind == HF_PKT_IPV4 || pi.kind == HF_PKT_IPV6) {
-				expect_cluster(k, x, i, (uint32_t)c, &pi);
+				ret = expect_cluster(k, x, i, (uint32_t)c, &pi);
 			} else {
 				x->disp = X_CLUSTER_NON_IP;
 				x->cluster = (uint16_t)c;
@@ -1172,6 +1284,10 @@ print_summary(const struct ck *k)
 		       " seen, %" PRIu64 " expected%s\n",
 			arp_seen, k->nb_rep, garp_seen, k->garp_expected,
 			ctl ? "; control-plane requests tolerated" : "");
+		if (k->nb_conv > 0)
+			printf("pairing: %u frames to devices, %" PRIu64
+			       " conversation(s) through two clusters or more, each on one device\n",
+				k->nb_conv, k->conv_crossing);
 		if (k->counts[X_IGNORED])
 			printf("not checked: %" PRIu64
 			       " frame(s) for the control plane's address\n",
@@ -1242,11 +1358,13 @@ write_summary_json(const struct ck *k)
 		for (i = 0; i < cc->nb_members; i++)
 			fprintf(f,
 				"%s{\"name\": \"%s\", \"state\": \"%s\", \"has_mac\": %s, "
-				"\"live\": %s, \"expected\": %" PRIu64 ", \"seen\": %" PRIu64 "}",
+				"\"live\": %s, \"held\": %s, \"expected\": %" PRIu64
+				", \"seen\": %" PRIu64 "}",
 				i ? ", " : "", cc->members[i].name,
 				hf_admin_state_str(cc->members[i].state),
 				cc->members[i].has_mac ? "true" : "false",
-				k->cl[c].m[i].live ? "true" : "false", k->cl[c].m[i].expected,
+				k->cl[c].m[i].live ? "true" : "false",
+				k->cl[c].m[i].held ? "true" : "false", k->cl[c].m[i].expected,
 				k->cl[c].m[i].seen);
 		fprintf(f, "]}");
 	}
@@ -1436,6 +1554,7 @@ main(int argc, char **argv)
 	for (p = 0; p < k.cfg->nb_ports; p++)
 		check_port(&k, p);
 	final_checks(&k);
+	check_pairing(&k);
 	print_summary(&k);
 	if (write_summary_json(&k) < 0)
 		return 2;
@@ -1443,6 +1562,7 @@ main(int argc, char **argv)
 	for (p = 0; p < k.cfg->nb_ports; p++)
 		cap_free(&k.port[p].out);
 	cap_free(&k.in);
+	free(k.conv);
 	hf_config_free(k.cfg);
 	return k.failures ? 1 : 0;
 }

@@ -275,9 +275,12 @@ for cl in chk["clusters"]:
             state = "down"
         elif not m["has_mac"]:
             state = "unresolved"
+        elif m.get("held") and m["state"] == "up":
+            state = "held"   # another leg of its device is out
         else:
             state = m["state"]
-        want(f"clusters.{c}.members.{m['name']}.state", state, "admin state, health none")
+        want(f"clusters.{c}.members.{m['name']}.state", state,
+             "admin state, health none, device")
         want(f"clusters.{c}.members.{m['name']}.tx", m["expected"], "checker: bucket table")
 want("sum(clusters.*.members.*.tx)", counts["cluster_forwarded"],
      "cluster frames sent to live members")

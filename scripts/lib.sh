@@ -12,7 +12,7 @@ HF_BUILD=${HF_BUILD:-$HF_ROOT/build}
 #  iproute2: network namespaces and veths for the e2e tier
 #  tcpdump: captures in the e2e tier; keepalived: the HA peer in the e2e tier
 HF_PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev dpdk libconfig-dev
-	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived)
+	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived nftables ethtool)
 
 hf_log() { printf '==> %s\n' "$*"; }
 

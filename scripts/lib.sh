@@ -12,9 +12,10 @@ HF_BUILD=${HF_BUILD:-$HF_ROOT/build}
 #  iproute2: network namespaces and veths for the e2e tier
 #  tcpdump: captures in the e2e tier; keepalived: the HA peer in the e2e tier
 #  prometheus: promtool and a real server for the exporter test (ctl tier)
+#  tmux: the terminal that drives hyperflowctl top in its test (ctl tier)
 HF_PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev dpdk libconfig-dev
 	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived
-	prometheus)
+	prometheus tmux)
 
 hf_log() { printf '==> %s\n' "$*"; }
 

@@ -13,9 +13,10 @@ HF_BUILD=${HF_BUILD:-$HF_ROOT/build}
 #  tcpdump: captures in the e2e tier; keepalived: the HA peer in the e2e tier
 #  prometheus: promtool and a real server for the exporter test (ctl tier)
 #  tmux: the terminal that drives hyperflowctl top in its test (ctl tier)
+#  gnuplot-nox: the plots of the e2e failover/HA tests and bench-scaling.sh
 HF_PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev dpdk libconfig-dev
 	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived
-	prometheus tmux)
+	prometheus tmux gnuplot-nox)
 
 hf_log() { printf '==> %s\n' "$*"; }
 

@@ -25,6 +25,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CTL=$SRC/tools/hyperflowctl
 RULES=$SRC/conf/prometheus/hyperflow-alerts.yml
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 for t in prometheus promtool; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t not installed (Debian package prometheus)"; exit 77; }
 done
@@ -49,15 +50,8 @@ echo "== alert rules: promtool check rules, promtool test rules"
 promtool check rules "$RULES" || { echo "FAIL: promtool check rules $RULES"; exit 1; }
 promtool test rules "${RULES%.yml}.test.yml" || { echo "FAIL: promtool test rules"; exit 1; }
 
-"$GEN" -o "$work/lan.pcap" --manifest "$work/m.json" --seed 5 --clients 20 --dests 100 \
-	--packets 600 --vlan-share 0 --ipv6-share 0 >/dev/null || { echo "FAIL: generator"; exit 1; }
-"$GEN" -o "$work/empty.pcap" --empty >/dev/null || { echo "FAIL: generator --empty"; exit 1; }
-cat >"$work/hf.conf" <<'C'
-ports = (
-  { name = "lan0"; device = "net_pcap0"; mac = "02:00:00:00:00:01"; },
-  { name = "vpn0"; device = "net_pcap1"; mac = "02:00:00:00:00:02"; }
-);
-probe = { pool = [ "192.0.2.250" ]; };
+ctl_captures 5 100 600
+{ ctl_conf_ports; cat <<'C'
 clusters = (
   { name = "vpn-out"; ip = "192.0.2.1"; mac = "00:00:5e:00:01:01"; ports = [ "lan0" ];
     health = { method = "none"; };
@@ -73,6 +67,7 @@ clusters = (
     ); }
 );
 C
+} >"$work/hf.conf"
 "$HF" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$prefix" \
 	--vdev "net_pcap0,rx_pcap=$work/lan.pcap" \
 	--vdev "net_pcap1,rx_pcap=$work/empty.pcap,tx_pcap=$work/vpn0.pcap" \

@@ -24,6 +24,7 @@ BUILD=${1:?usage: $0 BUILD_DIR}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 CTL=$SRC/tools/hyperflowctl
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { echo "SKIP: tmux not installed"; exit 77; }
 instance_need "$BUILD" hf-pcapgen
 
@@ -52,15 +53,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*"; failed=1; }
 
-"$GEN" -o "$work/lan.pcap" --manifest "$work/m.json" --seed 3 --clients 20 --dests 250 \
-	--packets 2000 --vlan-share 0 --ipv6-share 0 >/dev/null || { echo "FAIL: generator"; exit 1; }
-"$GEN" -o "$work/empty.pcap" --empty >/dev/null || { echo "FAIL: generator --empty"; exit 1; }
-cat >"$work/hf.conf" <<'C'
-ports = (
-  { name = "lan0"; device = "net_pcap0"; mac = "02:00:00:00:00:01"; },
-  { name = "vpn0"; device = "net_pcap1"; mac = "02:00:00:00:00:02"; }
-);
-probe = { pool = [ "192.0.2.250" ]; };
+ctl_captures 3 250 2000
+{ ctl_conf_ports; cat <<'C'
 clusters = ( { name = "vpn-out"; ip = "192.0.2.1"; mac = "00:00:5e:00:01:01"; ports = [ "lan0" ];
   health = { method = "none"; };
   members = (
@@ -69,6 +63,7 @@ clusters = ( { name = "vpn-out"; ip = "192.0.2.1"; mac = "00:00:5e:00:01:01"; po
     { name = "vpn-c"; ip = "192.0.2.13"; mac = "02:00:00:00:01:03"; port = "vpn0"; state = "drain"; }
   ); } );
 C
+} >"$work/hf.conf"
 start_hf() {
 	"$HF" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$prefix" \
 		--vdev "net_pcap0,rx_pcap=$work/lan.pcap,infinite_rx=1" \

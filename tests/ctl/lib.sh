@@ -5,10 +5,13 @@
 # ctl_captures SEED DESTS PACKETS: $work/lan.pcap (cluster traffic to the
 # cluster MAC, IPv4 only, manifest $work/m.json) and an empty $work/empty.pcap
 ctl_captures() {
-	"$GEN" -o "$work/lan.pcap" --manifest "$work/m.json" --seed "$1" --clients 20 \
-		--dests "$2" --packets "$3" --vlan-share 0 --ipv6-share 0 >/dev/null &&
-		"$GEN" -o "$work/empty.pcap" --empty >/dev/null ||
-		{ echo "FAIL: hf-pcapgen"; exit 1; }
+	# shellcheck disable=SC2154  # work: set by the test
+	if ! "$GEN" -o "$work/lan.pcap" --manifest "$work/m.json" --seed "$1" --clients 20 \
+		--dests "$2" --packets "$3" --vlan-share 0 --ipv6-share 0 >/dev/null ||
+		! "$GEN" -o "$work/empty.pcap" --empty >/dev/null; then
+		echo "FAIL: hf-pcapgen"
+		exit 1
+	fi
 }
 
 # ctl_conf_ports: the ports (lan0 = net_pcap0, vpn0 = net_pcap1) and probe

@@ -33,15 +33,18 @@ instance_need "$BUILD" hf-pcapgen
 
 work=$(mktemp -d /tmp/hf-prom.XXXXXX)
 prefix=hf-prom-$$
-pid= exp_pid= prom_pid=
+pid=
+exp_pid=
+prom_pid=
 ok=0
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
 	local p
 	for p in "$prom_pid" "$exp_pid" "$pid"; do
 		[ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	rm -rf "/var/run/dpdk/$prefix"
-	if [ $ok -eq 1 ]; then rm -rf "$work"; else echo "work dir kept: $work"; fi
+	if [ "$ok" -eq 1 ]; then rm -rf "$work"; else echo "work dir kept: $work"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

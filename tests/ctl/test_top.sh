@@ -43,11 +43,12 @@ stop_hf() {
 	wait "$pid" 2>/dev/null
 	pid=
 }
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
 	tm kill-server 2>/dev/null
 	stop_hf
 	rm -rf "/var/run/dpdk/$prefix"
-	if [ $ok -eq 1 ]; then rm -rf "$work"; else echo "work dir kept: $work"; fi
+	if [ "$ok" -eq 1 ]; then rm -rf "$work"; else echo "work dir kept: $work"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

@@ -10,7 +10,7 @@
 #    members carrying traffic, the drained one none (0, 0.0%), shares
 #    summing to 100% (+-0.5, rounding), member rates summing to the
 #    cluster's tx rate, rx and tx rates equal within 5%, the header's
-#    rx rate the cluster's within 5% (read by another query, on a busy
+#    rx rate the cluster's within 10% (read by another query, on a busy
 #    machine);
 #  - hyperflow is stopped: the pane says it waits for the instance; it is
 #    started again (same file-prefix): top shows the new pid and rates;
@@ -114,8 +114,8 @@ check(abs(sum(pps.values()) - tx) <= max(2, 0.01 * tx),
       "member rates sum to the cluster's tx rate (%d vs %d)" % (sum(pps.values()), tx))
 check(abs(rx - tx) <= 0.05 * rx, "cluster rx and tx rates within 5%")
 # all traffic is the cluster's; the two are read by different queries
-check(abs(int(tot.group(1)) - rx) <= 0.05 * rx and int(tot.group(3)) == 0,
-      "header: total rx rate the cluster's (within 5%), no drops")
+check(abs(int(tot.group(1)) - rx) <= 0.1 * rx and int(tot.group(3)) == 0,
+      "header: total rx rate the cluster's (within 10%), no drops")
 sys.exit(1 if fails else 0)
 PY
 }

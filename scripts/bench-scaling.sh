@@ -18,10 +18,17 @@
 #
 # usage: scripts/bench-scaling.sh [--seconds S] [--runs N] [--max-workers N]
 #                                 [--workers "1 2 4 8"] [--no-testpmd] [--keep]
+#                                 [--plot PNG]
+#        scripts/bench-scaling.sh --plot-from SUMMARY [--plot PNG]
 # --workers measures only the worker counts listed (each 1 .. 16 and below
 # nproc, no count twice; measured in ascending order, the smallest the
 # efficiency's base) instead of every count from 1 to --max-workers; the
 # two options do not go together.
+# --plot PNG: where the plot of Mpps against workers goes (gnuplot, when
+# installed; default build/plots/scaling.png, its data beside it as .dat);
+# without gnuplot the script says so and goes on. --plot-from SUMMARY
+# measures nothing: it plots a table this script printed (its
+# summary.txt), e.g. one brought back from a machine without gnuplot.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -34,6 +41,8 @@ KEEP=0
 WLIST=
 HAVE_WLIST=0
 HAVE_MAXW=0
+PLOT=
+PLOT_FROM=
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -43,10 +52,62 @@ while [ $# -gt 0 ]; do
   --workers) WLIST=$2; HAVE_WLIST=1; shift 2 ;;
   --no-testpmd) TESTPMD=; shift ;;
   --keep) KEEP=1; shift ;;
+  --plot) PLOT=$2; shift 2 ;;
+  --plot-from) PLOT_FROM=$2; shift 2 ;;
   -h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
   *) echo "bench-scaling.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+PLOT=${PLOT:-$HF_BUILD/plots/scaling.png}
+
+# plot SUMMARY PNG: Mpps against workers from the table below (its rows:
+# workers, "wall / on-CPU" Mpps, efficiency, testpmd's, ratio), with the
+# line of perfect scaling from the first count; "no plot: why" otherwise
+plot() {
+  local sum=$1 png=$2 dat title
+  if ! command -v gnuplot >/dev/null; then
+    echo "no plot: gnuplot is not installed (Debian: gnuplot-nox)"
+    return 0
+  fi
+  mkdir -p "$(dirname "$png")" || { echo "no plot: cannot create $(dirname "$png")"; return 0; }
+  dat=${png%.png}.dat
+  # drop the " / on-CPU" halves: then workers, hyperflow, efficiency, testpmd, ratio
+  awk '$1 ~ /^[0-9]+$/ { gsub(/ \/ [0-9.]+/, "") }
+    $1 ~ /^[0-9]+$/ && NF >= 4 {
+      hw = ($2 == "fail" ? "NaN" : $2); tw = ($4 == "-" ? "NaN" : $4)
+      if (base == "" && hw != "NaN") { base = hw / $1 }
+      print $1, hw, tw, (base == "" ? "NaN" : base * $1) }' "$sum" >"$dat"
+  if ! awk '$2 != "NaN"' "$dat" | grep -q .; then
+    echo "no plot: no hyperflow rate in $sum"
+    return 0
+  fi
+  title=$(head -n 1 "$sum" | sed 's/"/'"'"'/g')
+  if gnuplot 2>&1 <<G; then
+set terminal pngcairo size 900,520 font 'sans,10' noenhanced
+set output "$png"
+set title "$title"
+set xlabel "worker lcores"
+set ylabel "Mpps (wall clock, median)"
+set key left top
+set grid
+set xrange [0:*]
+set yrange [0:*]
+set datafile missing "NaN"
+plot "$dat" using 1:4 with lines dt 2 lc rgb "gray50" title "hyperflow scaled perfectly from its first count", \
+     "$dat" using 1:2 with linespoints lw 2 pt 7 title "hyperflow", \
+     "$dat" using 1:3 with linespoints lw 2 pt 5 title "testpmd macswap"
+G
+    echo "plot: $png (data $dat)"
+  else
+    echo "no plot: gnuplot failed"
+  fi
+}
+
+if [ -n "$PLOT_FROM" ]; then
+  [ -r "$PLOT_FROM" ] || { echo "bench-scaling.sh: --plot-from: cannot read $PLOT_FROM" >&2; exit 2; }
+  plot "$PLOT_FROM" "$PLOT"
+  exit 0
+fi
 case "$SECS$RUNS$MAXW" in *[!0-9]*|'') echo "bench-scaling.sh: integers expected" >&2; exit 2 ;; esac
 if [ "$((10#$SECS))" -lt 1 ] || [ "$((10#$RUNS))" -lt 1 ]; then
   echo "bench-scaling.sh: --seconds and --runs at least 1" >&2
@@ -184,6 +245,7 @@ done
         (hw == "nan" || tw == "nan" || tw == 0 ? "-" : sprintf("%.2f", hw / tw)) }'
   done
 } | tee "$WD/summary.txt"
+plot "$WD/summary.txt" "$PLOT"
 if [ -s "$WD/failed" ]; then
   echo "bench-scaling.sh: no hyperflow run succeeded with $(tr '\n' ' ' <"$WD/failed")worker(s)" >&2
   exit 1

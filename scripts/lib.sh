@@ -11,8 +11,13 @@ HF_BUILD=${HF_BUILD:-$HF_ROOT/build}
 #  python3: JSON checks in the pcap tier, hyperflowctl tests
 #  iproute2: network namespaces and veths for the e2e tier
 #  tcpdump: captures in the e2e tier; keepalived: the HA peer in the e2e tier
+#  prometheus: promtool and a real server for the exporter test (ctl tier)
+#  tmux: the terminal that drives hyperflowctl top in its test (ctl tier)
+#  gnuplot-nox: the plots of the e2e failover/HA tests and bench-scaling.sh
+#  nftables, ethtool: stateful firewalls and tx offload off in the firewall sandwich e2e
 HF_PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev dpdk libconfig-dev
-	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived nftables ethtool)
+	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived
+	prometheus tmux gnuplot-nox nftables ethtool)
 
 hf_log() { printf '==> %s\n' "$*"; }
 

@@ -571,15 +571,20 @@ def read_only(man):
         for m in (v for v in c.values() if isinstance(v, dict)):
             lab = {"cluster": n, "member": m["name"]}
             want += [("hyperflow_member_tx_packets_total", lab, m["tx"]),
-                     ("hyperflow_member_up", lab, 1 if m["state"] == "up" else 0)]
-    want += [("hyperflow_drops_total", {"reason": r}, v) for r, v in st["drops"].items()]
+                     ("hyperflow_member_up", lab, 1 if m["state"] == "up" else 0),
+                     ("hyperflow_member_admin_up", lab, 1 if m["admin"] == "up" else 0)]
+    want += [("hyperflow_dropped_packets_total", {"reason": r}, v) for r, v in st["drops"].items()]
+    want += [("hyperflow_port_speed_bytes", {"port": n}, ports[n]["speed_mbps"] * 125000)
+             for n, _, _ in PORTS]
     want += [("hyperflow_control_events_total", {"event": "arp_requests"},
               st["control"]["arp_requests"]),
              ("hyperflow_punted_packets_total", {}, st["punted"]),
              ("hyperflow_flow_entries", {}, fl["entries"]),
              ("hyperflow_ha_master", {}, 1),
              ("hyperflow_config_generation", {}, cfg["generation"]),
-             ("hyperflow_config_last_reload_successful", {}, 1)]
+             ("hyperflow_config_last_reload_successful", {}, 1),
+             ("hyperflow_config_reload_failures_total", {}, 0),
+             ("hyperflow_worker_lcores", {}, cfg["workers"])]
     bad = [(n, l, v, series(fams, n, **l)) for n, l, v in want if series(fams, n, **l) != v]
     check(not bad, "metrics: %d expected series with the values telemetry gives" % len(want), bad[:5])
     check(all(series(fams, "hyperflow_control_events_total", event=e) is not None for e in ctl_names),
@@ -659,9 +664,10 @@ def reload_and_check(cl0, g0):
     check(series(fams, "hyperflow_config_last_reload_successful") == 0 and
           series(fams, "hyperflow_config_generation") == g0 + 1 and
           series(fams, "hyperflow_control_events_total", event="reload_failures") == 1 and
+          series(fams, "hyperflow_config_reload_failures_total") == 1 and
           series(fams, "hyperflow_control_events_total", event="reloads") == 1,
           "metrics after the rejected reload: last_reload_successful 0, generation kept, "
-          "reloads 1, reload_failures 1")
+          "reloads 1, reload_failures 1, reload_failures_total 1")
 
     # check: bad file, good file, missing file
     r = ctl("check", CONF, prefix=None)

@@ -38,7 +38,7 @@ import struct
 import sys
 
 from pcaplib import (Checks, ETH_P_ARP, ETH_P_IP, ether_type, ip4, mac_bytes, mac_str,
-                     parse_sender, read_pcap, read_sent, write_figures)
+                     parse_sender, plot_rates, read_pcap, read_sent, write_figures)
 
 
 def csum16(data):
@@ -118,6 +118,8 @@ def main():
     ap.add_argument("--window-margin-ms", type=float, default=20.0,
                     help="slack around the failover window for losses (default 20)")
     ap.add_argument("--summary", required=True, help="KEY=VALUE output file")
+    ap.add_argument("--plot", metavar="PNG",
+                    help="also plot each member's rate over time (gnuplot, when installed)")
     a = ap.parse_args()
 
     check = Checks()
@@ -346,6 +348,10 @@ def main():
         "checks_failed": len(check.failures),
     }
     write_figures(a.summary, fig)
+    if a.plot:
+        plot_rates(a.plot, "member rates around the failover of %s (cut at 0)" % a.cut_member,
+                   [(n, [t for t, m, _d, _s in arrivals if m == n]) for n in names],
+                   cut, [(cut, "cut"), (restore, "restore")], bin_ms=50.0)
     return 1 if check.failures else 0
 
 

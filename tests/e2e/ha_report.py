@@ -44,7 +44,7 @@
       master-down and skew intervals; KEY=VALUE lines to FILE.
 
   ha_report.py traffic --sent CSV --member NAME,MAC,PCAP ... --via NAME,MAC ...
-                       --kill-time T --summary FILE
+                       --kill-time T --summary FILE [--plot PNG]
       what the members received around a box crash: which box delivered each
       packet (the Ethernet source is the box's member-side port), losses
       (only between the last packet the old master delivered and the first
@@ -65,7 +65,8 @@ import sys
 import time
 
 from pcaplib import (Checks, ETH_P_ARP, ETH_P_IP, ether_type, ip4, mac_bytes, mac_str,
-                     parse_sender, read_pcap, read_sent, write_figures, write_summary)
+                     parse_sender, plot_rates, read_pcap, read_sent, write_figures,
+                     write_summary)
 
 SOCKET_NAME = "dpdk_telemetry.v2"
 
@@ -549,6 +550,11 @@ def cmd_traffic(a):
         "checks_failed": len(check.failures),
     }
     write_figures(a.summary, fig)
+    if a.plot:
+        plot_rates(a.plot, "member rates via each box around the kill of %s (at 0)" % old_box,
+                   [("%s via %s" % (m, box), [x[0] for x in arrivals if x[1] == m and x[2] == box])
+                    for box in (old_box, new_box) for m in sorted({x[1] for x in arrivals})],
+                   kill, [(kill, "kill %s" % old_box)], bin_ms=50.0)
     return 1 if check.failures else 0
 
 
@@ -612,6 +618,8 @@ def main():
     p.add_argument("--kill-time", type=float, required=True)
     p.add_argument("--bound-ms", type=float, required=True)
     p.add_argument("--summary", required=True)
+    p.add_argument("--plot", metavar="PNG",
+                   help="also plot each member's rate via each box over time (gnuplot)")
     p.set_defaults(fn=cmd_traffic)
 
     a = ap.parse_args()

@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """What the e2e reports (failover_report.py, ha_report.py) share: reading
 tcpdump's pcap files and udp_sender.py's CSV, picking the sender's packets
-out of the frames, and writing the KEY=VALUE figures (Python 3 standard
+out of the frames, writing the KEY=VALUE figures, and plotting member
+rates over time with gnuplot when it is installed (Python 3 standard
 library only)."""
 
 import csv
 import ipaddress
+import os
+import shutil
 import struct
+import subprocess
 
 MAGIC = b"HFE1"          # udp_sender.py's payload starts with it
 ETH_P_IP = 0x0800
@@ -128,3 +132,72 @@ def write_figures(path, fig):
     """Print the figures on one "figures:" line and write them to path."""
     print("figures: " + ", ".join("%s=%s" % kv for kv in fig.items()))
     write_summary(path, fig)
+
+
+def plot_rates(png, title, series, t0, marks, bin_ms=50.0, xlabel=None):
+    """Plot packets per second of each series over time, with gnuplot.
+
+    series: [(name, [timestamps])]; t0: the time shown as 0 (the cut, the
+    kill); marks: [(time, label)] drawn as vertical lines. Writes PNG and,
+    beside it, the binned data (PNG with .dat). Prints where, or why there
+    is no plot (gnuplot missing or failing): a plot never fails a test.
+    Returns the path, or None.
+    """
+    gnuplot = shutil.which("gnuplot")
+    if gnuplot is None:
+        print("no plot: gnuplot is not installed (Debian: gnuplot-nox)")
+        return None
+    series = [(n, ts) for n, ts in series if ts]
+    if not series:
+        print("no plot: no packets to plot")
+        return None
+    bin_s = bin_ms / 1000.0
+    first = min(min(ts) for _, ts in series)
+    last = max(max(ts) for _, ts in series)
+    nbins = int((last - first) / bin_s) + 1
+    counts = []
+    for _, ts in series:
+        c = [0] * nbins
+        for t in ts:
+            c[int((t - first) / bin_s)] += 1
+        counts.append(c)
+    os.makedirs(os.path.dirname(os.path.abspath(png)), exist_ok=True)
+    dat = os.path.splitext(png)[0] + ".dat"
+    with open(dat, "w") as f:
+        f.write("# ms_from_t0 " + " ".join(n.replace(" ", "_") for n, _ in series) + "\n")
+        for i in range(nbins):
+            x = (first + (i + 0.5) * bin_s - t0) * 1000.0
+            f.write("%.1f %s\n" % (x, " ".join("%.0f" % (c[i] / bin_s) for c in counts)))
+    q = lambda text: '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
+    lines = ["set terminal pngcairo size 1000,480 font 'sans,10' noenhanced",
+             "set output " + q(png),
+             "set title " + q(title),
+             "set xlabel " + q(xlabel or "ms from the event (bins of %g ms)" % bin_ms),
+             "set ylabel 'packets/s'",
+             "set key below horizontal",
+             "set grid",
+             "set yrange [0:*]"]
+    # the marks stay in view, also one after the last packet
+    x0 = (min([first] + [t for t, _ in marks]) - t0) * 1000.0 - bin_ms
+    x1 = (max([last] + [t for t, _ in marks]) - t0) * 1000.0 + bin_ms
+    lines.append("set xrange [%.1f:%.1f]" % (x0, x1))
+    for t, label in marks:
+        x = (t - t0) * 1000.0
+        lines.append("set arrow from %.1f, graph 0 to %.1f, graph 1 nohead dt 2 lc rgb 'gray30'"
+                     % (x, x))
+        # near the right edge the label goes left of its line
+        side = "right offset -0.5,0" if x > x0 + 0.85 * (x1 - x0) else "left offset 0.5,0"
+        lines.append("set label %s at %.1f, graph 0.97 %s" % (q(label), x, side))
+    lines.append("plot " + ", ".join("%s using 1:%d with steps lw 2 title %s" % (q(dat), i + 2, q(n))
+                                     for i, (n, _) in enumerate(series)))
+    try:
+        r = subprocess.run([gnuplot], input="\n".join(lines) + "\n", universal_newlines=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        print("no plot: gnuplot: %s" % e)
+        return None
+    if r.returncode != 0 or not os.path.exists(png):
+        print("no plot: gnuplot exited %d: %s" % (r.returncode, r.stdout.strip()[-300:]))
+        return None
+    print("plot: %s (data %s)" % (png, dat))
+    return png

@@ -286,7 +286,7 @@ python3 "$here/failover_report.py" --sent "$work/sent.csv" \
 	--move-bound-ms "$move_bound_ms" --return-bound-ms "$return_bound_ms" \
 	--interval-ms "$interval_ms" "${udp_csum[@]}" \
 	--flow-period-ms "$(awk -v r="$rate" -v n="$nflows" 'BEGIN { print n * 1000 / r }')" \
-	--summary "$work/summary.txt" || status=1
+	--summary "$work/summary.txt" --plot "$build/plots/failover-$method.png" || status=1
 [ -s "$work/summary.txt" ] || fail "the analysis wrote no summary"
 
 # --- hyperflow's own view ---------------------------------------------------------------------------

@@ -555,7 +555,8 @@ echo "== analysis"
 	--member "${m_name[0]},${m_mac[0]},$work/m1.pcap" \
 	--member "${m_name[1]},${m_mac[1]},$work/m2.pcap" \
 	--via "A,${vpn_mac[A]}" --via "B,${vpn_mac[B]}" --kill-time "$t_crash" \
-	--bound-ms $(($(down_ms 100) + margin_ms + 50)) --summary "$work/traffic.txt"
+	--bound-ms $(($(down_ms 100) + margin_ms + 50)) --summary "$work/traffic.txt" \
+	--plot "$build/plots/ha-crash.png"
 check $? "traffic across A's crash (see above)"
 
 # keepalived spoke VRRPv3 every 100 ms, at priority 200, and sent priority 0 on SIGTERM

@@ -24,33 +24,61 @@ hf_port_rss_str(enum hf_port_rss r)
 }
 
 /*
+ * The symmetric key (rss.h), at least as long as any device's (40 or 52
+ * bytes). Static: rte_eth_dev_configure keeps the pointer, and several
+ * drivers read the key only when the port starts.
+ */
+static uint8_t hf_rss_key[64];
+
+/*
+ * The RSS hash types every port uses: those all of them offer, among IP,
+ * TCP and UDP. Both directions of a conversation usually arrive on
+ * different ports; they reach the same queue only if both ports hash the
+ * same fields (and, docs/operations.md, spread them the same way).
+ */
+static uint64_t
+common_rss_hf(struct hf_runtime *rt)
+{
+	uint64_t hf = RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP;
+	struct rte_eth_dev_info info;
+	uint16_t pid;
+	uint32_t i;
+
+	for (i = 0; i < rt->cfg->nb_ports; i++)
+		if (rte_eth_dev_get_port_by_name(rt->cfg->ports[i].device, &pid) == 0 &&
+		    rte_eth_dev_info_get(pid, &info) == 0 && info.flow_type_rss_offloads != 0)
+			hf &= info.flow_type_rss_offloads;
+	return hf;
+}
+
+/*
  * Configure port pid for nq queues. With RSS, first with the symmetric key
  * (both directions of a conversation on one worker: shared flow-table
  * entries of device groups, docs/operations.md); a device that refuses the
- * key is configured again with its own, and told.
+ * key (-EINVAL, -ENOTSUP) is configured again with its own, and told.
  */
 static int
 port_configure(struct hf_runtime *rt, uint32_t pidx, uint16_t pid, uint16_t nq,
-	       const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+	       const struct rte_eth_dev_info *info, uint64_t rss_hf, struct rte_eth_conf *conf)
 {
 	const struct hf_port_conf *pc = &rt->cfg->ports[pidx];
-	uint8_t key[64];
 	int ret;
 
 	rt->port_rss[pidx] = nq > 1 ? HF_PORT_RSS_NONE : HF_PORT_RSS_ONE_QUEUE;
 	if (nq > 1 && info->flow_type_rss_offloads != 0) {
 		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf->rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info->flow_type_rss_offloads;
-		if (info->hash_key_size > 0 && info->hash_key_size <= sizeof(key)) {
-			hf_rss_symmetric_key(key, info->hash_key_size);
-			conf->rx_adv_conf.rss_conf.rss_key = key;
+		conf->rx_adv_conf.rss_conf.rss_hf = rss_hf & info->flow_type_rss_offloads;
+		if (info->hash_key_size > 0 && info->hash_key_size <= sizeof(hf_rss_key)) {
+			hf_rss_symmetric_key(hf_rss_key, sizeof(hf_rss_key));
+			conf->rx_adv_conf.rss_conf.rss_key = hf_rss_key;
 			conf->rx_adv_conf.rss_conf.rss_key_len = info->hash_key_size;
 			ret = rte_eth_dev_configure(pid, nq, nq, conf);
 			if (ret == 0) {
 				rt->port_rss[pidx] = HF_PORT_RSS_SYMMETRIC;
 				return 0;
 			}
+			if (ret != -EINVAL && ret != -ENOTSUP)
+				return ret;
 		}
 		conf->rx_adv_conf.rss_conf.rss_key = NULL;
 		conf->rx_adv_conf.rss_conf.rss_key_len = 0;
@@ -76,7 +104,7 @@ log_available(void)
 }
 
 static int
-port_setup(struct hf_runtime *rt, uint32_t pidx)
+port_setup(struct hf_runtime *rt, uint32_t pidx, uint64_t rss_hf)
 {
 	const struct hf_port_conf *pc = &rt->cfg->ports[pidx];
 	struct rte_eth_conf conf;
@@ -103,7 +131,7 @@ port_setup(struct hf_runtime *rt, uint32_t pidx)
 	}
 	memset(&conf, 0, sizeof(conf));
 	/* No MBUF_FAST_FREE: bridged floods send one mbuf on several ports. */
-	ret = port_configure(rt, pidx, pid, nq, &info, &conf);
+	ret = port_configure(rt, pidx, pid, nq, &info, rss_hf, &conf);
 	if (ret != 0) {
 		HF_LOG(main, ERR, "port '%s': configure failed: %s", pc->name, rte_strerror(-ret));
 		return ret;
@@ -158,12 +186,13 @@ port_setup(struct hf_runtime *rt, uint32_t pidx)
 int
 hf_ports_init(struct hf_runtime *rt)
 {
+	uint64_t rss_hf = common_rss_hf(rt);
 	uint32_t i;
 	int ret;
 
 	rt->nb_ports = 0;   /* counts started ports, so a failure closes only those */
 	for (i = 0; i < rt->cfg->nb_ports; i++) {
-		ret = port_setup(rt, i);
+		ret = port_setup(rt, i, rss_hf);
 		if (ret != 0)
 			return ret;
 		rt->nb_ports = i + 1;

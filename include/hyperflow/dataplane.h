@@ -41,6 +41,7 @@
 #include <hyperflow/stats.h>
 
 #define HF_DP_NONE UINT32_MAX
+#define HF_DP_NO_FLOW_ID 0xffffu   /* hf_dataplane.member_flow of a member in no group */
 
 /* Values of the IPv4 address table: a cluster index, or a flag. */
 #define HF_DP_IP_LOCAL 0x80000000u   /* the control plane's own (probe) address */
@@ -102,8 +103,8 @@ struct hf_dp_cluster {
 	struct hf_mac mac;
 	uint32_t stat;             /* cluster counter id, stable across reloads */
 	/*
-	 * The flow-table key's cluster field: the stat of its device group's
-	 * first cluster (its own stat when it shares no device), so that a
+	 * The flow-table key's cluster field: the least stat of its device
+	 * group's clusters (its own stat when it shares no device), so that a
 	 * conversation's two directions, one through each cluster of the
 	 * group, share one flow-table entry (hf_dp_select_hashed).
 	 */
@@ -533,8 +534,11 @@ hf_dp_select_hashed(const struct hf_dataplane *dp, const struct hf_dp_cluster *c
 		if (mi == bi)
 			return mi;
 		/* pinned through another cluster of the device group: the same device's leg here */
-		if (mi != HF_DP_NONE && mi - cl->member_base >= cl->nb_members)
+		if (mi != HF_DP_NONE && mi - cl->member_base >= cl->nb_members) {
 			mi = hf_dp_twin_(dp, cl, mi);
+			if (mi == bi)   /* the other direction, where its bucket is */
+				return mi;
+		}
 		if (mi != HF_DP_NONE && mi - cl->member_base < cl->nb_members &&
 		    dp->members[mi].usable &&
 		    (bi == HF_DP_NONE || dp->members[bi].recovered_epoch == 0 ||

@@ -209,7 +209,7 @@ hf_fp_fragment(const struct hf_dataplane *dp, struct hf_flowtab *flows, struct h
 	fk.src = pi.src_key;
 	fk.dst = pi.dst_key;
 	fk.id = pi.frag_id;
-	fk.cluster = cl->flow_id;
+	fk.cluster = (uint16_t)cl->stat;   /* the stat id: drops are counted by it */
 	fk.proto = pi.proto;
 	fk.family = hf_dp_family_(&pi);
 	if (frags != NULL && pi.frag_off == 0) {

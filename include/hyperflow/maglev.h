@@ -4,8 +4,8 @@
  *
  * The base table is built over ALL configured members of a cluster, live or
  * not, from per-member permutations seeded by the member's identity key (its
- * IP), so the same configuration gives the same table on every start and on
- * both boxes of an HA pair. Then each bucket whose owner is not live is
+ * IP, or its device's key: hf_member_conf.key), so the same configuration
+ * gives the same table on every start and on both boxes of an HA pair. Then each bucket whose owner is not live is
  * handed to the live member with the highest hf_mix32-based score for
  * (bucket, member key) (rendezvous hashing). Hence:
  *   - only a removed/dead member's buckets move, spread over the others;
@@ -25,7 +25,7 @@
 #define HF_MAGLEV_MAX_MEMBERS 254u   /* a bucket is one byte: indexes 0..253 */
 
 struct hf_maglev_member {
-	uint32_t key;      /* identity: member IP, network order (unique per cluster) */
+	uint32_t key;      /* identity: hf_member_conf.key, network order (unique per cluster) */
 	uint32_t weight;   /* >= 1 */
 	bool live;         /* may receive new flows */
 };

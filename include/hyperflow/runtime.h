@@ -94,13 +94,6 @@ struct hf_worker {
 	struct hf_txcb txcb[HF_MAX_PORTS];
 } __attribute__((aligned(64)));
 
-/*
- * The first line (cfg, dp, qsbr, ...) is read by every worker on every
- * loop and written only at start-up and on a reload; the control lcore's
- * frequent writes (the lock, taken on every control loop with HA; the
- * VRRP and probe state) live further down, so they do not pull that line
- * away from the workers.
- */
 /* How a port spreads what it receives over the workers' rx queues. */
 enum hf_port_rss {
 	HF_PORT_RSS_ONE_QUEUE = 0,   /* one worker: nothing to spread */
@@ -111,6 +104,13 @@ enum hf_port_rss {
 
 const char *hf_port_rss_str(enum hf_port_rss r);
 
+/*
+ * The first line (cfg, dp, qsbr, ...) is read by every worker on every
+ * loop and written only at start-up and on a reload; the control lcore's
+ * frequent writes (the lock, taken on every control loop with HA; the
+ * VRRP and probe state) live further down, so they do not pull that line
+ * away from the workers.
+ */
 struct hf_runtime {
 	struct hf_config *cfg;
 	struct hf_dataplane *dp;

@@ -13,6 +13,8 @@
 
 _Static_assert(HF_MAX_MEMBERS <= HF_MAGLEV_MAX_MEMBERS,
 	       "a cluster's member indexes must fit a one-byte bucket");
+_Static_assert(HF_MAX_MEMBERS < 255, "device slots and slot maps are one byte, 0xff unset");
+_Static_assert(HF_MAX_CLUSTERS < 0xffff, "HF_DP_NO_FLOW_ID is no cluster's stat");
 
 void
 hf_dataplane_free(struct hf_dataplane *dp)
@@ -121,7 +123,7 @@ build_cluster(struct hf_dataplane *dp, const struct hf_dp_build *in, uint32_t ci
 	cl->ip = cc->ip;
 	cl->mac = cc->mac;
 	cl->stat = in->cluster_stat != NULL ? in->cluster_stat[ci] : ci;
-	cl->flow_id = (uint16_t)(in->cluster_stat != NULL ? in->cluster_stat[cc->group] : cc->group);
+	cl->flow_id = (uint16_t)cl->stat;   /* a grouped cluster's is set by build_devices */
 	cl->bucket_mask = cc->buckets - 1;
 	for (i = 0; i < cc->nb_members; i++) {
 		ret = build_member(dp, in, cc, &cc->members[i], gbase + i, &dp->members[gbase + i]);
@@ -156,17 +158,32 @@ build_devices(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	if (cfg->nb_devices == 0)
 		return 0;
 	dp->member_slot = calloc(dp->nb_members, sizeof(*dp->member_slot));
-	dp->member_flow = calloc(dp->nb_members, sizeof(*dp->member_flow));
+	dp->member_flow = malloc(dp->nb_members * sizeof(*dp->member_flow));
 	for (ci = 0; ci < cfg->nb_clusters; ci++)
 		if (cfg->clusters[ci].members[0].device[0] != '\0')
 			off += cfg->clusters[ci].nb_members;
 	dp->slot_members = malloc(off ? off : 1);
 	if (dp->member_slot == NULL || dp->member_flow == NULL || dp->slot_members == NULL)
 		return -ENOMEM;
+	/* no flow id: a member outside every group is nobody's twin (hf_dp_twin_) */
+	for (k = 0; k < dp->nb_members; k++)
+		dp->member_flow[k] = HF_DP_NO_FLOW_ID;
+	memset(dp->slot_members, HF_MAGLEV_NONE, off ? off : 1);
 	for (ci = 0, off = 0; ci < cfg->nb_clusters; ci++)
 		if (cfg->clusters[ci].members[0].device[0] != '\0') {
-			dp->clusters[ci].slot_member = &dp->slot_members[off];
+			struct hf_dp_cluster *cl = &dp->clusters[ci];
+
+			cl->slot_member = &dp->slot_members[off];
 			off += cfg->clusters[ci].nb_members;
+			/*
+			 * The group's flow id: the least stat of its clusters.
+			 * Stats stay with a cluster's name across reloads, so
+			 * the id does too unless that cluster goes.
+			 */
+			for (k = 0; k < cfg->nb_clusters; k++)
+				if (cfg->clusters[k].group == cfg->clusters[ci].group &&
+				    dp->clusters[k].stat < cl->flow_id)
+					cl->flow_id = (uint16_t)dp->clusters[k].stat;
 		}
 	for (d = 0; d < cfg->nb_devices; d++) {
 		const struct hf_device_conf *dc = &cfg->devices[d];
@@ -185,7 +202,7 @@ build_devices(struct hf_dataplane *dp, const struct hf_dp_build *in)
 			struct hf_dp_member *m = &dp->members[g];
 			struct hf_dp_cluster *cl = &dp->clusters[cfg->member_cluster[g]];
 
-			if (dc->slot >= cl->nb_members)
+			if (dc->slot >= cl->nb_members || cl->slot_member == NULL)
 				return -EINVAL;
 			m->held = (m->live && !live) || (m->usable && !usable);
 			m->live = live;
@@ -196,6 +213,10 @@ build_devices(struct hf_dataplane *dp, const struct hf_dp_build *in)
 			((uint8_t *)cl->slot_member)[dc->slot] = (uint8_t)(g - cl->member_base);
 		}
 	}
+	/* every slot of a grouped cluster names one of its members */
+	for (k = 0; k < off; k++)
+		if (dp->slot_members[k] == HF_MAGLEV_NONE)
+			return -EINVAL;
 	return 0;
 }
 

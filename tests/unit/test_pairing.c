@@ -411,6 +411,34 @@ test_flow_failover_symmetric(void **state)
 	hf_config_free(cfg);
 }
 
+/*
+ * The group's flow id is its least cluster stat (ids follow names across
+ * reloads), whichever cluster comes first in the file.
+ */
+static void
+test_flow_id_least_stat(void **state)
+{
+	struct hf_config *cfg = sandwich(3, 1);
+	const uint32_t cstat[2] = {9, 4};
+	struct hf_dp_build in;
+	struct hf_dataplane *dp;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	in.cfg = cfg;
+	in.ports = ports;
+	in.cluster_stat = cstat;
+	in.active = true;
+	dp = hf_dataplane_build(&in);
+	assert_non_null(dp);
+	assert_int_equal(dp->clusters[0].stat, 9);
+	assert_int_equal(dp->clusters[0].flow_id, 4);
+	assert_int_equal(dp->clusters[1].flow_id, 4);
+	assert_int_equal(dp->member_flow[0], 4);
+	hf_dataplane_free(dp);
+	hf_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -420,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_admin_state_symmetric),
 		cmocka_unit_test(test_flow_shared),
 		cmocka_unit_test(test_flow_failover_symmetric),
+		cmocka_unit_test(test_flow_id_least_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

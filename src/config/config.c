@@ -39,6 +39,7 @@ struct hf_cfg_parser {
 	bool nomem;
 	struct hf_config *cfg;
 	bool total_reported; /* "too many members in total" said once */
+	bool device_bad;     /* a `device` value was refused: groups are not compared */
 };
 
 /* Status of a key getter. */
@@ -753,6 +754,7 @@ hf_config_parse_member(struct hf_cfg_parser *p, const config_setting_t *s,
 	char where[128];
 	char ipbuf[HF_IP4_STRLEN];
 	const char *pname, *dname;
+	bool dev_reported = false;
 	unsigned int j;
 	int v;
 
@@ -782,24 +784,33 @@ hf_config_parse_member(struct hf_cfg_parser *p, const config_setting_t *s,
 	hf_config_get_uint(p, s, "weight", where, false, 1, 100, &m->weight);
 	if (hf_config_get_enum(p, s, "state", where, hf_state_names, &v) == HF_CFG_OK)
 		m->state = (enum hf_admin_state)v;
-	if (hf_config_get_str(p, s, "device", where, false, &dname) == HF_CFG_OK &&
-		hf_config_name_ok(p, hf_config_at(s, "device"), where, "device", dname))
+	/* a device name that fits is kept even when bad, as names are: no follow-on errors */
+	v = hf_config_get_str(p, s, "device", where, false, &dname);
+	if (v == HF_CFG_BAD ||
+		(v == HF_CFG_OK &&
+			!hf_config_name_ok(p, hf_config_at(s, "device"), where, "device", dname)))
+		p->device_bad = true;
+	if (v == HF_CFG_OK && strlen(dname) < HF_NAME_MAX)
 		snprintf(m->device, sizeof(m->device), "%s", dname);
 	m->key = m->device[0] != '\0' ? hf_config_device_key(m->device) : m->ip;
 
 	for (j = 0; j < idx; j++) {
 		const struct hf_member_conf *o = &c->members[j];
 
-		if (m->device[0] != '\0' && strcmp(m->device, o->device) == 0)
+		if (m->device[0] != '\0' && !dev_reported && strcmp(m->device, o->device) == 0) {
 			hf_config_err(p, hf_config_at(s, "device"), where,
 				"device '%s' is already member '%s' of this cluster (line %d): a "
 				"device has one leg per cluster",
 				m->device, o->name, o->line);
-		else if (m->device[0] != '\0' && o->device[0] != '\0' && m->key == o->key)
+			dev_reported = true;
+		} else if (m->device[0] != '\0' && !dev_reported && o->device[0] != '\0' &&
+			m->key == o->key) {
 			hf_config_err(p, hf_config_at(s, "device"), where,
 				"device names '%s' and '%s' (member '%s', line %d) have the same "
 				"bucket-table key; rename one",
 				m->device, o->device, o->name, o->line);
+			dev_reported = true;
+		}
 
 		if (m->name[0] != '\0' && strcmp(m->name, o->name) == 0)
 			hf_config_err(p, hf_config_at(s, "name"), NULL,
@@ -1273,6 +1284,7 @@ hf_config_check_devices(struct hf_cfg_parser *p, const config_setting_t *root)
 	struct hf_cfg_leg *legs = NULL;
 	uint32_t *parent = NULL;
 	uint32_t ci, mi, i, j, g = 0, n = 0, nd = 0;
+	bool mixed_err = false;   /* a cluster mixes members with and without devices */
 
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
 		const struct hf_cluster_conf *c = &cfg->clusters[ci];
@@ -1288,6 +1300,7 @@ hf_config_check_devices(struct hf_cfg_parser *p, const config_setting_t *root)
 		n += with;
 		if (with == 0 || with == c->nb_members)
 			continue;
+		mixed_err = true;
 		for (mi = 0; mi < c->nb_members; mi++) {
 			const struct hf_member_conf *m = &c->members[mi];
 			char where[128];
@@ -1358,7 +1371,9 @@ hf_config_check_devices(struct hf_cfg_parser *p, const config_setting_t *root)
 				"the same device), not \"%s\"",
 				c->name, cfg->clusters[other].name, cfg->clusters[other].line,
 				hf_hash_names[c->hash]);
-		if (c->group != ci)
+		/* a cluster missing devices for members without one, or a bad
+		 * device name: said already, comparing would only repeat it */
+		if (c->group != ci && !mixed_err && !p->device_bad)
 			hf_config_check_group_member(p, root, legs, n, c->group, ci);
 	}
 	/* the devices: one per name; first_leg indexes legs until they are laid out */

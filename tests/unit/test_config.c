@@ -1765,6 +1765,24 @@ test_devices_errors(void **state)
 	t = sandwich(SD, LEG("fw1-in", "fw 1", "192.0.2.11", "lan0", ""), SD,
 		     LEG("fw1-out", "fw1", "198.51.100.11", "vpn0", ""));
 	expect_error(t, "fw 1", "device 'fw 1' contains ' '");
+	/* one mistake, one error: a bad name or a missing device says nothing more */
+	{
+		struct hf_errlist errs;
+
+		t = sandwich(SD, IN3, SD,
+			     LEG("fw3-out", "fw 3", "198.51.100.13", "vpn0", "") ",\n" LEG(
+				     "fw1-out", "fw1", "198.51.100.11", "vpn0", "") ",\n"
+				     LEG("fw2-out", "fw2", "198.51.100.12", "vpn0", ""));
+		load_bad(t, &errs);
+		assert_int_equal(hf_errlist_count(&errs), 1);
+		t = sandwich(SD, IN3, SD,
+			     "      { name = \"fw3-out\"; ip = \"198.51.100.13\"; port = \"vpn0\"; },\n"
+			     LEG("fw1-out", "fw1", "198.51.100.11", "vpn0", "") ",\n"
+			     LEG("fw2-out", "fw2", "198.51.100.12", "vpn0", ""));
+		load_bad(t, &errs);
+		assert_has_error_at(&errs, t, "\"fw3-out\"", "has no device");
+		assert_int_equal(hf_errlist_count(&errs), 1);
+	}
 }
 
 static void

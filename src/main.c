@@ -36,6 +36,11 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [EAL options] -- -c FILE [options]\n"
+		"       %s --help | --version | --eal-help\n"
+		"EAL options (before --): e.g. -l 0,1 (main = control lcore, the others\n"
+		"  workers), -a PCI_ADDRESS, --vdev DEVICE, --file-prefix NAME; without\n"
+		"  hugepages --no-huge -m 512 --no-pci; all of them: hyperflow --eal-help\n"
+		"options (after --):\n"
 		"  -c, --config FILE         configuration file (libconfig)\n"
 		"      --check-config        validate FILE, print every error, exit 0/1 (no EAL)\n"
 		"      --exit-when-idle MS   stop after MS ms without a received packet\n"
@@ -43,7 +48,7 @@ usage(FILE *f, const char *prog)
 		"      --status-interval MS  periodic status line on stdout (default 1000, 0 = off)\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             print the version\n",
-		prog);
+		prog, prog);
 }
 
 static int
@@ -120,6 +125,34 @@ parse_app_args(int argc, char **argv, struct app_opts *o)
 		fprintf(stderr, "hyperflow: no configuration: give -c FILE after --\n");
 		usage(stderr, argv[0]);
 		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --help, --version and --eal-help before "--" (where a new user types
+ * them): answered here, before EAL. --eal-help hands --help to EAL, which
+ * prints its own options and exits. Returns 1 when one was answered, 0
+ * when there is none.
+ */
+static int
+early_option(int eal_argc, char **argv)
+{
+	for (int i = 1; i < eal_argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout, argv[0]);
+			return 1;
+		}
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("hyperflow %s\n", HF_VERSION);
+			return 1;
+		}
+		if (strcmp(argv[i], "--eal-help") == 0) {
+			char *eal_argv[] = { argv[0], (char *)"--help", NULL };
+
+			rte_eal_init(2, eal_argv);   /* prints EAL's usage and exits */
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -298,6 +331,9 @@ main(int argc, char **argv)
 			break;
 	eal_argc = dash;
 	memset(&opts, 0, sizeof(opts));
+	ret = early_option(eal_argc, argv);
+	if (ret != 0)
+		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	{
 		char **app_argv = calloc((size_t)(argc - dash) + 2, sizeof(char *));
 		int app_argc = 0;

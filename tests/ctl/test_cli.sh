@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The first things a new user types, through the real binary:
+#
+#   tests/ctl/test_cli.sh BUILD_DIR VERSION
+#
+#  - `hyperflow --help` / `--version` before "--" (no EAL options given)
+#    and after it: exit 0, the usage text / "hyperflow VERSION";
+#  - `--eal-help`: EAL's own option list, exit 0;
+# Exit 0 pass, 1 fail, 77 skipped (with the reason).
+set -uo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR VERSION" >&2; exit 2; }
+HF=$1/hyperflow
+VERSION=$2
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+[ -x "$HF" ] || { echo "SKIP: $HF is not built"; exit 77; }
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for DPDK"; exit 77; }
+
+PREFIX=hf-cli-$$
+T=$(mktemp -d /tmp/hf-cli.XXXXXX) || exit 1
+trap 'rm -rf "$T" "/var/run/dpdk/$PREFIX"' EXIT
+failed=0
+
+# expect NAME WANT_RC PATTERN CMD...: CMD exits WANT_RC and its output
+# (stdout and stderr) matches the extended regex PATTERN
+expect() {
+	local name=$1 want=$2 pat=$3 rc=0
+
+	shift 3
+	"$@" >"$T/out" 2>&1 || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: $name: exit $rc, want $want"; sed 's/^/    /' "$T/out" | tail -n 15
+		failed=1
+	elif ! grep -Eq -- "$pat" "$T/out"; then
+		echo "FAIL: $name: output does not match /$pat/"; sed 's/^/    /' "$T/out" | tail -n 15
+		failed=1
+	else
+		echo "ok    $name"
+	fi
+}
+
+expect "--help before --" 0 '^usage: .*-- -c FILE' "$HF" --help
+expect "-h before --" 0 '^usage: ' "$HF" -h
+expect "--help after --" 0 '^usage: ' "$HF" -- --help
+expect "--help among EAL options" 0 '^usage: ' "$HF" -l 0 --help -- -c /nonexistent
+expect "--version before --" 0 "^hyperflow $VERSION\$" "$HF" --version
+expect "-V after --" 0 "^hyperflow $VERSION\$" "$HF" -- -V
+expect "--eal-help" 0 'EAL common options' "$HF" --eal-help
+expect "no -c" 1 'no configuration: give -c FILE' "$HF" -l 0
+
+[ $failed -eq 0 ] && echo "PASS: hyperflow's command line" || echo "FAIL: hyperflow's command line"
+exit $failed

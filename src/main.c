@@ -157,6 +157,24 @@ early_option(int eal_argc, char **argv)
 	return 0;
 }
 
+/* What to do about the EAL failures a first run meets: no hugepages. */
+static void
+eal_hint(int err, int eal_argc, char **argv)
+{
+	for (int i = 1; i < eal_argc; i++)
+		if (strcmp(argv[i], "--no-huge") == 0)
+			return;
+	if (err == EACCES)
+		fprintf(stderr, "hyperflow: hint: EAL found no usable hugepages. Run without "
+			"them: add --no-huge -m 512 (and --no-pci for vdevs only) before --, "
+			"or reserve some: dpdk-hugepages.py -p 2M --setup 1G (see hyperflow(8), "
+			"HUGEPAGES)\n");
+	else if (err == ENOMEM)
+		fprintf(stderr, "hyperflow: hint: EAL could not get the memory it needs from the "
+			"hugepages reserved: reserve more (dpdk-hugepages.py), give less "
+			"with -m, or run without them: --no-huge -m 512\n");
+}
+
 static void
 on_signal(int sig)
 {
@@ -360,6 +378,7 @@ main(int argc, char **argv)
 	ret = rte_eal_init(eal_argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "hyperflow: EAL init failed: %s\n", rte_strerror(rte_errno));
+		eal_hint(rte_errno, eal_argc, argv);
 		hf_config_free(cfg);
 		return EXIT_FAILURE;
 	}

@@ -8,6 +8,9 @@
 #  - `hyperflow --help` / `--version` before "--" (no EAL options given)
 #    and after it: exit 0, the usage text / "hyperflow VERSION";
 #  - `--eal-help`: EAL's own option list, exit 0;
+#  - EAL without hugepages: hyperflow's own hint names --no-huge -m 512.
+#    --huge-dir points at a directory that is no hugetlbfs mount, so EAL
+#    finds no usable hugepages on any machine, whatever it has reserved.
 # Exit 0 pass, 1 fail, 77 skipped (with the reason).
 set -uo pipefail
 
@@ -49,6 +52,9 @@ expect "--version before --" 0 "^hyperflow $VERSION\$" "$HF" --version
 expect "-V after --" 0 "^hyperflow $VERSION\$" "$HF" -- -V
 expect "--eal-help" 0 'EAL common options' "$HF" --eal-help
 expect "no -c" 1 'no configuration: give -c FILE' "$HF" -l 0
+expect "hugepage hint" 1 'hint: .*--no-huge -m 512' \
+	timeout 30 "$HF" -l 0 --no-pci --huge-dir "$T" --file-prefix "$PREFIX" \
+	-- -c "$SRC/conf/hyperflow.conf"
 
 [ $failed -eq 0 ] && echo "PASS: hyperflow's command line" || echo "FAIL: hyperflow's command line"
 exit $failed

@@ -21,7 +21,6 @@ hf_log "running hyperflow: lan0 = net_pcap0 reads $in, vpn0 = net_pcap1"
 	--vdev "net_pcap1,rx_pcap=$HF_ROOT/pcap/empty.pcap,tx_pcap=$out/vpn0.pcap" \
 	-- -c "$conf" --exit-when-idle 500 --stats-file "$out/stats.json" --status-interval 0 \
 	>"$out/hyperflow.log" 2>&1 || { cat "$out/hyperflow.log"; exit 1; }
-rm -rf /var/run/dpdk/hf-demo   # EAL leaves its runtime directory behind
 
 python3 - "$out/stats.json" "$HF_ROOT/pcap/demo.json" <<'PY'
 import json, sys

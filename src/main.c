@@ -4,6 +4,7 @@
  * the modules; this file parses options, starts things in order, and is the
  * only place that exits the process.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -173,6 +175,40 @@ eal_hint(int err, int eal_argc, char **argv)
 		fprintf(stderr, "hyperflow: hint: EAL could not get the memory it needs from the "
 			"hugepages reserved: reserve more (dpdk-hugepages.py), give less "
 			"with -m, or run without them: --no-huge -m 512\n");
+}
+
+/*
+ * EAL's runtime directory (/var/run/dpdk/PREFIX for root) after
+ * rte_eal_cleanup(): that removed the sockets but leaves the files a
+ * secondary process would attach by (config, fbarray_*, hugepage_info).
+ * With the primary gone nothing can attach any more, so remove those and
+ * the directory. Files of a secondary still running (its mp_socket_*)
+ * stay, and so does the directory then. Runs at exit, after DPDK's
+ * telemetry has unlinked its socket (its atexit handler, registered
+ * during rte_eal_init(), runs before this one); only once run_dir is set,
+ * after a clean rte_eal_cleanup().
+ */
+static char run_dir[PATH_MAX];
+
+static void
+remove_runtime_dir(void)
+{
+	const char *dir = run_dir;
+	DIR *d;
+	struct dirent *e;
+
+	if (dir[0] == '\0')
+		return;
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, "config") == 0 || strcmp(e->d_name, "hugepage_info") == 0 ||
+		    strncmp(e->d_name, "fbarray_", 8) == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	if (rmdir(dir) != 0 && errno != ENOENT)
+		fprintf(stderr, "hyperflow: left %s: %s\n", dir, strerror(errno));
 }
 
 static void
@@ -375,6 +411,7 @@ main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 
+	atexit(remove_runtime_dir);
 	ret = rte_eal_init(eal_argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "hyperflow: EAL init failed: %s\n", rte_strerror(rte_errno));
@@ -415,6 +452,7 @@ main(int argc, char **argv)
 	hf_config_free(rt->cfg);
 	/* rt itself stays: the telemetry thread may still hold a pointer to it
 	 * until rte_eal_cleanup() stops that thread. */
-	rte_eal_cleanup();
+	if (rte_eal_cleanup() == 0)
+		snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
 	return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -148,6 +148,13 @@ if [ $rc -ne 0 ]; then
   tail -n 20 "$work/hyperflow.log"
   finish 1
 fi
+# A clean stop removes EAL's runtime directory (src/main.c, remove_runtime_dir)
+for d in "/var/run/dpdk/$prefix" "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$prefix"; do
+  if [ -e "$d" ]; then
+    echo "FAIL: hyperflow stopped cleanly but left $d: $(ls -A "$d" | tr '\n' ' ')"
+    finish 1
+  fi
+done
 for p in "${outs[@]}"; do
   [ "$p" = --out ] && continue
   [ -f "${p#*=}" ] || { echo "FAIL: hyperflow wrote no ${p#*=}"; finish 1; }

@@ -271,6 +271,9 @@ for d in ("ha_backup", "punt_full", "tx_full"):
 want("control.arp_requests", man["arp_requests"], "manifest arp_requests")
 want("control.arp_replies", counts["arp_served"], "checker: requests on served ports")
 want("control.garp_sent", chk["garp_expected"], "one per cluster per serving port")
+if stats.get("probe", {}).get("state") == "bound":
+    want("control.addr_announced", len(chk["ports"]),
+         "the bound probe address announced once on every port")
 for cl in chk["clusters"]:
     c = cl["name"]
     want(f"clusters.{c}.rx", cl["rx"], "checker: cluster frames")

@@ -38,6 +38,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [EAL options] -- -c FILE [options]\n"
+		"       %s --check-config FILE\n"
 		"       %s --help | --version | --eal-help\n"
 		"EAL options (before --): e.g. -l 0,1 (main = control lcore, the others\n"
 		"  workers), -a PCI_ADDRESS, --vdev DEVICE, --file-prefix NAME; without\n"
@@ -50,7 +51,7 @@ usage(FILE *f, const char *prog)
 		"      --status-interval MS  periodic status line on stdout (default 1000, 0 = off)\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             print the version\n",
-		prog, prog);
+		prog, prog, prog);
 }
 
 static int
@@ -135,12 +136,22 @@ parse_app_args(int argc, char **argv, struct app_opts *o)
  * --help, --version and --eal-help before "--" (where a new user types
  * them): answered here, before EAL. --eal-help hands --help to EAL, which
  * prints its own options and exits. Returns 1 when one was answered, 0
- * when there is none.
+ * when there is none. "--check-config FILE" there is the same as
+ * "-- -c FILE --check-config": o is set so.
  */
 static int
-early_option(int eal_argc, char **argv)
+early_option(int eal_argc, char **argv, struct app_opts *o)
 {
 	for (int i = 1; i < eal_argc; i++) {
+		if (strcmp(argv[i], "--check-config") == 0) {
+			if (i + 1 >= eal_argc) {
+				fprintf(stderr, "hyperflow: --check-config: give the FILE to check\n");
+				return -1;
+			}
+			o->config = argv[i + 1];
+			o->check_only = 1;
+			return 0;
+		}
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout, argv[0]);
 			return 1;
@@ -209,6 +220,23 @@ remove_runtime_dir(void)
 	closedir(d);
 	if (rmdir(dir) != 0 && errno != ENOENT)
 		fprintf(stderr, "hyperflow: left %s: %s\n", dir, strerror(errno));
+}
+
+/* Our options, those after "--" (dash: its index, argc when absent). */
+static int
+parse_after_dash(int argc, char **argv, int dash, struct app_opts *o)
+{
+	char **app_argv = calloc((size_t)(argc - dash) + 2, sizeof(char *));
+	int app_argc = 0, ret;
+
+	if (app_argv == NULL)
+		return -1;
+	app_argv[app_argc++] = argv[0];
+	for (int i = dash + 1; i < argc; i++)
+		app_argv[app_argc++] = argv[i];
+	ret = parse_app_args(app_argc, app_argv, o);
+	free(app_argv);
+	return ret;
 }
 
 static void
@@ -385,23 +413,14 @@ main(int argc, char **argv)
 			break;
 	eal_argc = dash;
 	memset(&opts, 0, sizeof(opts));
-	ret = early_option(eal_argc, argv);
+	ret = early_option(eal_argc, argv, &opts);
 	if (ret != 0)
 		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-	{
-		char **app_argv = calloc((size_t)(argc - dash) + 2, sizeof(char *));
-		int app_argc = 0;
-
-		if (app_argv == NULL)
-			return EXIT_FAILURE;
-		app_argv[app_argc++] = argv[0];
-		for (int i = dash + 1; i < argc; i++)
-			app_argv[app_argc++] = argv[i];
-		ret = parse_app_args(app_argc, app_argv, &opts);
-		free(app_argv);
+	if (!opts.check_only) {
+		ret = parse_after_dash(argc, argv, dash, &opts);
+		if (ret != 0)
+			return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	}
-	if (ret != 0)
-		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	if (load_config(opts.config, &cfg) != 0)
 		return EXIT_FAILURE;
 	if (opts.check_only) {

@@ -8,6 +8,8 @@
 #  - `hyperflow --help` / `--version` before "--" (no EAL options given)
 #    and after it: exit 0, the usage text / "hyperflow VERSION";
 #  - `--eal-help`: EAL's own option list, exit 0;
+#  - `hyperflow --check-config FILE` (the short form the package's docs
+#    and unit use): 0 on a good file, 1 with the error on a bad one;
 #  - EAL without hugepages: hyperflow's own hint names --no-huge -m 512.
 #    --huge-dir points at a directory that is no hugetlbfs mount, so EAL
 #    finds no usable hugepages on any machine, whatever it has reserved.
@@ -52,6 +54,13 @@ expect "--version before --" 0 "^hyperflow $VERSION\$" "$HF" --version
 expect "-V after --" 0 "^hyperflow $VERSION\$" "$HF" -- -V
 expect "--eal-help" 0 'EAL common options' "$HF" --eal-help
 expect "no -c" 1 'no configuration: give -c FILE' "$HF" -l 0
+expect "--check-config FILE before --" 0 'hyperflow.conf: OK: 2 port' \
+	"$HF" --check-config "$SRC/conf/hyperflow.conf"
+printf 'ports = ( { name = "lan0"; device = "net_pcap0"; }\n  { name = "vpn0"; device = "net_pcap1"; } );\n' \
+	>"$T/bad.conf"
+expect "--check-config of a bad FILE" 1 'bad.conf:2: syntax error: likely a missing comma' \
+	"$HF" --check-config "$T/bad.conf"
+expect "--check-config without FILE" 1 'give the FILE to check' "$HF" --check-config
 expect "hugepage hint" 1 'hint: .*--no-huge -m 512' \
 	timeout 30 "$HF" -l 0 --no-pci --huge-dir "$T" --file-prefix "$PREFIX" \
 	-- -c "$SRC/conf/hyperflow.conf"

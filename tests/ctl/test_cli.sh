@@ -12,7 +12,9 @@
 #    and unit use): 0 on a good file, 1 with the error on a bad one;
 #  - EAL without hugepages: hyperflow's own hint names --no-huge -m 512.
 #    --huge-dir points at a directory that is no hugetlbfs mount, so EAL
-#    finds no usable hugepages on any machine, whatever it has reserved.
+#    finds no usable hugepages on any machine, whatever it has reserved;
+#  - hyperflow(8) and hyperflowctl(8) (docs/man/*.scd) name every option
+#    and command the programs' --help prints.
 # Exit 0 pass, 1 fail, 77 skipped (with the reason).
 set -uo pipefail
 
@@ -64,6 +66,31 @@ expect "--check-config without FILE" 1 'give the FILE to check' "$HF" --check-co
 expect "hugepage hint" 1 'hint: .*--no-huge -m 512' \
 	timeout 30 "$HF" -l 0 --no-pci --huge-dir "$T" --file-prefix "$PREFIX" \
 	-- -c "$SRC/conf/hyperflow.conf"
+
+# The man pages keep up with the programs: every option `hyperflow --help`
+# prints is in hyperflow(8), every command and option of `hyperflowctl
+# --help` in hyperflowctl(8) (hyperflow.conf(5) is made from
+# docs/configuration.md, docs/man/meson.build).
+man_has() {
+	local page=$1 what=$2 w
+
+	shift 2
+	for w in "$@"; do
+		grep -qE -- "(^|[^a-z-])$w([^a-z-]|\$)" "$SRC/docs/man/$page.scd" ||
+			{ echo "FAIL: docs/man/$page.scd lacks $what $w"; failed=1; }
+	done
+}
+mapfile -t opts < <("$HF" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+man_has hyperflow.8 "option" "${opts[@]}"
+ctl_help=$(python3 "$SRC/tools/hyperflowctl" --help)
+mapfile -t cmds < <(sed -n '/^positional arguments:/,/^options:/p' <<<"$ctl_help" |
+	grep -oE '^    [a-z]+( |$)' | tr -d ' ')
+mapfile -t copts < <(sed -n '/^options:/,$p' <<<"$ctl_help" | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+[ ${#opts[@]} -ge 5 ] && [ ${#cmds[@]} -ge 3 ] ||
+	{ echo "FAIL: could not read the options from --help"; failed=1; }
+man_has hyperflowctl.8 "command" "${cmds[@]}"
+man_has hyperflowctl.8 "option" "${copts[@]}"
+[ $failed -eq 0 ] && echo "ok    man pages name every option and command (${#opts[@]} + ${#cmds[@]} + ${#copts[@]})"
 
 [ $failed -eq 0 ] && echo "PASS: hyperflow's command line" || echo "FAIL: hyperflow's command line"
 exit $failed

@@ -11,8 +11,10 @@ HF_BUILD=${HF_BUILD:-$HF_ROOT/build}
 #  python3: JSON checks in the pcap tier, hyperflowctl tests
 #  iproute2: network namespaces and veths for the e2e tier
 #  tcpdump: captures in the e2e tier; keepalived: the HA peer in the e2e tier
+#  scdoc: the man pages (docs/man/); the package tier installs debhelper and
+#    dpkg-dev itself
 HF_PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev dpdk libconfig-dev
-	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived)
+	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived scdoc)
 
 hf_log() { printf '==> %s\n' "$*"; }
 

@@ -15,9 +15,11 @@ HF_BUILD=${HF_BUILD:-$HF_ROOT/build}
 #  tmux: the terminal that drives hyperflowctl top in its test (ctl tier)
 #  gnuplot-nox: the plots of the e2e failover/HA tests and bench-scaling.sh
 #  nftables, ethtool: stateful firewalls and tx offload off in the firewall sandwich e2e
+#  scdoc: the man pages (docs/man/); the package tier installs debhelper and
+#    dpkg-dev itself
 HF_PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev dpdk libconfig-dev
 	libpcap-dev libcmocka-dev python3 iproute2 tcpdump keepalived
-	prometheus tmux gnuplot-nox nftables ethtool)
+	prometheus tmux gnuplot-nox nftables ethtool scdoc)
 
 hf_log() { printf '==> %s\n' "$*"; }
 

@@ -67,6 +67,9 @@ run_script() {
 	esac
 }
 
+# The Debian package: built in a temporary copy, installed, used, purged.
+run_script package "$HF_ROOT/tests/pkg/test_package.sh" "$HF_ROOT"
+
 for t in "$HF_ROOT"/tests/e2e/test_*.sh; do
 	[ -e "$t" ] || continue
 	run_script "e2e-$(basename "$t" .sh)" "$t" "$HF_BUILD"

@@ -4,6 +4,7 @@
  * the modules; this file parses options, starts things in order, and is the
  * only place that exits the process.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -36,6 +38,12 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [EAL options] -- -c FILE [options]\n"
+		"       %s --check-config FILE\n"
+		"       %s --help | --version | --eal-help\n"
+		"EAL options (before --): e.g. -l 0,1 (main = control lcore, the others\n"
+		"  workers), -a PCI_ADDRESS, --vdev DEVICE, --file-prefix NAME; without\n"
+		"  hugepages --no-huge -m 512 --no-pci; all of them: hyperflow --eal-help\n"
+		"options (after --):\n"
 		"  -c, --config FILE         configuration file (libconfig)\n"
 		"      --check-config        validate FILE, print every error, exit 0/1 (no EAL)\n"
 		"      --exit-when-idle MS   stop after MS ms without a received packet\n"
@@ -43,7 +51,7 @@ usage(FILE *f, const char *prog)
 		"      --status-interval MS  periodic status line on stdout (default 1000, 0 = off)\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             print the version\n",
-		prog);
+		prog, prog, prog);
 }
 
 static int
@@ -122,6 +130,113 @@ parse_app_args(int argc, char **argv, struct app_opts *o)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * --help, --version and --eal-help before "--" (where a new user types
+ * them): answered here, before EAL. --eal-help hands --help to EAL, which
+ * prints its own options and exits. Returns 1 when one was answered, 0
+ * when there is none. "--check-config FILE" there is the same as
+ * "-- -c FILE --check-config": o is set so.
+ */
+static int
+early_option(int eal_argc, char **argv, struct app_opts *o)
+{
+	for (int i = 1; i < eal_argc; i++) {
+		if (strcmp(argv[i], "--check-config") == 0) {
+			if (i + 1 >= eal_argc) {
+				fprintf(stderr, "hyperflow: --check-config: give the FILE to check\n");
+				return -1;
+			}
+			o->config = argv[i + 1];
+			o->check_only = 1;
+			return 0;
+		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout, argv[0]);
+			return 1;
+		}
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("hyperflow %s\n", HF_VERSION);
+			return 1;
+		}
+		if (strcmp(argv[i], "--eal-help") == 0) {
+			char *eal_argv[] = { argv[0], (char *)"--help", NULL };
+
+			rte_eal_init(2, eal_argv);   /* prints EAL's usage and exits */
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What to do about the EAL failures a first run meets: no hugepages. */
+static void
+eal_hint(int err, int eal_argc, char **argv)
+{
+	for (int i = 1; i < eal_argc; i++)
+		if (strcmp(argv[i], "--no-huge") == 0)
+			return;
+	if (err == EACCES)
+		fprintf(stderr, "hyperflow: hint: EAL found no usable hugepages. Run without "
+			"them: add --no-huge -m 512 (and --no-pci for vdevs only) before --, "
+			"or reserve some: dpdk-hugepages.py -p 2M --setup 1G (see hyperflow(8), "
+			"HUGEPAGES)\n");
+	else if (err == ENOMEM)
+		fprintf(stderr, "hyperflow: hint: EAL could not get the memory it needs from the "
+			"hugepages reserved: reserve more (dpdk-hugepages.py), give less "
+			"with -m, or run without them: --no-huge -m 512\n");
+}
+
+/*
+ * EAL's runtime directory (/var/run/dpdk/PREFIX for root) after
+ * rte_eal_cleanup(): that removed the sockets but leaves the files a
+ * secondary process would attach by (config, fbarray_*, hugepage_info).
+ * With the primary gone nothing can attach any more, so remove those and
+ * the directory. Files of a secondary still running (its mp_socket_*)
+ * stay, and so does the directory then. Runs at exit, after DPDK's
+ * telemetry has unlinked its socket (its atexit handler, registered
+ * during rte_eal_init(), runs before this one); only once run_dir is set,
+ * after a clean rte_eal_cleanup().
+ */
+static char run_dir[PATH_MAX];
+
+static void
+remove_runtime_dir(void)
+{
+	const char *dir = run_dir;
+	DIR *d;
+	struct dirent *e;
+
+	if (dir[0] == '\0')
+		return;
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, "config") == 0 || strcmp(e->d_name, "hugepage_info") == 0 ||
+		    strncmp(e->d_name, "fbarray_", 8) == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	if (rmdir(dir) != 0 && errno != ENOENT)
+		fprintf(stderr, "hyperflow: left %s: %s\n", dir, strerror(errno));
+}
+
+/* Our options, those after "--" (dash: its index, argc when absent). */
+static int
+parse_after_dash(int argc, char **argv, int dash, struct app_opts *o)
+{
+	char **app_argv = calloc((size_t)(argc - dash) + 2, sizeof(char *));
+	int app_argc = 0, ret;
+
+	if (app_argv == NULL)
+		return -1;
+	app_argv[app_argc++] = argv[0];
+	for (int i = dash + 1; i < argc; i++)
+		app_argv[app_argc++] = argv[i];
+	ret = parse_app_args(app_argc, app_argv, o);
+	free(app_argv);
+	return ret;
 }
 
 static void
@@ -298,20 +413,14 @@ main(int argc, char **argv)
 			break;
 	eal_argc = dash;
 	memset(&opts, 0, sizeof(opts));
-	{
-		char **app_argv = calloc((size_t)(argc - dash) + 2, sizeof(char *));
-		int app_argc = 0;
-
-		if (app_argv == NULL)
-			return EXIT_FAILURE;
-		app_argv[app_argc++] = argv[0];
-		for (int i = dash + 1; i < argc; i++)
-			app_argv[app_argc++] = argv[i];
-		ret = parse_app_args(app_argc, app_argv, &opts);
-		free(app_argv);
-	}
+	ret = early_option(eal_argc, argv, &opts);
 	if (ret != 0)
 		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (!opts.check_only) {
+		ret = parse_after_dash(argc, argv, dash, &opts);
+		if (ret != 0)
+			return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
 	if (load_config(opts.config, &cfg) != 0)
 		return EXIT_FAILURE;
 	if (opts.check_only) {
@@ -321,9 +430,11 @@ main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 
+	atexit(remove_runtime_dir);
 	ret = rte_eal_init(eal_argc, argv);
 	if (ret < 0) {
 		fprintf(stderr, "hyperflow: EAL init failed: %s\n", rte_strerror(rte_errno));
+		eal_hint(rte_errno, eal_argc, argv);
 		hf_config_free(cfg);
 		return EXIT_FAILURE;
 	}
@@ -360,6 +471,7 @@ main(int argc, char **argv)
 	hf_config_free(rt->cfg);
 	/* rt itself stays: the telemetry thread may still hold a pointer to it
 	 * until rte_eal_cleanup() stops that thread. */
-	rte_eal_cleanup();
+	if (rte_eal_cleanup() == 0)
+		snprintf(run_dir, sizeof(run_dir), "%s", rte_eal_get_runtime_dir());
 	return ret == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -86,6 +86,7 @@ enum hf_ctl_ctr {
 	HF_CTL_MEMBER_DOWN,      /* member transitions to down */
 	HF_CTL_MAC_RESOLVED,     /* member MACs learnt or changed by ARP */
 	HF_CTL_ADDR_PROBES,      /* ARP probes for our own probe address */
+	HF_CTL_ADDR_ANNOUNCED,   /* ARP announcements of it: bound (one a port), defended */
 	HF_CTL_ADDR_CONFLICTS,   /* someone else claims our (candidate) address */
 	HF_CTL_ECHO_REPLIES,     /* ICMP echo replies sent for our address */
 	HF_CTL_LINK_CHANGES,     /* port link up/down events */

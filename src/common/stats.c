@@ -47,6 +47,7 @@ const char *const hf_ctl_names[HF_CTL__MAX] = {
 	[HF_CTL_MEMBER_DOWN] = "member_down",
 	[HF_CTL_MAC_RESOLVED] = "mac_resolved",
 	[HF_CTL_ADDR_PROBES] = "addr_probes",
+	[HF_CTL_ADDR_ANNOUNCED] = "addr_announced",
 	[HF_CTL_ADDR_CONFLICTS] = "addr_conflicts",
 	[HF_CTL_ECHO_REPLIES] = "echo_replies",
 	[HF_CTL_LINK_CHANGES] = "link_changes",

@@ -26,6 +26,7 @@
 #include <libconfig.h>
 
 #include <hyperflow/addrtab.h>
+#include <hyperflow/cfghint.h>
 #include <hyperflow/config.h>
 #include <hyperflow/hash.h>
 #include <hyperflow/health.h>
@@ -1720,17 +1721,27 @@ hf_config_build(const config_t *lc, const char *name, const char *incdir, struct
 	return 0;
 }
 
-/* A libconfig read failure as one error. */
+/*
+ * A libconfig read failure as one error, with its likely cause when one
+ * can be told (cfghint.h) from src (the text read; NULL: the file).
+ */
 static void
-hf_config_syntax_err(
-	const config_t *lc, const char *name, const char *incdir, struct hf_errlist *errs)
+hf_config_syntax_err(const config_t *lc, const char *src, const char *name, const char *incdir,
+	struct hf_errlist *errs)
 {
-	char fbuf[HF_ERR_FILE_MAX];
+	char fbuf[HF_ERR_FILE_MAX], hbuf[HF_ERR_MSG_MAX];
 	const char *file =
 		hf_config_file_name(name, incdir, config_error_file(lc), fbuf, sizeof(fbuf));
 	const char *text = config_error_text(lc) != NULL ? config_error_text(lc) : "parse error";
+	int line = config_error_line(lc);
+	const char *hint = src != NULL && config_error_file(lc) == NULL
+				   ? hf_cfghint_text(src, line, hbuf, sizeof(hbuf))
+				   : hf_cfghint_file(file, line, hbuf, sizeof(hbuf));
 
-	hf_errlist_add(errs, file, config_error_line(lc), "%s", text);
+	if (hint != NULL)
+		hf_errlist_add(errs, file, line, "%s: %s", text, hint);
+	else
+		hf_errlist_add(errs, file, line, "%s", text);
 }
 
 int
@@ -1756,7 +1767,7 @@ hf_config_load_string(
 	}
 	config_init(&lc);
 	if (config_read_string(&lc, text) != CONFIG_TRUE) {
-		hf_config_syntax_err(&lc, name, NULL, errs);
+		hf_config_syntax_err(&lc, text, name, NULL, errs);
 		config_destroy(&lc);
 		return -EINVAL;
 	}
@@ -1807,7 +1818,7 @@ hf_config_load(const char *path, struct hf_config **out, struct hf_errlist *errs
 		if (rc == -EIO)
 			hf_errlist_add(errs, path, 0, "cannot read configuration file");
 		else
-			hf_config_syntax_err(&lc, path, incdir, errs);
+			hf_config_syntax_err(&lc, NULL, path, incdir, errs);
 		config_destroy(&lc);
 		return rc;
 	}

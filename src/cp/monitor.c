@@ -351,8 +351,8 @@ poll_probeaddr(struct hf_runtime *rt, uint64_t now, bool *dirty)
 			for (p = 0; p < rt->nb_ports; p++) {
 				len = hf_probeaddr_build(frame, sizeof(frame), &rt->ports[p].mac,
 							 NULL, cand, true);
-				if (len > 0)
-					hf_outbox_send(rt, p, frame, (uint16_t)len);
+				if (len > 0 && hf_outbox_send(rt, p, frame, (uint16_t)len) == 0)
+					count(rt, HF_CTL_ADDR_ANNOUNCED);
 			}
 			break;
 		case HF_PA_EXHAUSTED:
@@ -516,8 +516,8 @@ hf_monitor_arp(struct hf_runtime *rt, uint32_t pidx, const struct hf_pkt_info *p
 			if (c == HF_PA_CONFLICT_DEFEND) {
 				len = hf_probeaddr_build(frame, sizeof(frame), pm, NULL,
 							 rt->local_ip, true);
-				if (len > 0)
-					hf_outbox_send(rt, pidx, frame, (uint16_t)len);
+				if (len > 0 && hf_outbox_send(rt, pidx, frame, (uint16_t)len) == 0)
+					count(rt, HF_CTL_ADDR_ANNOUNCED);
 			}
 			ours = true;
 		}

@@ -148,6 +148,13 @@ if [ $rc -ne 0 ]; then
   tail -n 20 "$work/hyperflow.log"
   finish 1
 fi
+# A clean stop removes EAL's runtime directory (src/main.c, remove_runtime_dir)
+for d in "/var/run/dpdk/$prefix" "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk/$prefix"; do
+  if [ -e "$d" ]; then
+    echo "FAIL: hyperflow stopped cleanly but left $d: $(ls -A "$d" | tr '\n' ' ')"
+    finish 1
+  fi
+done
 for p in "${outs[@]}"; do
   [ "$p" = --out ] && continue
   [ -f "${p#*=}" ] || { echo "FAIL: hyperflow wrote no ${p#*=}"; finish 1; }
@@ -264,6 +271,9 @@ for d in ("ha_backup", "punt_full", "tx_full"):
 want("control.arp_requests", man["arp_requests"], "manifest arp_requests")
 want("control.arp_replies", counts["arp_served"], "checker: requests on served ports")
 want("control.garp_sent", chk["garp_expected"], "one per cluster per serving port")
+if stats.get("probe", {}).get("state") == "bound":
+    want("control.addr_announced", len(chk["ports"]),
+         "the bound probe address announced once on every port")
 for cl in chk["clusters"]:
     c = cl["name"]
     want(f"clusters.{c}.rx", cl["rx"], "checker: cluster frames")

@@ -379,6 +379,62 @@ test_syntax_error(void **state)
 	assert_has_error_at(&errs, text, "ip = 192.0.2.1", "syntax error");
 }
 
+/* Load text that must fail with one syntax error at marker's line whose
+ * message is exactly want (a hint, or the bare "syntax error"). */
+static void
+expect_syntax(const char *text, const char *marker, const char *want)
+{
+	struct hf_errlist errs;
+
+	load_bad(text, &errs);
+	assert_int_equal(hf_errlist_count(&errs), 1);
+	assert_int_equal(errs.e[0].line, line_of(text, marker));
+	if (strcmp(errs.e[0].msg, want) != 0) {
+		print_errors(&errs);
+		fail_msg("want \"%s\"", want);
+	}
+}
+
+#define NO_COMMA                                                                                   \
+	"syntax error: likely a missing comma between two groups of a list: "
+#define NO_QUOTES "syntax error: likely an address without quotes: addresses and MACs are strings, "
+
+/* The likely cause of a syntax error is told where it can be. */
+static void
+test_syntax_hints(void **state)
+{
+	(void)state;
+	/* a list of groups, one per line, a comma missing */
+	expect_syntax("ports = (\n"
+		      "  { name = \"lan0\"; device = \"net_pcap0\"; }  # clients\n"
+		      "\n"
+		      "  { name = \"vpn0\"; device = \"net_pcap1\"; }\n"
+		      ");\n",
+		"{ name = \"vpn0\"", NO_COMMA "add ',' after the '}' on line 2");
+	/* the same on one line */
+	expect_syntax("ports = ( { name = \"lan0\"; device = \"net_pcap0\"; }"
+		      " { name = \"vpn0\"; device = \"net_pcap1\"; } );\n",
+		"ports", NO_COMMA "write \"}, {\"");
+	/* addresses and MACs without quotes */
+	expect_syntax(PORTS "clusters = (\n  { name = \"c1\";\n    ip = 192.0.2.1; }\n);\n",
+		"ip = 192.0.2.1", NO_QUOTES "write \"192.0.2.1\"");
+	expect_syntax(PORTS "probe = { pool = [ \"192.0.2.250\", 2001:db8::fa ]; };\n",
+		"pool", "mismatched element type in array: likely an address without quotes: "
+			"addresses and MACs are strings, write \"2001:db8::fa\"");
+	expect_syntax(PORTS "probe = { pool = [ 2001:db8::fa ]; };\n",
+		"pool", NO_QUOTES "write \"2001:db8::fa\"");
+	expect_syntax("ports = ( { name = \"lan0\"; device = \"net_pcap0\";\n"
+		      "            mac = 02:00:00:00:00:01; } );\n",
+		"mac = 02", NO_QUOTES "write \"02:00:00:00:00:01\"");
+	/* nothing to tell: an address in quotes or a comment is no cause,
+	 * nor is a group after a line that closes none */
+	expect_syntax("# ip = 192.0.2.1 and } {\n"
+		      "ports = ( { name = \"192.0.2.1\" device = ; } );\n",
+		"device = ;", "syntax error");
+	expect_syntax("ports = (\n  { name = \"lan0\"; device = \"net_pcap0\"; },\n  { = }\n);\n",
+		"{ = }", "syntax error");
+}
+
 static void
 test_duplicate_setting(void **state)
 {
@@ -1502,6 +1558,17 @@ test_load_file_and_include(void **state)
 	assert_int_equal(errs.e[0].line, 3);
 	assert_non_null(strstr(errs.e[0].msg, "syntax error"));
 
+	/* ... and in the included file, with its likely cause read from it */
+	write_file(main_path, "@include \"ports.conf\"\n" ONE_CLUSTER(""));
+	write_file(inc_path, "ports = ( { name = \"lan0\"; device = \"net_pcap0\"; }\n"
+			     "          { name = \"vpn0\"; device = \"net_pcap1\"; } );\n");
+	hf_errlist_init(&errs);
+	assert_int_equal(hf_config_load(main_path, &cfg, &errs), -EINVAL);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.e[0].file, inc_path);
+	assert_int_equal(errs.e[0].line, 2);
+	assert_string_equal(errs.e[0].msg, NO_COMMA "add ',' after the '}' on line 1");
+
 	unlink(main_path);
 	unlink(inc_path);
 	rmdir(dir);
@@ -1830,6 +1897,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_valid_defaults),
 		cmocka_unit_test(test_enum_strings),
 		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_syntax_hints),
 		cmocka_unit_test(test_duplicate_setting),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_wrong_types),

@@ -102,6 +102,7 @@ cl=$(cd "$T/src/hyperflow" && dpkg-parsechangelog -S Version)
 	fail "debian/changelog says $cl, meson.build $version"
 dpkg -c "$T/src/$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$T/files"
 for f in /usr/sbin/hyperflow /usr/sbin/hyperflowctl /lib/systemd/system/hyperflow.service \
+	/lib/systemd/system/hyperflow-exporter.service \
 	/etc/hyperflow/hyperflow.conf /etc/default/hyperflow \
 	/usr/share/man/man8/hyperflow.8.gz /usr/share/man/man8/hyperflowctl.8.gz \
 	/usr/share/man/man5/hyperflow.conf.5.gz /usr/share/doc/hyperflow/examples/demo.pcap; do
@@ -156,14 +157,16 @@ for f in /etc/hyperflow/hyperflow.conf /etc/default/hyperflow; do
 	grep -q " $f " <<<"$conff " && ok "conffile $f" || fail "$f is not a conffile"
 done
 if command -v systemd-analyze >/dev/null; then
-	systemd-analyze verify /lib/systemd/system/hyperflow.service >"$T/verify" 2>&1
-	rc=$?
-	# only what concerns the unit itself (not other units of this machine)
-	if [ $rc -ne 0 ] || grep -q 'hyperflow.service' "$T/verify"; then
-		fail "systemd-analyze verify hyperflow.service (exit $rc)"; sed 's/^/    /' "$T/verify"
-	else
-		ok "systemd-analyze verify hyperflow.service"
-	fi
+	for u in hyperflow.service hyperflow-exporter.service; do
+		systemd-analyze verify "/lib/systemd/system/$u" >"$T/verify" 2>&1
+		rc=$?
+		# only what concerns the unit itself (not other units of this machine)
+		if [ $rc -ne 0 ] || grep -q "$u" "$T/verify"; then
+			fail "systemd-analyze verify $u (exit $rc)"; sed 's/^/    /' "$T/verify"
+		else
+			ok "systemd-analyze verify $u"
+		fi
+	done
 else
 	echo "note: systemd-analyze not installed, unit not verified"
 fi
@@ -187,7 +190,8 @@ else
 	fail "dpkg --purge hyperflow"; cat "$T/purge.log"
 fi
 for f in /usr/sbin/hyperflow /usr/sbin/hyperflowctl /etc/hyperflow /etc/default/hyperflow \
-	/lib/systemd/system/hyperflow.service /usr/share/man/man8/hyperflow.8.gz; do
+	/lib/systemd/system/hyperflow.service /lib/systemd/system/hyperflow-exporter.service \
+	/usr/share/man/man8/hyperflow.8.gz; do
 	[ ! -e "$f" ] || fail "$f left after the purge"
 done
 dpkg-query -W hyperflow >/dev/null 2>&1 && fail "dpkg still knows hyperflow" || ok "nothing left"

@@ -377,7 +377,7 @@ remote_addrs(const struct hf_dataplane *dp, uint32_t *out)
 		for (h = 0; h < 256; h++) {
 			uint32_t ip = ip4(nets[k][0], nets[k][1], nets[k][2], (uint8_t)h);
 
-			if (hf_addrtab_lookup(&dp->ip_tab, ip) == HF_ADDRTAB_EMPTY)
+			if (hf_dp_ip_lookup(dp, ip) == HF_CLTAB_MISS)
 				out[n++] = ip;
 		}
 	return n;

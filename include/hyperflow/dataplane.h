@@ -31,6 +31,7 @@
 
 #include <hyperflow/compiler.h>
 #include <hyperflow/addrtab.h>
+#include <hyperflow/cltab.h>
 #include <hyperflow/config.h>
 #include <hyperflow/flowtab.h>
 #include <hyperflow/hash.h>
@@ -167,6 +168,9 @@ struct hf_dp_build {
 	const uint8_t *base;
 	const uint32_t *probe_window;          /* per member uid, HF_MAX_MEMBERS_TOTAL words
 						  (hf_health_window); NULL: any sequence */
+	/* the cluster tables' implementation (cltab.h); NULL: hf_addrtab, no EAL */
+	const struct hf_cltab_ops *cltab_ops;
+	int cltab_socket;                      /* their NUMA socket, -1: any */
 };
 
 struct hf_dataplane {
@@ -177,8 +181,13 @@ struct hf_dataplane {
 	struct hf_dp_cluster *clusters;
 	uint32_t nb_members;
 	struct hf_dp_member *members;
-	struct hf_addrtab ip_tab;      /* IPv4 -> cluster index | HF_DP_IP_LOCAL */
-	struct hf_addrtab mac_tab;     /* cluster MAC -> first cluster with it; port MAC -> flag */
+	/*
+	 * The cluster tables (cltab.h): ip, IPv4 -> cluster index |
+	 * HF_DP_IP_LOCAL; mac, cluster MAC -> first cluster with it, port
+	 * MAC -> HF_DP_MAC_PORT | port. Shared with the previous snapshot
+	 * when built from the same keys.
+	 */
+	struct hf_cltabs *cltabs;
 	struct hf_addrtab member_tab;  /* IPv4 of a member we ARP (health or MAC) -> member index */
 	const uint32_t *probe_window;  /* see the top of this file; NULL: any sequence */
 	uint32_t local_ip;
@@ -186,7 +195,7 @@ struct hf_dataplane {
 	 * The probe address candidate while it is being probed (RFC 5227), 0
 	 * when none: ARP for it or from it is punted (HF_PUNT_LOCAL) so that
 	 * another host's probe or claim reaches the probe-address state machine
-	 * before the address is ours. It is not in ip_tab: IPv4 to it is not
+	 * before the address is ours. It is not in the ip table: IPv4 to it is not
 	 * ours yet.
 	 */
 	uint32_t probe_cand;
@@ -270,7 +279,7 @@ hf_drop_of_pkt_err(int err)
  * tunnel, from the address that member's replies come from, answering one
  * of its outstanding probes (dp->probe_window); anything else (ping, TCP,
  * UDP, stale or foreign replies) is icmp. Needs the ICMP fields
- * (l4_valid): hf_pkt_parse_fast does not read them, see hf_fp_plan.
+ * (l4_valid): hf_pkt_parse_fast does not read them, see hf_fp_plan_end_.
  */
 HF_HOT_INLINE uint8_t
 hf_dp_punt_ipv4_local(const struct hf_dataplane *dp, const struct hf_pkt_info *pi)
@@ -296,70 +305,104 @@ hf_dp_punt_ipv4_local(const struct hf_dataplane *dp, const struct hf_pkt_info *p
  * control traffic (ARP for our addresses, ARP for or from the probe address
  * or its candidate, VRRP, IPv4 to our own address) is punted; IPv4 to a cluster IP, then any frame to a cluster MAC, is
  * cluster traffic; everything else is bridged or dropped per config.
+ *
+ * In two steps, each after one lookup that the worker's first pass makes
+ * for the whole burst at once (hf_fp_plan_burst): hf_dp_classify_ip with
+ * the ip table's value for hf_dp_ip_key (VRRP, the probe address, cluster
+ * IPs, ARP), then, for the frames it leaves undecided,
+ * hf_dp_classify_mac with the mac table's value for the destination MAC
+ * (cluster MACs, port MACs, unmatched). hf_dp_classify does both for one
+ * frame.
  */
-HF_HOT_INLINE struct hf_verdict
-hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, const uint8_t *frame)
-{
-	struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
-	uint32_t c;
 
+/* The ip table key of a frame: the IPv4 destination, or the ARP target. */
+HF_HOT_INLINE bool
+hf_dp_ip_key(const struct hf_pkt_info *pi, uint32_t *key)
+{
+	if (pi->kind == HF_PKT_IPV4) {
+		*key = pi->dst_key;
+		return true;
+	}
+	if (pi->kind == HF_PKT_ARP) {
+		*key = pi->arp_tip;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * First step; c: the ip table's value for hf_dp_ip_key (HF_CLTAB_MISS when
+ * absent or none). True when *v is the verdict; false: go on with the mac
+ * table.
+ */
+HF_HOT_INLINE bool
+hf_dp_classify_ip(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, uint32_t c,
+		  struct hf_verdict *v)
+{
 	if (pi->kind == HF_PKT_IPV4) {
 		if (pi->proto == HF_IPPROTO_VRRP && dp->ha_enabled) {
-			v.action = HF_ACT_PUNT;
-			v.punt = HF_PUNT_VRRP;
-			return v;
+			v->action = HF_ACT_PUNT;
+			v->punt = HF_PUNT_VRRP;
+			return true;
 		}
-		c = hf_addrtab_lookup(&dp->ip_tab, pi->dst_key);
-		if (c != HF_ADDRTAB_EMPTY) {
+		if (c != HF_CLTAB_MISS) {
 			if (c & HF_DP_IP_LOCAL) {
-				v.action = HF_ACT_PUNT;
-				v.punt = hf_dp_punt_ipv4_local(dp, pi);
+				v->action = HF_ACT_PUNT;
+				v->punt = hf_dp_punt_ipv4_local(dp, pi);
 			} else {
-				v.action = HF_ACT_CLUSTER;
-				v.cluster = (uint16_t)c;
+				v->action = HF_ACT_CLUSTER;
+				v->cluster = (uint16_t)c;
 			}
-			return v;
+			return true;
 		}
 	} else if (pi->kind == HF_PKT_ARP) {
-		c = hf_addrtab_lookup(&dp->ip_tab, pi->arp_tip);
-		if (c != HF_ADDRTAB_EMPTY) {
-			v.action = HF_ACT_PUNT;
-			v.punt = (c & HF_DP_IP_LOCAL) ? HF_PUNT_LOCAL : HF_PUNT_ARP;
+		if (c != HF_CLTAB_MISS) {
+			v->action = HF_ACT_PUNT;
+			v->punt = (c & HF_DP_IP_LOCAL) ? HF_PUNT_LOCAL : HF_PUNT_ARP;
 			/* a member's ARP reply to our address: a health reply or MAC refresh */
 			if ((c & HF_DP_IP_LOCAL) && pi->arp_op == HF_ARP_OP_REPLY &&
 			    hf_addrtab_lookup(&dp->member_tab, pi->arp_sip) != HF_ADDRTAB_EMPTY)
-				v.punt = HF_PUNT_PROBE;
-			return v;
+				v->punt = HF_PUNT_PROBE;
+			return true;
 		}
 		/* address conflict detection: probes for the candidate, and
 		 * anything claiming it or our bound address as its sender */
 		if ((dp->probe_cand != 0 && pi->arp_tip == dp->probe_cand) ||
 		    (pi->arp_sip != 0 &&
 		     (pi->arp_sip == dp->probe_cand || pi->arp_sip == dp->local_ip))) {
+			v->action = HF_ACT_PUNT;
+			v->punt = HF_PUNT_LOCAL;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Second step; c: the mac table's value for the frame's destination MAC
+ * (hf_mac_key8 of the frame), HF_CLTAB_MISS when absent or when the frame
+ * is multicast (not looked up).
+ */
+HF_HOT_INLINE struct hf_verdict
+hf_dp_classify_mac(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, uint32_t c)
+{
+	struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
+
+	if (c != HF_CLTAB_MISS && (c & HF_DP_MAC_PORT)) {
+		/* ARP to one of our ports: replies to our own probes */
+		if (pi->kind == HF_PKT_ARP) {
 			v.action = HF_ACT_PUNT;
 			v.punt = HF_PUNT_LOCAL;
 			return v;
 		}
-	}
-	if (!(frame[0] & 1)) {
-		/* frame: a whole Ethernet header, 14 bytes */
-		c = hf_addrtab_lookup(&dp->mac_tab, hf_mac_key8(frame));
-		if (c != HF_ADDRTAB_EMPTY && (c & HF_DP_MAC_PORT)) {
-			/* ARP to one of our ports: replies to our own probes */
-			if (pi->kind == HF_PKT_ARP) {
-				v.action = HF_ACT_PUNT;
-				v.punt = HF_PUNT_LOCAL;
-				return v;
-			}
-		} else if (c != HF_ADDRTAB_EMPTY) {
-			if (pi->kind == HF_PKT_IPV4 || pi->kind == HF_PKT_IPV6) {
-				v.action = HF_ACT_CLUSTER;
-				v.cluster = (uint16_t)c;
-			} else {
-				v.drop = HF_DROP_CLUSTER_NON_IP;
-			}
-			return v;
+	} else if (c != HF_CLTAB_MISS) {
+		if (pi->kind == HF_PKT_IPV4 || pi->kind == HF_PKT_IPV6) {
+			v.action = HF_ACT_CLUSTER;
+			v.cluster = (uint16_t)c;
+		} else {
+			v.drop = HF_DROP_CLUSTER_NON_IP;
 		}
+		return v;
 	}
 	if (dp->unmatched == HF_UNMATCHED_BRIDGE) {
 		/* a Backup must not bridge too: two bridges in parallel loop */
@@ -369,6 +412,29 @@ hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, cons
 			v.drop = HF_DROP_HA_BACKUP;
 	}
 	return v;
+}
+
+/* The ip table's value for an IPv4 address (network order), or HF_CLTAB_MISS. */
+static inline uint32_t
+hf_dp_ip_lookup(const struct hf_dataplane *dp, uint32_t ip)
+{
+	return hf_cltab_get(dp->cltabs, dp->cltabs->ip, &ip);
+}
+
+/* One frame (frame: a whole Ethernet header, 14 bytes), both steps. */
+static inline struct hf_verdict
+hf_dp_classify(const struct hf_dataplane *dp, const struct hf_pkt_info *pi, const uint8_t *frame)
+{
+	struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
+	uint32_t key;
+	uint64_t mac;
+
+	if (hf_dp_classify_ip(dp, pi, hf_dp_ip_key(pi, &key) ? hf_dp_ip_lookup(dp, key) :
+							       HF_CLTAB_MISS, &v))
+		return v;
+	mac = hf_mac_key8(frame);
+	return hf_dp_classify_mac(dp, pi, (frame[0] & 1) ? HF_CLTAB_MISS :
+				  hf_cltab_get(dp->cltabs, dp->cltabs->mac, &mac));
 }
 
 /* Member index (into dp->members) for a hash by the bucket table, or HF_DP_NONE. */

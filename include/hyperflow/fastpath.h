@@ -2,16 +2,18 @@
 /*
  * The worker's per-frame work, in two steps per burst (src/dp/worker.c):
  *
- *   hf_fp_plan()     first pass, every frame of the burst: parse, classify
- *                    and, for cluster frames, hash, build the flow key and
- *                    prefetch the bucket-table entry and the flow-table
- *                    bucket;
+ *   hf_fp_plan_burst()  first pass, the whole burst: parse every frame,
+ *                    classify with one bulk lookup per cluster table
+ *                    (cltab.h) and, for cluster frames, hash, build the
+ *                    flow key and prefetch the bucket-table entry and the
+ *                    flow-table bucket;
  *   hf_fp_forward()  second pass, cluster frames in order: pick the member
  *                    (flow table, else bucket table), rewrite the Ethernet
  *                    addresses, count.
  *
  * By the second pass the table lines of the whole burst are on their way
- * or in cache. Plain C, no DPDK: the worker, tests/bench/hf-microbench.c
+ * or in cache. Plain C, no DPDK (the cluster tables are reached through
+ * their ops, rte_hash in the program): the worker, tests/bench/hf-microbench.c
  * (which measures exactly this code) and tests/unit/test_dataplane.c all
  * call these functions.
  *
@@ -42,27 +44,31 @@ struct hf_fp_plan {
 	struct hf_flow_key key;    /* cluster frames: hf_dp_flow_key for the cluster's mode */
 };
 
-HF_COLD void hf_fp_plan_slow_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
-			      const uint8_t *frame, uint32_t len, struct hf_fp_plan *fp);
-
 /*
- * The first pass after parsing; always inlined in both of hf_fp_plan's
- * branches. fast: pi comes from hf_pkt_parse_fast, which does not read the
- * ICMP header (l4_valid is 0): ICMP punted to the probe address is planned
- * again through hf_pkt_parse, since the ICMP header says whether it is a
- * health reply (hf_dp_punt_ipv4_local).
+ * The end of the first pass for a frame classified by v (in fp->v):
+ * cluster frames get their hash, flow key and prefetches; a fragment for a
+ * 5-tuple cluster (the one mode that hashes ports) is planned as
+ * HF_ACT_FRAG, its hash and key those of its own fields: right for a first
+ * fragment, which carries the ports, and unused for a later one
+ * (hf_fp_fragment). fast: pi comes from hf_pkt_parse_fast, which does not
+ * read the ICMP header (l4_valid is 0): ICMP punted to the probe address
+ * is parsed again through hf_pkt_parse, since the ICMP header says whether
+ * it is a health reply (hf_dp_punt_ipv4_local).
  */
+HF_COLD void hf_fp_punt_icmp_(const struct hf_dataplane *dp, const uint8_t *frame, uint32_t len,
+			      struct hf_fp_plan *fp);
+
 HF_HOT_INLINE void
-hf_fp_plan_parsed_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
-		   const struct hf_pkt_info *pi, const uint8_t *frame, uint32_t len, bool fast,
-		   struct hf_fp_plan *fp)
+hf_fp_plan_end_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
+		const struct hf_pkt_info *pi, const uint8_t *frame, uint32_t len, bool fast,
+		struct hf_fp_plan *fp)
 {
 	const struct hf_dp_cluster *cl;
 
-	fp->v = hf_dp_classify(dp, pi, frame);
 	if (fp->v.action != HF_ACT_CLUSTER) {
-		if (fast && fp->v.action == HF_ACT_PUNT && pi->proto == HF_IPPROTO_ICMP)
-			hf_fp_plan_slow_(dp, flows, frame, len, fp);
+		if (fast && fp->v.action == HF_ACT_PUNT && pi->proto == HF_IPPROTO_ICMP &&
+		    pi->kind == HF_PKT_IPV4)
+			hf_fp_punt_icmp_(dp, frame, len, fp);
 		return;
 	}
 	cl = &dp->clusters[fp->v.cluster];
@@ -71,53 +77,123 @@ hf_fp_plan_parsed_(const struct hf_dataplane *dp, const struct hf_flowtab *flows
 	__builtin_prefetch(&cl->table[fp->hash & cl->bucket_mask], 0, 3);
 	if (flows != NULL)
 		fp->fr = hf_flowtab_ref(flows, hf_flowtab_hash(&fp->key));
-}
-
-/*
- * hf_fp_plan for every frame but the common one: tagged, IPv6, ARP,
- * options, fragments, malformed. A fragment for a 5-tuple cluster (the
- * one mode that hashes ports) is planned as HF_ACT_FRAG, its hash and key
- * those of its own fields: right for a first fragment, which carries the
- * ports, and unused for a later one (hf_fp_fragment).
- */
-HF_COLD void
-hf_fp_plan_slow_(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
-		 const uint8_t *frame, uint32_t len, struct hf_fp_plan *fp)
-{
-	struct hf_pkt_info pi;
-	int err = hf_pkt_parse(frame, len, &pi);
-
-	if (err != HF_PKT_OK) {
-		fp->v.action = HF_ACT_DROP;
-		fp->v.drop = hf_drop_of_pkt_err(err);
-		return;
-	}
-	hf_fp_plan_parsed_(dp, flows, &pi, frame, len, false, fp);
-	if (pi.is_fragment && fp->v.action == HF_ACT_CLUSTER &&
-	    fp->cl->hash_mode == HF_HASH_5TUPLE)
+	if (pi->is_fragment && cl->hash_mode == HF_HASH_5TUPLE)
 		fp->v.action = HF_ACT_FRAG;
 }
 
-/*
- * First pass for one frame of len bytes. The common frame (untagged IPv4
- * without options) is parsed inline (hf_pkt_parse_fast) and the rest of
- * the pass is compiled for it, its few fields in registers and its kind
- * (IPv4) folded in; every other frame goes out of line through
- * hf_pkt_parse, and a malformed one gets a drop verdict (and ICMP to the
- * probe address, see hf_fp_plan_parsed_).
- */
-HF_HOT_INLINE void
-hf_fp_plan(const struct hf_dataplane *dp, const struct hf_flowtab *flows, const uint8_t *frame,
-	   uint32_t len, struct hf_fp_plan *fp)
+HF_COLD void
+hf_fp_punt_icmp_(const struct hf_dataplane *dp, const uint8_t *frame, uint32_t len,
+		 struct hf_fp_plan *fp)
 {
 	struct hf_pkt_info pi;
 
-	if (__builtin_expect(hf_pkt_parse_fast(frame, len, &pi), 1)) {
-		pi.l4_valid = 0;   /* not read: hf_dp_punt_ipv4_local's ICMP test folds away */
-		hf_fp_plan_parsed_(dp, flows, &pi, frame, len, true, fp);
-	} else {
-		hf_fp_plan_slow_(dp, flows, frame, len, fp);
+	/* it parsed fast: it parses in full, the same fields and the ICMP header */
+	if (hf_pkt_parse(frame, len, &pi) == HF_PKT_OK)
+		fp->v.punt = hf_dp_punt_ipv4_local(dp, &pi);
+}
+
+/* Most frames hf_fp_plan_burst takes at once. */
+#define HF_FP_BURST HF_CLTAB_BULK
+
+/* One bulk lookup of table tab: the value of keys[k] goes to cval[at[k]]. */
+HF_HOT_INLINE void
+hf_fp_lookup_(const struct hf_cltabs *ct, const void *tab, const void **keys, const uint8_t *at,
+	      uint32_t nk, uint32_t *cval)
+{
+	uint32_t val[HF_FP_BURST], k;
+
+	if (nk == 0)
+		return;
+	ct->ops->lookup_bulk(tab, keys, nk, val);
+	for (k = 0; k < nk; k++)
+		cval[at[k]] = val[k];
+}
+
+/*
+ * First pass for n frames (frames[i]: lens[i] bytes; n <= HF_FP_BURST)
+ * into plan[0..n-1]:
+ *
+ *   parse each frame: the common one (untagged IPv4 without options)
+ *   inline (hf_pkt_parse_fast), the rest through hf_pkt_parse; a
+ *   malformed one gets a drop verdict;
+ *   look up the ip table key of every IPv4 and ARP frame in one
+ *   lookup_bulk (rte_hash_lookup_bulk_data in the program);
+ *   hf_dp_classify_ip each frame; the unicast ones it leaves undecided
+ *   have their destination MAC looked up in one more lookup_bulk;
+ *   hf_dp_classify_mac those; then hash, flow key and prefetches for the
+ *   cluster frames (hf_fp_plan_end_).
+ *
+ * The verdicts are those hf_dp_classify gives frame by frame.
+ */
+HF_HOT_INLINE void
+hf_fp_plan_burst(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
+		 const uint8_t *const *frames, const uint32_t *lens, uint32_t n,
+		 struct hf_fp_plan *plan)
+{
+	const struct hf_cltabs *ct = dp->cltabs;
+	struct hf_pkt_info pi[HF_FP_BURST];
+	const void *keys[HF_FP_BURST];
+	uint32_t ipkey[HF_FP_BURST], cval[HF_FP_BURST];
+	uint64_t mackey[HF_FP_BURST];
+	uint8_t at[HF_FP_BURST];
+	uint32_t i, nk, fast = 0, open = 0;
+
+	for (i = 0, nk = 0; i < n; i++) {
+		if (i + 1 < n)
+			__builtin_prefetch(frames[i + 1], 0, 3);
+		if (__builtin_expect(hf_pkt_parse_fast(frames[i], lens[i], &pi[i]), 1)) {
+			pi[i].l4_valid = 0;   /* not read: see hf_fp_plan_end_ */
+			fast |= 1u << i;
+		} else {
+			int err = hf_pkt_parse(frames[i], lens[i], &pi[i]);
+
+			if (err != HF_PKT_OK) {
+				plan[i].v.action = HF_ACT_DROP;
+				plan[i].v.drop = hf_drop_of_pkt_err(err);
+				continue;
+			}
+		}
+		open |= 1u << i;
+		cval[i] = HF_CLTAB_MISS;
+		if (hf_dp_ip_key(&pi[i], &ipkey[i])) {
+			keys[nk] = &ipkey[i];
+			at[nk++] = (uint8_t)i;
+		}
 	}
+	hf_fp_lookup_(ct, ct->ip, keys, at, nk, cval);
+	for (i = 0, nk = 0; i < n; i++) {
+		struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
+
+		if (!(open >> i & 1))
+			continue;
+		if (hf_dp_classify_ip(dp, &pi[i], cval[i], &v)) {
+			plan[i].v = v;
+			open &= ~(1u << i);
+			continue;
+		}
+		cval[i] = HF_CLTAB_MISS;
+		if (!(frames[i][0] & 1)) {
+			mackey[i] = hf_mac_key8(frames[i]);
+			keys[nk] = &mackey[i];
+			at[nk++] = (uint8_t)i;
+		}
+	}
+	hf_fp_lookup_(ct, ct->mac, keys, at, nk, cval);
+	for (i = 0; i < n; i++) {
+		if (open >> i & 1)
+			plan[i].v = hf_dp_classify_mac(dp, &pi[i], cval[i]);
+		if (plan[i].v.action != HF_ACT_DROP)
+			hf_fp_plan_end_(dp, flows, &pi[i], frames[i], lens[i], fast >> i & 1,
+					&plan[i]);
+	}
+}
+
+/* hf_fp_plan_burst for one frame. */
+static inline void
+hf_fp_plan(const struct hf_dataplane *dp, const struct hf_flowtab *flows, const uint8_t *frame,
+	   uint32_t len, struct hf_fp_plan *fp)
+{
+	hf_fp_plan_burst(dp, flows, &frame, &len, 1, fp);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -104,8 +105,8 @@ handle_arp(struct hf_runtime *rt, const struct hf_dataplane *dp, int pidx,
 		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
 		return;
 	}
-	c = hf_addrtab_lookup(&dp->ip_tab, pi->arp_tip);
-	if (c == HF_ADDRTAB_EMPTY || (c & HF_DP_IP_LOCAL)) {
+	c = hf_dp_ip_lookup(dp, pi->arp_tip);
+	if (c == HF_CLTAB_MISS || (c & HF_DP_IP_LOCAL)) {
 		hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
 		return;
 	}
@@ -131,10 +132,10 @@ static bool
 cluster_ip_conflict(struct hf_runtime *rt, const struct hf_dataplane *dp, int pidx,
 		    const struct hf_pkt_info *pi, uint64_t now_ms)
 {
-	uint32_t c = hf_addrtab_lookup(&dp->ip_tab, pi->arp_sip);
+	uint32_t c = hf_dp_ip_lookup(dp, pi->arp_sip);
 	char ip[HF_IP4_STRLEN], mac[HF_MAC_STRLEN];
 
-	if (c == HF_ADDRTAB_EMPTY || (c & HF_DP_IP_LOCAL) ||
+	if (c == HF_CLTAB_MISS || (c & HF_DP_IP_LOCAL) ||
 	    hf_mac_eq(&pi->arp_sha, &dp->clusters[c].mac))
 		return false;
 	ctl_count(rt, HF_CTL_IP_CONFLICTS);
@@ -174,8 +175,8 @@ handle_punt(struct hf_runtime *rt, struct rte_mbuf *m)
 			return;
 		ours = hf_monitor_arp(rt, (uint32_t)pidx, &pi, rx_ms);
 		/* the monitor may have published a new snapshot: read it again */
-		c = hf_addrtab_lookup(&rt->dp->ip_tab, pi.arp_tip);
-		if (c != HF_ADDRTAB_EMPTY && !(c & HF_DP_IP_LOCAL))
+		c = hf_dp_ip_lookup(rt->dp, pi.arp_tip);
+		if (c != HF_CLTAB_MISS && !(c & HF_DP_IP_LOCAL))
 			handle_arp(rt, rt->dp, pidx, &pi);
 		else if (!ours)
 			hf_ctr_add(&rt->ctl_stats->drops[HF_DROP_PUNT_OTHER], 1);
@@ -462,6 +463,10 @@ build_input(struct hf_runtime *rt, struct hf_dp_build *in_)
 	in.active = hf_ha_active(rt);
 	in.prev = rt->dp;   /* clusters that did not change keep their tables */
 	in.base = rt->base_tables;   /* the others only apply who is live */
+	in.cltab_ops = hf_cltab_rte();
+	/* the cluster tables where the workers read them: by the first port's NIC */
+	in.cltab_socket = rt->cfg->nb_ports > 0 ? rte_eth_dev_socket_id(rt->ports[0].port_id) :
+						   SOCKET_ID_ANY;
 	*in_ = in;
 }
 

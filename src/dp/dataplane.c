@@ -21,8 +21,7 @@ hf_dataplane_free(struct hf_dataplane *dp)
 {
 	if (dp == NULL)
 		return;
-	hf_addrtab_free(&dp->ip_tab);
-	hf_addrtab_free(&dp->mac_tab);
+	hf_cltabs_put(dp->cltabs);
 	hf_addrtab_free(&dp->member_tab);
 	free(dp->clusters);
 	free(dp->members);
@@ -288,6 +287,82 @@ fail:
 	return NULL;
 }
 
+/*
+ * May the snapshot take the previous one's cluster tables? Their keys are
+ * the configuration's cluster IPs and MACs, the port MACs and the probe
+ * address: a publish for a member's state change (the common one) keeps
+ * all of them, a reload or a new probe address does not.
+ */
+static bool
+same_cltabs(const struct hf_cltabs *t, const struct hf_dp_build *in,
+	    const struct hf_cltab_ops *ops, const struct hf_dataplane *dp)
+{
+	uint32_t p;
+
+	if (t == NULL || t->ops != ops || t->socket != in->cltab_socket || t->cfg_serial == 0 ||
+	    t->cfg_serial != in->cfg->serial || t->local_ip != in->local_ip ||
+	    t->nb_ports != dp->nb_ports)
+		return false;
+	for (p = 0; p < dp->nb_ports; p++)
+		if (t->port_mac[p] != hf_mac_key(dp->ports[p].mac.b))
+			return false;
+	return true;
+}
+
+static int
+build_cltabs(struct hf_dataplane *dp, const struct hf_dp_build *in)
+{
+	const struct hf_config *cfg = in->cfg;
+	const struct hf_cltab_ops *ops = in->cltab_ops ? in->cltab_ops : hf_cltab_addrtab();
+	struct hf_cltabs *t;
+	uint32_t ci, key4;
+	uint64_t key8;
+	int ret;
+
+	if (in->prev != NULL && same_cltabs(in->prev->cltabs, in, ops, dp)) {
+		dp->cltabs = in->prev->cltabs;
+		dp->cltabs->refs++;
+		return 0;
+	}
+	t = hf_cltabs_new(ops, in->cltab_socket, cfg->nb_clusters + 1,
+			  cfg->nb_clusters + dp->nb_ports);
+	if (t == NULL)
+		return -errno;
+	dp->cltabs = t;
+	t->cfg_serial = cfg->serial;
+	t->local_ip = in->local_ip;
+	t->nb_ports = dp->nb_ports;
+	for (ci = 0; ci < dp->nb_ports; ci++)
+		t->port_mac[ci] = hf_mac_key(dp->ports[ci].mac.b);
+	for (ci = 0; ci < cfg->nb_clusters; ci++) {
+		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
+
+		key4 = cc->ip;
+		ret = ops->add(t->ip, &key4, ci);
+		if (ret < 0)
+			return ret;
+		/* Clusters may share a MAC: the first one in config order takes frames by MAC. */
+		key8 = hf_mac_key(cc->mac.b);
+		ret = ops->add(t->mac, &key8, ci);
+		if (ret < 0 && ret != -EEXIST)
+			return ret;
+	}
+	for (ci = 0; ci < dp->nb_ports; ci++) {
+		/* a port MAC equal to a cluster MAC stays the cluster's */
+		key8 = hf_mac_key(dp->ports[ci].mac.b);
+		ret = ops->add(t->mac, &key8, HF_DP_MAC_PORT | ci);
+		if (ret < 0 && ret != -EEXIST)
+			return ret;
+	}
+	if (in->local_ip != 0) {
+		key4 = in->local_ip;
+		ret = ops->add(t->ip, &key4, HF_DP_IP_LOCAL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int
 build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 {
@@ -295,35 +370,9 @@ build_tables(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	uint32_t ci, g;
 	int ret;
 
-	ret = hf_addrtab_init(&dp->ip_tab, cfg->nb_clusters + 1);
+	ret = build_cltabs(dp, in);
 	if (ret < 0)
 		return ret;
-	ret = hf_addrtab_init(&dp->mac_tab, cfg->nb_clusters + dp->nb_ports);
-	if (ret < 0)
-		return ret;
-	for (ci = 0; ci < cfg->nb_clusters; ci++) {
-		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
-
-		ret = hf_addrtab_add(&dp->ip_tab, cc->ip, ci);
-		if (ret < 0)
-			return ret;
-		/* Clusters may share a MAC: the first one in config order takes frames by MAC. */
-		ret = hf_addrtab_add(&dp->mac_tab, hf_mac_key(cc->mac.b), ci);
-		if (ret < 0 && ret != -EEXIST)
-			return ret;
-	}
-	for (ci = 0; ci < dp->nb_ports; ci++) {
-		/* a port MAC equal to a cluster MAC stays the cluster's */
-		ret = hf_addrtab_add(&dp->mac_tab, hf_mac_key(dp->ports[ci].mac.b),
-				     HF_DP_MAC_PORT | ci);
-		if (ret < 0 && ret != -EEXIST)
-			return ret;
-	}
-	if (in->local_ip != 0) {
-		ret = hf_addrtab_add(&dp->ip_tab, in->local_ip, HF_DP_IP_LOCAL);
-		if (ret < 0)
-			return ret;
-	}
 	/* members whose ARP replies we ask for: ARP health, or a MAC to resolve */
 	ret = hf_addrtab_init(&dp->member_tab, cfg->nb_members_total);
 	if (ret < 0)
@@ -471,8 +520,8 @@ hf_dataplane_build(const struct hf_dp_build *in)
 	dp->bytes = sizeof(*dp) + dp->nb_clusters * sizeof(*dp->clusters) +
 		    dp->nb_members * sizeof(*dp->members) + tsize * sizeof(*dp->tables) +
 		    uid_cap * sizeof(uint32_t) + dp->nb_members * sizeof(*dp->probe_src) +
-		    ((size_t)dp->ip_tab.mask + 1 + dp->mac_tab.mask + 1 + dp->member_tab.mask + 1) *
-			    sizeof(struct hf_addrtab_ent);
+		    hf_cltabs_bytes(dp->cltabs) +
+		    ((size_t)dp->member_tab.mask + 1) * sizeof(struct hf_addrtab_ent);
 	return dp;
 fail:
 	hf_dataplane_free(dp);

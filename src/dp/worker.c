@@ -19,6 +19,8 @@
 #include <hyperflow/log.h>
 #include <hyperflow/runtime.h>
 
+_Static_assert(HF_BURST <= HF_FP_BURST, "one rx burst is planned at once");
+
 #define FDB_WAYS 4
 #define FDB_SETS (HF_BRIDGE_FDB_SIZE / FDB_WAYS)
 #define FDB_AGE_S 300
@@ -280,14 +282,15 @@ process_burst(struct burst_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 	struct hf_lcore_stats *st = c->st;
 	const uint64_t now = c->now;
 	struct hf_fp_plan plan[HF_BURST];
+	const uint8_t *frames[HF_BURST];
+	uint32_t lens[HF_BURST];
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		hf_fp_plan(dp, flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-			   rte_pktmbuf_data_len(pkts[i]), &plan[i]);
+		frames[i] = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		lens[i] = rte_pktmbuf_data_len(pkts[i]);
 	}
+	hf_fp_plan_burst(dp, flows, frames, lens, n, plan);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct hf_fp_plan *fp = &plan[i];

@@ -5,7 +5,8 @@
  * functions src/dp/worker.c calls (include/hyperflow/fastpath.h), in the
  * same two passes per burst:
  *
- *   hf_fp_plan (parse, classify, hash, flow key, prefetch) for the burst,
+ *   hf_fp_plan_burst (parse, classify with bulk lookups of the cluster
+ *   tables, hash, flow key, prefetch) for the burst,
  *   then hf_fp_forward (flow table or bucket table, 12-byte Ethernet
  *   rewrite from the member template, counters) frame by frame.
  *
@@ -88,6 +89,7 @@
 #include <hyperflow/stats.h>
 
 #define MB_BURST 32
+_Static_assert(MB_BURST <= HF_FP_BURST, "one burst is planned at once");
 #define MB_FRAME_LEN 60		    /* minimum Ethernet frame without FCS */
 #define MB_OFF_IP (HF_ETH_HLEN)	    /* 14 */
 #define MB_OFF_SRC (MB_OFF_IP + 12) /* 26: IPv4 src, dst */
@@ -126,6 +128,7 @@ struct mb_opts {
 	bool callgrind;
 	bool gen_only;
 	bool variant_single;
+	bool addrtab;   /* --tables addrtab */
 	bool quiet;
 };
 
@@ -332,7 +335,7 @@ load_config(struct mb *b)
 }
 
 static int
-build_dataplane(struct mb *b)
+build_dataplane(struct mb *b, const struct hf_cltab_ops *ops, const struct hf_dataplane *prev)
 {
 	struct hf_dp_port ports[HF_MAX_PORTS];
 	struct hf_dp_build in;
@@ -354,11 +357,95 @@ build_dataplane(struct mb *b)
 	in.recover_epoch = 1;
 	in.hz = rte_get_tsc_hz() ? rte_get_tsc_hz() : 1000000000ull;
 	in.nb_workers = 1;
+	in.cltab_ops = ops;
+	in.prev = prev;   /* same configuration: its cluster tables are taken */
+	in.cltab_socket = ops != NULL ? (int)rte_socket_id() : -1;
 	b->dp = hf_dataplane_build(&in);
 	if (b->dp == NULL) {
 		fprintf(stderr, "hf-microbench: hf_dataplane_build: %s\n", strerror(errno));
 		return -errno;
 	}
+	return 0;
+}
+
+static double median(double *v, uint32_t n);
+
+static double
+us_since(uint64_t t0)
+{
+	return (double)(rte_rdtsc() - t0) * 1e6 / (double)rte_get_tsc_hz();
+}
+
+/*
+ * What the cluster tables alone cost to build at 1,024 clusters (more than
+ * the scenarios reach): a cluster-IP table and a cluster-MAC table of 1,024
+ * keys each (IPs from 198.18.0.0/15), created, filled and freed, in us.
+ */
+static double
+time_cltabs(const struct hf_cltab_ops *ops)
+{
+	uint64_t t0 = rte_rdtsc();
+	struct hf_cltabs *t = hf_cltabs_new(ops, (int)rte_socket_id(), 1025, 1026);
+	uint32_t i, k4;
+	uint64_t k8;
+
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < 1024; i++) {
+		k4 = ip4(198, 18, (uint8_t)(i >> 8), (uint8_t)i);
+		k8 = 0x00005e000000ull | i;
+		if (ops->add(t->ip, &k4, i) != 0 || ops->add(t->mac, &k8, i) != 0) {
+			hf_cltabs_put(t);
+			return -1;
+		}
+	}
+	hf_cltabs_put(t);
+	return us_since(t0);
+}
+
+/*
+ * With EAL up: the snapshot again, its cluster tables on rte_hash (unless
+ * --tables addrtab), as the control plane builds it; and what a publish
+ * costs, with new cluster tables (a reload) and with the previous
+ * snapshot's (a member's state change), the median of 5 builds each.
+ */
+static int
+rebuild_dataplane(struct mb *b)
+{
+	const struct hf_cltab_ops *ops = b->o.addrtab ? NULL : hf_cltab_rte();
+	struct hf_dataplane *prev;
+	double t_new[5], t_shared[5], t_tabs[5];
+	uint64_t t0;
+	int r, ret;
+
+	hf_dataplane_free(b->dp);
+	b->dp = NULL;
+	for (r = 0; r < 5; r++) {
+		t0 = rte_rdtsc();
+		ret = build_dataplane(b, ops, NULL);
+		t_new[r] = us_since(t0);
+		if (ret != 0)
+			return ret;
+		prev = b->dp;
+		t0 = rte_rdtsc();
+		ret = build_dataplane(b, ops, prev);
+		t_shared[r] = us_since(t0);
+		if (ret != 0) {
+			hf_dataplane_free(prev);
+			return ret;
+		}
+		hf_dataplane_free(prev);
+		t_tabs[r] = time_cltabs(ops != NULL ? ops : hf_cltab_addrtab());
+		if (r < 4) {
+			hf_dataplane_free(b->dp);
+			b->dp = NULL;
+		}
+	}
+	if (!b->o.quiet)
+		printf("BUILD tables=%s clusters=%u snapshot_new_us=%.1f snapshot_shared_us=%.1f "
+		       "cltabs_1024_us=%.1f\n",
+		       ops != NULL ? ops->name : "addrtab", b->cfg->nb_clusters, median(t_new, 5),
+		       median(t_shared, 5), median(t_tabs, 5));
 	return 0;
 }
 
@@ -377,7 +464,7 @@ remote_addrs(const struct hf_dataplane *dp, uint32_t *out)
 		for (h = 0; h < 256; h++) {
 			uint32_t ip = ip4(nets[k][0], nets[k][1], nets[k][2], (uint8_t)h);
 
-			if (hf_addrtab_lookup(&dp->ip_tab, ip) == HF_ADDRTAB_EMPTY)
+			if (hf_dp_ip_lookup(dp, ip) == HF_CLTAB_MISS)
 				out[n++] = ip;
 		}
 	return n;
@@ -576,14 +663,15 @@ process_body(struct mb_ctx *c, struct rte_mbuf **pkts, uint16_t n)
 	struct hf_lcore_stats *st = c->st;
 	const uint64_t now = c->now;
 	struct hf_fp_plan plan[MB_BURST];
+	const uint8_t *frames[MB_BURST];
+	uint32_t lens[MB_BURST];
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		hf_fp_plan(dp, flows, rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-			   rte_pktmbuf_data_len(pkts[i]), &plan[i]);
+		frames[i] = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		lens[i] = rte_pktmbuf_data_len(pkts[i]);
 	}
+	hf_fp_plan_burst(dp, flows, frames, lens, n, plan);
 	for (i = 0; i < n; i++) {
 		if (likely(plan[i].v.action == HF_ACT_CLUSTER))
 			forward(c, dp, flows, st, now, rte_pktmbuf_mtod(pkts[i], uint8_t *), &plan[i]);
@@ -963,12 +1051,12 @@ run_timed(struct mb *b)
 		char istr[32];
 
 		snprintf(istr, sizeof(istr), have_ins ? "%.1f" : "na", mi);
-		printf("RESULT scenario=%s%s clusters=%u members_total=%u hash=%s flows=%u "
+		printf("RESULT scenario=%s%s tables=%s clusters=%u members_total=%u hash=%s flows=%u "
 		       "table=%u "
 		       "cycles_pkt=%.1f harness_pkt=%.1f raw_pkt=%.1f instr_pkt=%s mpps_core=%.2f "
 		       "tsc_ghz=%.3f runs=%u preempted=%u other=%" PRIu64 "\n",
-			scen_name(b), b->o.variant_single ? "+single" : "", b->cfg->nb_clusters,
-			b->cfg->nb_members_total, hash_name(b->o.hash), b->nb_fl,
+			scen_name(b), b->o.variant_single ? "+single" : "", b->dp->cltabs->ops->name,
+			b->cfg->nb_clusters, b->cfg->nb_members_total, hash_name(b->o.hash), b->nb_fl,
 			hf_flowtab_capacity(b->c.flows), mc - mo, mo, mc, istr,
 			(double)hz / (mc - mo) / 1e6, (double)hz / 1e9, r, preempted, b->c.other);
 	}
@@ -1011,6 +1099,8 @@ usage(FILE *f)
 		"      --seed N            shuffle seed (default 1)\n"
 		"      --variant V         worker (default): the worker's loop as it is;\n"
 		"                          single: the loop before its two-pass split\n"
+		"      --tables T          the cluster tables: rte_hash (default, as the\n"
+		"                          program) or addrtab (the project's own, as unit tests)\n"
 		"  -q, --quiet             only the RESULT / CALLGRIND line\n"
 		"Without \"--\" the EAL runs with --no-huge -m 512 --no-pci --no-telemetry\n"
 		"--file-prefix hf-mb-PID -l <current cpu>.\n",
@@ -1050,7 +1140,8 @@ parse_opts(int argc, char **argv, struct mb_opts *o)
 		O_PF,
 		O_GEN,
 		O_SEED,
-		O_VAR
+		O_VAR,
+		O_TABLES
 	};
 	static const struct option lo[] = {
 		{"scenario", required_argument, NULL, 's'},
@@ -1071,6 +1162,7 @@ parse_opts(int argc, char **argv, struct mb_opts *o)
 		{"gen-only", no_argument, NULL, O_GEN},
 		{"seed", required_argument, NULL, O_SEED},
 		{"variant", required_argument, NULL, O_VAR},
+		{"tables", required_argument, NULL, O_TABLES},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -1149,6 +1241,14 @@ parse_opts(int argc, char **argv, struct mb_opts *o)
 				o->variant_single = true;
 			} else if (strcmp(optarg, "worker") != 0) {
 				fprintf(stderr, "hf-microbench: --variant: worker or single\n");
+				return -1;
+			}
+			break;
+		case O_TABLES:
+			if (strcmp(optarg, "addrtab") == 0) {
+				o->addrtab = true;
+			} else if (strcmp(optarg, "rte_hash") != 0) {
+				fprintf(stderr, "hf-microbench: --tables: rte_hash or addrtab\n");
 				return -1;
 			}
 			break;
@@ -1243,7 +1343,7 @@ main(int argc, char **argv)
 	/* configuration, snapshot and traffic: pure code, no EAL yet */
 	ret = load_config(&b);
 	if (ret == 0)
-		ret = build_dataplane(&b);
+		ret = build_dataplane(&b, NULL, NULL);
 	if (ret == 0) {
 		if (b.o.config != NULL && b.o.hash < 0)
 			b.o.hash = b.cfg->clusters[0].hash;
@@ -1268,7 +1368,9 @@ main(int argc, char **argv)
 		       "flow table %u, lcore %u\n",
 			b.o.scenario, b.cfg->nb_clusters, b.cfg->nb_members_total,
 			hash_name(b.o.hash), b.nb_fl, b.cfg->flow_size, rte_lcore_id());
-	ret = prepare_mbufs(&b);
+	ret = rebuild_dataplane(&b);
+	if (ret == 0)
+		ret = prepare_mbufs(&b);
 	if (ret == 0)
 		ret = setup_worker(&b);
 	if (ret == 0)
@@ -1278,6 +1380,9 @@ main(int argc, char **argv)
 	hf_flowtab_free(b.c.flows);
 	rte_free(b.c.st);
 	rte_mempool_free(b.pool);
+	/* its cluster tables are rte_hash: freed while EAL is up */
+	hf_dataplane_free(b.dp);
+	b.dp = NULL;
 	snprintf(rtdir, sizeof(rtdir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	remove_runtime_dir(rtdir);

@@ -8,8 +8,8 @@
  * HA on and unmatched = bridge, and a probe window for health replies), then, for every hash mode and every
  * cluster, hf_hash_pkt, hf_dp_bucket_member and hf_dp_flow_key.
  *
- * The worker's own first pass, hf_fp_plan (inline parse of the common
- * frame, else hf_pkt_parse), must reach the same verdict, hash and flow
+ * The worker's own first pass, hf_fp_plan (hf_fp_plan_burst for one
+ * frame: inline parse of the common frame, else hf_pkt_parse), must reach the same verdict, hash and flow
  * key as that slow route (a fragment for a 5-tuple cluster: HF_ACT_FRAG,
  * then hf_fp_fragment's second pass).
  *

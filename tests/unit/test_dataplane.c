@@ -996,6 +996,202 @@ test_fastpath_plan_other(void **state)
 	hf_dataplane_free(dp);
 }
 
+/*
+ * hf_fp_plan_burst looks the burst's keys up in two bulk lookups (ip
+ * table, then mac table for what is left): each frame's verdict must be
+ * the one hf_dp_classify gives it alone, for every way of DESIGN.md's
+ * order, with frames of all kinds mixed in one full burst.
+ */
+static void
+test_fastpath_plan_burst(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_mac bc = mac("ff:ff:ff:ff:ff:ff"), cl = mac("02:00:00:00:09:09");
+	struct hf_mac pm = mac("02:00:00:00:00:01"), zero = {{0}};
+	static const struct {
+		uint8_t action, arg;   /* arg: cluster, punt kind or drop reason */
+	} want[] = {
+		{HF_ACT_CLUSTER, 0},                    /* cluster MAC, far destination */
+		{HF_ACT_CLUSTER, 1},                    /* cluster 1's IP to cluster 0's MAC */
+		{HF_ACT_PUNT, HF_PUNT_ICMP},            /* ICMP to the probe address */
+		{HF_ACT_DROP, HF_DROP_UNMATCHED},       /* somebody else's unicast */
+		{HF_ACT_PUNT, HF_PUNT_VRRP},            /* VRRP with HA */
+		{HF_ACT_PUNT, HF_PUNT_ARP},             /* ARP for a cluster IP */
+		{HF_ACT_PUNT, HF_PUNT_LOCAL},           /* ARP reply to the probe address */
+		{HF_ACT_PUNT, HF_PUNT_LOCAL},           /* ARP to a port MAC, for another host */
+		{HF_ACT_DROP, HF_DROP_CLUSTER_NON_IP},  /* non-IP to a cluster MAC */
+		{HF_ACT_DROP, HF_DROP_MALFORMED_IPV4},  /* cut short */
+		{HF_ACT_CLUSTER, 0},                    /* VLAN-tagged: the slow parse */
+		{HF_ACT_DROP, HF_DROP_UNMATCHED},       /* multicast IPv4: no MAC lookup */
+	};
+	enum { NK = sizeof(want) / sizeof(want[0]) };
+	uint8_t b[HF_FP_BURST][64];
+	const uint8_t *fr[HF_FP_BURST];
+	uint32_t len[HF_FP_BURST];
+	struct hf_fp_plan p[HF_FP_BURST];
+	struct hf_dataplane *dp;
+	struct hf_pkt_info pi;
+	uint32_t i, k;
+
+	f->cfg.ha.enabled = true;
+	dp = build(f, NULL, NULL);
+	for (i = 0; i < HF_FP_BURST; i++) {
+		uint8_t *x = b[i];
+
+		k = i % NK;
+		switch (k) {
+		case 0:
+		case 10:
+			len[i] = (uint32_t)udp_frame(x, "00:00:5e:00:01:01", "198.51.100.10",
+						     "203.0.113.5", HF_IPPROTO_UDP);
+			if (k == 10) {
+				memmove(x + 16, x + 12, 44);
+				memcpy(x + 12, "\x81\x00\x00\x05", 4);
+				len[i] = 64;
+			}
+			break;
+		case 1:
+			len[i] = (uint32_t)udp_frame(x, "00:00:5e:00:01:01", "198.51.100.10",
+						     "192.0.2.2", HF_IPPROTO_UDP);
+			break;
+		case 2:
+			len[i] = (uint32_t)udp_frame(x, "02:00:00:00:00:01", "198.51.100.10",
+						     "192.0.2.250", HF_IPPROTO_ICMP);
+			break;
+		case 3:
+			len[i] = (uint32_t)udp_frame(x, "02:00:00:00:77:77", "198.51.100.10",
+						     "203.0.113.5", HF_IPPROTO_UDP);
+			break;
+		case 4:
+			len[i] = (uint32_t)udp_frame(x, "01:00:5e:00:00:12", "192.0.2.3",
+						     "224.0.0.18", HF_IPPROTO_VRRP);
+			break;
+		case 5:
+			len[i] = (uint32_t)hf_arp_build(x, 64, &bc, &cl, HF_ARP_OP_REQUEST, &cl,
+							ip("198.51.100.10"), &zero, ip("192.0.2.1"));
+			break;
+		case 6:
+			len[i] = (uint32_t)hf_arp_build(x, 64, &bc, &cl, HF_ARP_OP_REPLY, &cl,
+							ip("198.51.100.11"), &zero, ip("192.0.2.250"));
+			break;
+		case 7:
+			len[i] = (uint32_t)hf_arp_build(x, 64, &pm, &cl, HF_ARP_OP_REPLY, &cl,
+							ip("198.51.100.11"), &pm, ip("198.51.100.12"));
+			break;
+		case 8:
+			memset(x, 0, 64);
+			memcpy(x, "\x00\x00\x5e\x00\x01\x01", 6);
+			x[12] = 0x88;
+			x[13] = 0xb5;
+			len[i] = 60;
+			break;
+		case 9:
+			udp_frame(x, "00:00:5e:00:01:01", "198.51.100.10", "203.0.113.5",
+				  HF_IPPROTO_UDP);
+			len[i] = 30;
+			break;
+		default:
+			len[i] = (uint32_t)udp_frame(x, "01:00:5e:00:00:05", "198.51.100.10",
+						     "224.0.0.5", HF_IPPROTO_UDP);
+			break;
+		}
+		fr[i] = x;
+	}
+	memset(p, 0xa5, sizeof(p));
+	hf_fp_plan_burst(dp, NULL, fr, len, HF_FP_BURST, p);
+	for (i = 0; i < HF_FP_BURST; i++) {
+		struct hf_verdict v;
+
+		k = i % NK;
+		assert_int_equal(p[i].v.action, want[k].action);
+		if (want[k].action == HF_ACT_CLUSTER) {
+			assert_int_equal(p[i].v.cluster, want[k].arg);
+			assert_ptr_equal(p[i].cl, &dp->clusters[want[k].arg]);
+		} else if (want[k].action == HF_ACT_PUNT) {
+			assert_int_equal(p[i].v.punt, want[k].arg);
+		} else {
+			assert_int_equal(p[i].v.drop, want[k].arg);
+		}
+		if (hf_pkt_parse(fr[i], len[i], &pi) != HF_PKT_OK)
+			continue;
+		/* the same, frame by frame */
+		v = hf_dp_classify(dp, &pi, fr[i]);
+		assert_int_equal(v.action, p[i].v.action);
+		assert_int_equal(v.action == HF_ACT_CLUSTER ? v.cluster :
+				 v.action == HF_ACT_PUNT ? v.punt : v.drop, want[k].arg);
+	}
+	hf_dataplane_free(dp);
+}
+
+/*
+ * The cluster tables are built once per set of keys: a snapshot built from
+ * the same configuration, port MACs and probe address takes its
+ * predecessor's (a member's state change), any other builds its own; the
+ * tables live as long as the last snapshot holding them.
+ */
+static void
+test_cltabs_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct hf_dataplane *dp1, *dp2, *dp3, *dp4, *dp5;
+	struct hf_dp_build in;
+
+	f->cfg.serial = 7;
+	memset(&in, 0, sizeof(in));
+	in.cfg = &f->cfg;
+	in.ports = f->ports;
+	in.local_ip = ip("192.0.2.250");
+	in.active = true;
+	dp1 = hf_dataplane_build(&in);
+	assert_non_null(dp1);
+	assert_int_equal(dp1->cltabs->refs, 1);
+	/* a member goes down: same keys */
+	f->members[0][1].state = HF_ADMIN_DOWN;
+	in.prev = dp1;
+	dp2 = hf_dataplane_build(&in);
+	assert_non_null(dp2);
+	assert_ptr_equal(dp2->cltabs, dp1->cltabs);
+	assert_int_equal(dp2->cltabs->refs, 2);
+	/* the first snapshot retires: the second still finds everything */
+	hf_dataplane_free(dp1);
+	assert_int_equal(dp2->cltabs->refs, 1);
+	assert_int_equal(hf_dp_ip_lookup(dp2, ip("192.0.2.2")), 1);
+	assert_int_equal(hf_dp_ip_lookup(dp2, ip("192.0.2.250")), HF_DP_IP_LOCAL);
+	/* a new probe address: new tables, with it */
+	in.prev = dp2;
+	in.local_ip = ip("192.0.2.251");
+	dp3 = hf_dataplane_build(&in);
+	assert_non_null(dp3);
+	assert_ptr_not_equal(dp3->cltabs, dp2->cltabs);
+	assert_int_equal(hf_dp_ip_lookup(dp3, ip("192.0.2.251")), HF_DP_IP_LOCAL);
+	assert_int_equal(hf_dp_ip_lookup(dp3, ip("192.0.2.250")), HF_CLTAB_MISS);
+	/* a reload (new serial), then another port MAC: new tables each */
+	in.prev = dp3;
+	f->cfg.serial = 8;
+	f->clusters[1].ip = ip("192.0.2.3");
+	dp4 = hf_dataplane_build(&in);
+	assert_non_null(dp4);
+	assert_ptr_not_equal(dp4->cltabs, dp3->cltabs);
+	assert_int_equal(hf_dp_ip_lookup(dp4, ip("192.0.2.3")), 1);
+	assert_int_equal(hf_dp_ip_lookup(dp4, ip("192.0.2.2")), HF_CLTAB_MISS);
+	in.prev = dp4;
+	f->ports[0].mac = mac("02:00:00:00:00:05");
+	dp5 = hf_dataplane_build(&in);
+	assert_non_null(dp5);
+	assert_ptr_not_equal(dp5->cltabs, dp4->cltabs);
+	/* serial 0 (a configuration not loaded from a file) never shares */
+	hf_dataplane_free(dp4);
+	f->cfg.serial = 0;
+	in.prev = dp5;
+	dp4 = hf_dataplane_build(&in);
+	assert_non_null(dp4);
+	assert_ptr_not_equal(dp4->cltabs, dp5->cltabs);
+	hf_dataplane_free(dp5);
+	hf_dataplane_free(dp4);
+	hf_dataplane_free(dp3);
+	hf_dataplane_free(dp2);
+}
+
 /* Echo reply (type 0) from src to the probe address with id and seq (host order). */
 static size_t
 echo_reply(uint8_t *b, const char *src, uint16_t id, uint16_t seq)
@@ -1699,6 +1895,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_probe_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fragments_follow_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fragments_drops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fastpath_plan_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cltabs_shared, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("dataplane", tests, NULL, NULL);

@@ -21,6 +21,8 @@ int hf_outbox_send(struct hf_runtime *rt, uint32_t pidx, const uint8_t *frame, u
 
 /* Gratuitous ARP for cluster ci (config index) on the ports of port_mask (queued). */
 void hf_outbox_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask);
+/* Forget every queued announcement; hf_outbox_announce does it when the box is not Master. */
+void hf_outbox_garp_cancel(struct hf_runtime *rt);
 
 /* Gratuitous ARP for every cluster IP on the ports it serves (queued). */
 void hf_outbox_garp_all(struct hf_runtime *rt);

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <hyperflow/ha.h>
 #include <hyperflow/log.h>
 #include <hyperflow/outbox.h>
 #include <hyperflow/runtime.h>
@@ -82,6 +83,19 @@ hf_outbox_garp(struct hf_runtime *rt, uint32_t ci, uint32_t port_mask)
 	       rt->cfg->clusters[ci].name, hf_ip4_str(rt->cfg->clusters[ci].ip, ip));
 }
 
+/* Forget every queued announcement (the box is no longer Master). */
+void
+hf_outbox_garp_cancel(struct hf_runtime *rt)
+{
+	if (rt->announce_pending == 0)
+		return;
+	HF_LOG(control, INFO, "gratuitous ARP for %u cluster(s) not sent: no longer Master",
+	       rt->announce_pending);
+	memset(rt->announce, 0, rt->cfg->nb_clusters * sizeof(rt->announce[0]));
+	rt->announce_pending = 0;
+	rt->announce_cursor = 0;
+}
+
 /* Gratuitous ARP for every cluster IP on every port the cluster serves. */
 void
 hf_outbox_garp_all(struct hf_runtime *rt)
@@ -103,6 +117,15 @@ void
 hf_outbox_announce(struct hf_runtime *rt)
 {
 	uint32_t n = rt->cfg->nb_clusters, i, p;
+
+	/*
+	 * Only a Master announces: what a Master queued and a preemption
+	 * left unsent must not point the clients at a Backup.
+	 */
+	if (rt->announce_pending > 0 && !hf_ha_active(rt)) {
+		hf_outbox_garp_cancel(rt);
+		return;
+	}
 
 	for (i = 0; i < n && rt->announce_pending > 0; i++) {
 		uint32_t ci = (rt->announce_cursor + i) % n;

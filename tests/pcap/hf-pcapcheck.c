@@ -646,7 +646,8 @@ check_pairing(struct ck *k)
 	char a[HF_IP4_STRLEN], b[HF_IP4_STRLEN];
 	uint32_t i, j, l;
 
-	qsort(k->conv, k->nb_conv, sizeof(*k->conv), cmp_conv);
+	if (k->nb_conv > 0)   /* qsort's array may not be NULL, even for 0 elements */
+		qsort(k->conv, k->nb_conv, sizeof(*k->conv), cmp_conv);
 	for (i = 0; i < k->nb_conv; i = j) {
 		bool crossing = false;
 

@@ -3,8 +3,9 @@
  * The worker's per-frame work, in two steps per burst (src/dp/worker.c):
  *
  *   hf_fp_plan_burst()  first pass, the whole burst: parse every frame,
- *                    classify with one bulk lookup per cluster table
- *                    (cltab.h) and, for cluster frames, hash, build the
+ *                    classify with at most one bulk lookup per cluster
+ *                    table (cltab.h; their filters keep certain misses
+ *                    out of it) and, for cluster frames, hash, build the
  *                    flow key and prefetch the bucket-table entry and the
  *                    flow-table bucket;
  *   hf_fp_forward()  second pass, cluster frames in order: pick the member
@@ -97,14 +98,14 @@ hf_fp_punt_icmp_(const struct hf_dataplane *dp, const uint8_t *frame, uint32_t l
 
 /* One bulk lookup of table tab: the value of keys[k] goes to cval[at[k]]. */
 HF_HOT_INLINE void
-hf_fp_lookup_(const struct hf_cltabs *ct, const void *tab, const void **keys, const uint8_t *at,
-	      uint32_t nk, uint32_t *cval)
+hf_fp_lookup_(const struct hf_cltabs *ct, const void *tab, const void **keys,
+	      const uint32_t *hashes, const uint8_t *at, uint32_t nk, uint32_t *cval)
 {
 	uint32_t val[HF_FP_BURST], k;
 
 	if (nk == 0)
 		return;
-	ct->ops->lookup_bulk(tab, keys, nk, val);
+	ct->ops->lookup_bulk(tab, keys, hashes, nk, val);
 	for (k = 0; k < nk; k++)
 		cval[at[k]] = val[k];
 }
@@ -116,10 +117,11 @@ hf_fp_lookup_(const struct hf_cltabs *ct, const void *tab, const void **keys, co
  *   parse each frame: the common one (untagged IPv4 without options)
  *   inline (hf_pkt_parse_fast), the rest through hf_pkt_parse; a
  *   malformed one gets a drop verdict;
- *   look up the ip table key of every IPv4 and ARP frame in one
- *   lookup_bulk (rte_hash_lookup_bulk_data in the program);
+ *   hash the ip table key of every IPv4 and ARP frame (hf_cltab_hash4);
+ *   those its filter does not rule out go to one lookup_bulk
+ *   (rte_hash_lookup_with_hash_bulk_data in the program), none: no call;
  *   hf_dp_classify_ip each frame; the unicast ones it leaves undecided
- *   have their destination MAC looked up in one more lookup_bulk;
+ *   have their destination MAC filtered and looked up the same way;
  *   hf_dp_classify_mac those; then hash, flow key and prefetches for the
  *   cluster frames (hf_fp_plan_end_).
  *
@@ -133,10 +135,10 @@ hf_fp_plan_burst(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 	const struct hf_cltabs *ct = dp->cltabs;
 	struct hf_pkt_info pi[HF_FP_BURST];
 	const void *keys[HF_FP_BURST];
-	uint32_t ipkey[HF_FP_BURST], cval[HF_FP_BURST];
+	uint32_t ipkey[HF_FP_BURST], cval[HF_FP_BURST], hashes[HF_FP_BURST];
 	uint64_t mackey[HF_FP_BURST];
 	uint8_t at[HF_FP_BURST];
-	uint32_t i, nk, fast = 0, open = 0;
+	uint32_t i, h, nk, fast = 0, open = 0;
 
 	for (i = 0, nk = 0; i < n; i++) {
 		if (i + 1 < n)
@@ -156,11 +158,15 @@ hf_fp_plan_burst(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 		open |= 1u << i;
 		cval[i] = HF_CLTAB_MISS;
 		if (hf_dp_ip_key(&pi[i], &ipkey[i])) {
-			keys[nk] = &ipkey[i];
-			at[nk++] = (uint8_t)i;
+			h = hf_cltab_hash4(&ipkey[i]);
+			if (hf_cltab_filter_maybe(&ct->ipf, h)) {
+				keys[nk] = &ipkey[i];
+				hashes[nk] = h;
+				at[nk++] = (uint8_t)i;
+			}
 		}
 	}
-	hf_fp_lookup_(ct, ct->ip, keys, at, nk, cval);
+	hf_fp_lookup_(ct, ct->ip, keys, hashes, at, nk, cval);
 	for (i = 0, nk = 0; i < n; i++) {
 		struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
 
@@ -174,11 +180,15 @@ hf_fp_plan_burst(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 		cval[i] = HF_CLTAB_MISS;
 		if (!(frames[i][0] & 1)) {
 			mackey[i] = hf_mac_key8(frames[i]);
-			keys[nk] = &mackey[i];
-			at[nk++] = (uint8_t)i;
+			h = hf_cltab_hash8(&mackey[i]);
+			if (hf_cltab_filter_maybe(&ct->macf, h)) {
+				keys[nk] = &mackey[i];
+				hashes[nk] = h;
+				at[nk++] = (uint8_t)i;
+			}
 		}
 	}
-	hf_fp_lookup_(ct, ct->mac, keys, at, nk, cval);
+	hf_fp_lookup_(ct, ct->mac, keys, hashes, at, nk, cval);
 	for (i = 0; i < n; i++) {
 		if (open >> i & 1)
 			plan[i].v = hf_dp_classify_mac(dp, &pi[i], cval[i]);

@@ -1123,6 +1123,62 @@ test_fastpath_plan_burst(void **state)
 	hf_dataplane_free(dp);
 }
 
+/*
+ * Runs of equal destination MACs in a burst are looked up once: every
+ * frame of a run still gets its own cluster's verdict, runs of two cluster
+ * MACs and an unknown one alternating, broken by a frame the ip table
+ * decides (a cluster IP) and by one that does not parse.
+ */
+static void
+test_fastpath_plan_burst_runs(void **state)
+{
+	static const char *const macs[] = {"00:00:5e:00:01:01", "00:00:5e:00:01:02",
+					   "02:00:00:00:77:77"};
+	struct fixture *f = *state;
+	uint8_t b[HF_FP_BURST][64];
+	const uint8_t *fr[HF_FP_BURST];
+	uint32_t len[HF_FP_BURST], i, m;
+	struct hf_fp_plan p[HF_FP_BURST];
+	struct hf_dataplane *dp = build(f, NULL, NULL);
+	struct hf_pkt_info pi;
+
+	for (i = 0; i < HF_FP_BURST; i++) {
+		m = (i / 3 + i / 7) % 3;   /* runs of 1 to 3 */
+		len[i] = (uint32_t)udp_frame(b[i], macs[m], "198.51.100.10",
+					     i % 11 == 5 ? "192.0.2.2" : "203.0.113.5",
+					     HF_IPPROTO_UDP);
+		if (i % 13 == 4)
+			len[i] = 30;
+		fr[i] = b[i];
+	}
+	memset(p, 0xa5, sizeof(p));
+	hf_fp_plan_burst(dp, NULL, fr, len, HF_FP_BURST, p);
+	for (i = 0; i < HF_FP_BURST; i++) {
+		struct hf_verdict v;
+
+		m = (i / 3 + i / 7) % 3;
+		if (i % 13 == 4) {
+			assert_int_equal(p[i].v.action, HF_ACT_DROP);
+			assert_int_equal(p[i].v.drop, HF_DROP_MALFORMED_IPV4);
+			continue;
+		}
+		assert_int_equal(hf_pkt_parse(fr[i], len[i], &pi), HF_PKT_OK);
+		v = hf_dp_classify(dp, &pi, fr[i]);
+		assert_int_equal(p[i].v.action, v.action);
+		if (i % 11 == 5) {
+			assert_int_equal(p[i].v.action, HF_ACT_CLUSTER);
+			assert_int_equal(p[i].v.cluster, 1);
+		} else if (m < 2) {
+			assert_int_equal(p[i].v.action, HF_ACT_CLUSTER);
+			assert_int_equal(p[i].v.cluster, m);
+		} else {
+			assert_int_equal(p[i].v.action, HF_ACT_DROP);
+			assert_int_equal(p[i].v.drop, HF_DROP_UNMATCHED);
+		}
+	}
+	hf_dataplane_free(dp);
+}
+
 /* xorshift64: the same pseudo-random keys on every run */
 static uint64_t
 xs64(uint64_t *s)
@@ -1958,6 +2014,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fragments_follow_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fragments_drops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fastpath_plan_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fastpath_plan_burst_runs, setup, teardown),
 		cmocka_unit_test(test_cltab_filter),
 		cmocka_unit_test_setup_teardown(test_cltabs_shared, setup, teardown),
 	};

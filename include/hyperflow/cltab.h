@@ -50,8 +50,9 @@
 #define HF_CLTAB_BULK 32           /* most keys one lookup_bulk takes (<= rte_hash's 64) */
 /*
  * Filter bits per key of a table's capacity (rounded up to a power of two
- * of 64-bit words): at 1,024 keys a random absent key passes it (a false
- * "maybe") ~0.5 % of the time; docs/performance.md has the measurements.
+ * of 64-bit words): at 1,024 keys (8 KB) a random absent key passes it (a
+ * false "maybe") 0.2-0.4 % of the time; docs/performance.md has the
+ * measurements.
  */
 #define HF_CLTAB_FILTER_BITS 32
 

@@ -131,24 +131,28 @@ filter_add(struct hf_cltab_filter *f, uint32_t h)
 	f->w[(h >> 12) & f->mask] |= hf_cltab_filter_bits_(h);
 }
 
+/* key (hash h) -> val into table tab and its filter f */
+static int
+add_key(struct hf_cltabs *t, void *tab, struct hf_cltab_filter *f, const void *key, uint32_t h,
+	uint32_t val)
+{
+	int ret = t->ops->add(tab, key, val);
+
+	if (ret == 0 || ret == -EEXIST)
+		filter_add(f, h);
+	return ret;
+}
+
 int
 hf_cltabs_add_ip(struct hf_cltabs *t, uint32_t key, uint32_t val)
 {
-	int ret = t->ops->add(t->ip, &key, val);
-
-	if (ret == 0 || ret == -EEXIST)
-		filter_add(&t->ipf, hf_cltab_hash4(&key));
-	return ret;
+	return add_key(t, t->ip, &t->ipf, &key, hf_cltab_hash4(&key), val);
 }
 
 int
 hf_cltabs_add_mac(struct hf_cltabs *t, uint64_t key, uint32_t val)
 {
-	int ret = t->ops->add(t->mac, &key, val);
-
-	if (ret == 0 || ret == -EEXIST)
-		filter_add(&t->macf, hf_cltab_hash8(&key));
-	return ret;
+	return add_key(t, t->mac, &t->macf, &key, hf_cltab_hash8(&key), val);
 }
 
 struct hf_cltabs *

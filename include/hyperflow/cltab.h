@@ -10,8 +10,8 @@
  *
  * The tables are reached through a small interface (struct hf_cltab_ops)
  * so that the core needs no EAL: the running program uses DPDK's rte_hash
- * (hf_cltab_rte(), src/dp/cltab_rte.c, rte_hash_lookup_bulk_data over the
- * burst), and a build without ops (unit tests, fuzzers, tools) the
+ * (hf_cltab_rte(), src/dp/cltab_rte.c, rte_hash_lookup_with_hash_bulk_data
+ * over the burst), and a build without ops (unit tests, fuzzers, tools) the
  * project's own hf_addrtab (hf_cltab_addrtab()). Both give the same values
  * for the same keys; tests/unit/test_cltab_rte.c checks that against EAL.
  *

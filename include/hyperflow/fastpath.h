@@ -3,8 +3,9 @@
  * The worker's per-frame work, in two steps per burst (src/dp/worker.c):
  *
  *   hf_fp_plan_burst()  first pass, the whole burst: parse every frame,
- *                    classify with one bulk lookup per cluster table
- *                    (cltab.h) and, for cluster frames, hash, build the
+ *                    classify with at most one bulk lookup per cluster
+ *                    table (cltab.h; their filters keep certain misses
+ *                    out of it) and, for cluster frames, hash, build the
  *                    flow key and prefetch the bucket-table entry and the
  *                    flow-table bucket;
  *   hf_fp_forward()  second pass, cluster frames in order: pick the member
@@ -95,18 +96,59 @@ hf_fp_punt_icmp_(const struct hf_dataplane *dp, const uint8_t *frame, uint32_t l
 /* Most frames hf_fp_plan_burst takes at once. */
 #define HF_FP_BURST HF_CLTAB_BULK
 
-/* One bulk lookup of table tab: the value of keys[k] goes to cval[at[k]]. */
-HF_HOT_INLINE void
-hf_fp_lookup_(const struct hf_cltabs *ct, const void *tab, const void **keys, const uint8_t *at,
-	      uint32_t nk, uint32_t *cval)
-{
-	uint32_t val[HF_FP_BURST], k;
+/*
+ * The keys of one cluster table for a burst: those its filter does not
+ * rule out, each once per run of equal keys when asked (frames in a burst
+ * mostly go to one cluster MAC), and which value each frame takes:
+ * val[slot[i]], HF_CLTAB_MISS at val[HF_FP_MISS_SLOT_].
+ */
+#define HF_FP_MISS_SLOT_ HF_FP_BURST
+struct hf_fp_keys_ {
+	const void *keys[HF_FP_BURST];
+	uint32_t hashes[HF_FP_BURST];
+	uint32_t val[HF_FP_BURST + 1];
+	uint8_t slot[HF_FP_BURST];
+};
+/* The gathering's state, in registers. */
+struct hf_fp_run_ {
+	uint32_t nk;                /* keys gathered */
+	uint32_t last_slot;         /* the previous frame's slot */
+	uint64_t last;              /* and key; none: HF_FP_NO_KEY_ */
+};
+#define HF_FP_NO_KEY_ UINT64_MAX    /* no key is: they have at most 48 bits */
 
-	if (nk == 0)
-		return;
-	ct->ops->lookup_bulk(tab, keys, nk, val);
-	for (k = 0; k < nk; k++)
-		cval[at[k]] = val[k];
+/*
+ * Frame i's key (key: its bytes, kv: the same as a number, h_fn: its
+ * hash) into k, unless f rules it out (a certain miss) or, with runs, it
+ * repeats the previous frame's key (then the same slot).
+ */
+HF_HOT_INLINE void
+hf_fp_key_(struct hf_fp_keys_ *k, struct hf_fp_run_ *r, const struct hf_cltab_filter *f,
+	   uint32_t i, const void *key, uint64_t kv, uint32_t (*h_fn)(const void *), bool runs)
+{
+	uint32_t h;
+
+	if (!runs || kv != r->last) {
+		r->last = kv;
+		r->last_slot = HF_FP_MISS_SLOT_;
+		h = h_fn(key);
+		if (hf_cltab_filter_maybe(f, h)) {
+			k->keys[r->nk] = key;
+			k->hashes[r->nk] = h;
+			r->last_slot = r->nk++;
+		}
+	}
+	k->slot[i] = (uint8_t)r->last_slot;
+}
+
+/* One bulk lookup of table tab for k's keys, none when there are none. */
+HF_HOT_INLINE void
+hf_fp_lookup_(const struct hf_cltabs *ct, const void *tab, struct hf_fp_keys_ *k,
+	      const struct hf_fp_run_ *r)
+{
+	k->val[HF_FP_MISS_SLOT_] = HF_CLTAB_MISS;
+	if (r->nk != 0)
+		ct->ops->lookup_bulk(tab, k->keys, k->hashes, r->nk, k->val);
 }
 
 /*
@@ -116,10 +158,12 @@ hf_fp_lookup_(const struct hf_cltabs *ct, const void *tab, const void **keys, co
  *   parse each frame: the common one (untagged IPv4 without options)
  *   inline (hf_pkt_parse_fast), the rest through hf_pkt_parse; a
  *   malformed one gets a drop verdict;
- *   look up the ip table key of every IPv4 and ARP frame in one
- *   lookup_bulk (rte_hash_lookup_bulk_data in the program);
+ *   hash the ip table key of every IPv4 and ARP frame (hf_cltab_hash4);
+ *   those its filter does not rule out go to one lookup_bulk
+ *   (rte_hash_lookup_with_hash_bulk_data in the program); none: no call;
  *   hf_dp_classify_ip each frame; the unicast ones it leaves undecided
- *   have their destination MAC looked up in one more lookup_bulk;
+ *   have their destination MAC filtered and looked up the same way, a
+ *   MAC equal to the previous frame's once;
  *   hf_dp_classify_mac those; then hash, flow key and prefetches for the
  *   cluster frames (hf_fp_plan_end_).
  *
@@ -132,13 +176,13 @@ hf_fp_plan_burst(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 {
 	const struct hf_cltabs *ct = dp->cltabs;
 	struct hf_pkt_info pi[HF_FP_BURST];
-	const void *keys[HF_FP_BURST];
-	uint32_t ipkey[HF_FP_BURST], cval[HF_FP_BURST];
+	struct hf_fp_keys_ ipk, mack;
+	struct hf_fp_run_ r = { 0, HF_FP_MISS_SLOT_, HF_FP_NO_KEY_ };
+	uint32_t ipkey[HF_FP_BURST];
 	uint64_t mackey[HF_FP_BURST];
-	uint8_t at[HF_FP_BURST];
-	uint32_t i, nk, fast = 0, open = 0;
+	uint32_t i, fast = 0, open = 0;
 
-	for (i = 0, nk = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			__builtin_prefetch(frames[i + 1], 0, 3);
 		if (__builtin_expect(hf_pkt_parse_fast(frames[i], lens[i], &pi[i]), 1)) {
@@ -154,34 +198,34 @@ hf_fp_plan_burst(const struct hf_dataplane *dp, const struct hf_flowtab *flows,
 			}
 		}
 		open |= 1u << i;
-		cval[i] = HF_CLTAB_MISS;
-		if (hf_dp_ip_key(&pi[i], &ipkey[i])) {
-			keys[nk] = &ipkey[i];
-			at[nk++] = (uint8_t)i;
-		}
+		ipk.slot[i] = HF_FP_MISS_SLOT_;
+		if (hf_dp_ip_key(&pi[i], &ipkey[i]))
+			hf_fp_key_(&ipk, &r, &ct->ipf, i, &ipkey[i], ipkey[i], hf_cltab_hash4,
+				   false);
 	}
-	hf_fp_lookup_(ct, ct->ip, keys, at, nk, cval);
-	for (i = 0, nk = 0; i < n; i++) {
+	hf_fp_lookup_(ct, ct->ip, &ipk, &r);
+	r = (struct hf_fp_run_){ 0, HF_FP_MISS_SLOT_, HF_FP_NO_KEY_ };
+	for (i = 0; i < n; i++) {
 		struct hf_verdict v = { HF_ACT_DROP, HF_DROP_UNMATCHED, 0, 0 };
 
 		if (!(open >> i & 1))
 			continue;
-		if (hf_dp_classify_ip(dp, &pi[i], cval[i], &v)) {
+		if (hf_dp_classify_ip(dp, &pi[i], ipk.val[ipk.slot[i]], &v)) {
 			plan[i].v = v;
 			open &= ~(1u << i);
 			continue;
 		}
-		cval[i] = HF_CLTAB_MISS;
+		mack.slot[i] = HF_FP_MISS_SLOT_;
 		if (!(frames[i][0] & 1)) {
 			mackey[i] = hf_mac_key8(frames[i]);
-			keys[nk] = &mackey[i];
-			at[nk++] = (uint8_t)i;
+			hf_fp_key_(&mack, &r, &ct->macf, i, &mackey[i], mackey[i], hf_cltab_hash8,
+				   true);
 		}
 	}
-	hf_fp_lookup_(ct, ct->mac, keys, at, nk, cval);
+	hf_fp_lookup_(ct, ct->mac, &mack, &r);
 	for (i = 0; i < n; i++) {
 		if (open >> i & 1)
-			plan[i].v = hf_dp_classify_mac(dp, &pi[i], cval[i]);
+			plan[i].v = hf_dp_classify_mac(dp, &pi[i], mack.val[mack.slot[i]]);
 		if (plan[i].v.action != HF_ACT_DROP)
 			hf_fp_plan_end_(dp, flows, &pi[i], frames[i], lens[i], fast >> i & 1,
 					&plan[i]);

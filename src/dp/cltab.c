@@ -63,11 +63,13 @@ at_add(void *t, const void *key, uint32_t val)
 }
 
 static void
-at_lookup_bulk(const void *t, const void **keys, uint32_t n, uint32_t *vals)
+at_lookup_bulk(const void *t, const void **keys, const uint32_t *hashes, uint32_t n,
+	       uint32_t *vals)
 {
 	const struct at_tab *a = t;
 	uint32_t i;
 
+	(void)hashes;   /* it hashes its own way */
 	for (i = 0; i < n; i++)
 		vals[i] = hf_addrtab_lookup(&a->t, at_key(a, keys[i]));
 }
@@ -106,6 +108,53 @@ hf_cltab_addrtab(void)
 	return &at_ops;
 }
 
+/* A filter of HF_CLTAB_FILTER_BITS per key for capacity keys; 0 or -1 (errno). */
+static int
+filter_init(struct hf_cltab_filter *f, uint32_t capacity)
+{
+	uint64_t bits = (uint64_t)capacity * HF_CLTAB_FILTER_BITS;
+	uint32_t words = 1;
+
+	while ((uint64_t)words * 64 < bits)
+		words <<= 1;
+	f->w = aligned_alloc(64, words < 8 ? 64 : (size_t)words * sizeof(uint64_t));
+	if (f->w == NULL)
+		return -1;
+	memset(f->w, 0, (size_t)words * sizeof(uint64_t));
+	f->mask = words - 1;
+	return 0;
+}
+
+static void
+filter_add(struct hf_cltab_filter *f, uint32_t h)
+{
+	f->w[(h >> 12) & f->mask] |= hf_cltab_filter_bits_(h);
+}
+
+/* key (hash h) -> val into table tab and its filter f */
+static int
+add_key(struct hf_cltabs *t, void *tab, struct hf_cltab_filter *f, const void *key, uint32_t h,
+	uint32_t val)
+{
+	int ret = t->ops->add(tab, key, val);
+
+	if (ret == 0 || ret == -EEXIST)
+		filter_add(f, h);
+	return ret;
+}
+
+int
+hf_cltabs_add_ip(struct hf_cltabs *t, uint32_t key, uint32_t val)
+{
+	return add_key(t, t->ip, &t->ipf, &key, hf_cltab_hash4(&key), val);
+}
+
+int
+hf_cltabs_add_mac(struct hf_cltabs *t, uint64_t key, uint32_t val)
+{
+	return add_key(t, t->mac, &t->macf, &key, hf_cltab_hash8(&key), val);
+}
+
 struct hf_cltabs *
 hf_cltabs_new(const struct hf_cltab_ops *ops, int socket, uint32_t ip_cap, uint32_t mac_cap)
 {
@@ -123,11 +172,17 @@ hf_cltabs_new(const struct hf_cltab_ops *ops, int socket, uint32_t ip_cap, uint3
 	t->mac = ops->create("mac", 8, mac_cap, socket);
 	if (t->mac == NULL)
 		goto fail;
+	if (filter_init(&t->ipf, ip_cap) != 0 || filter_init(&t->macf, mac_cap) != 0)
+		goto fail;
 	return t;
 fail:
 	err = errno ? errno : ENOMEM;
 	if (t->ip != NULL)
 		ops->free(t->ip);
+	if (t->mac != NULL)
+		ops->free(t->mac);
+	free(t->ipf.w);
+	free(t->macf.w);
 	free(t);
 	errno = err;
 	return NULL;
@@ -142,11 +197,14 @@ hf_cltabs_put(struct hf_cltabs *t)
 		t->ops->free(t->ip);
 	if (t->mac != NULL)
 		t->ops->free(t->mac);
+	free(t->ipf.w);
+	free(t->macf.w);
 	free(t);
 }
 
 size_t
 hf_cltabs_bytes(const struct hf_cltabs *t)
 {
-	return sizeof(*t) + t->ops->bytes(t->ip) + t->ops->bytes(t->mac);
+	return sizeof(*t) + t->ops->bytes(t->ip) + t->ops->bytes(t->mac) +
+	       ((size_t)t->ipf.mask + 1 + t->macf.mask + 1) * sizeof(uint64_t);
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The cluster tables on DPDK's rte_hash (see cltab.h): CRC32 hash (SSE4.2),
- * no extra flags (built, then read-only: no multi-writer, no RW
+ * The cluster tables on DPDK's rte_hash (see cltab.h): the tables' own
+ * hash (hf_cltab_hash4/8, CRC32-C), which the burst computes once per key
+ * for the filter and hands to rte_hash_lookup_with_hash_bulk_data; a key
+ * compare of the key's size (rte_hash compares keys under 16 bytes with
+ * libc memcmp); no extra flags (built, then read-only: no multi-writer, no RW
  * concurrency, no lock-free delete), sized twice the keys so that cuckoo
  * insertion always finds room. Every table gets a name of its own
  * (rte_hash names are process-wide and a new snapshot's tables are
@@ -14,7 +17,6 @@
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
 
 #include <hyperflow/cltab.h>
 #include <hyperflow/log.h>
@@ -31,6 +33,45 @@ entries_for(uint32_t capacity)
 	return e < 64 ? 64 : e;
 }
 
+static uint32_t
+rte_hash4(const void *key, uint32_t len, uint32_t init)
+{
+	(void)len;
+	(void)init;
+	return hf_cltab_hash4(key);
+}
+
+static uint32_t
+rte_hash8(const void *key, uint32_t len, uint32_t init)
+{
+	(void)len;
+	(void)init;
+	return hf_cltab_hash8(key);
+}
+
+/* rte_hash_cmp_eq_t: 0 when equal */
+static int
+rte_cmp4(const void *a, const void *b, size_t len)
+{
+	uint32_t x, y;
+
+	(void)len;
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
+static int
+rte_cmp8(const void *a, const void *b, size_t len)
+{
+	uint64_t x, y;
+
+	(void)len;
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
 static void *
 rte_create(const char *what, uint32_t key_len, uint32_t capacity, int socket)
 {
@@ -40,11 +81,15 @@ rte_create(const char *what, uint32_t key_len, uint32_t capacity, int socket)
 
 	snprintf(name, sizeof(name), "hf_%s_%u", what,
 		 __atomic_fetch_add(&rte_seq, 1, __ATOMIC_RELAXED));
+	if (key_len != 4 && key_len != 8) {
+		errno = EINVAL;
+		return NULL;
+	}
 	memset(&p, 0, sizeof(p));
 	p.name = name;
 	p.entries = entries_for(capacity);
 	p.key_len = key_len;
-	p.hash_func = rte_hash_crc;
+	p.hash_func = key_len == 4 ? rte_hash4 : rte_hash8;
 	p.hash_func_init_val = 0;
 	p.socket_id = socket;
 	h = rte_hash_create(&p);
@@ -54,6 +99,8 @@ rte_create(const char *what, uint32_t key_len, uint32_t capacity, int socket)
 		       p.entries, socket, rte_strerror(rte_errno));
 		return NULL;
 	}
+	/* the program is a single (primary) process: a function pointer is safe */
+	rte_hash_set_cmp_func(h, key_len == 4 ? rte_cmp4 : rte_cmp8);
 	return h;
 }
 
@@ -69,13 +116,15 @@ rte_add(void *t, const void *key, uint32_t val)
 }
 
 static void
-rte_lookup_bulk(const void *t, const void **keys, uint32_t n, uint32_t *vals)
+rte_lookup_bulk(const void *t, const void **keys, const uint32_t *hashes, uint32_t n,
+		uint32_t *vals)
 {
 	void *data[HF_CLTAB_BULK];
 	uint64_t hit = 0;
 	uint32_t i;
 
-	rte_hash_lookup_bulk_data(t, keys, n, &hit, data);
+	/* hash_sig_t is uint32_t; rte_hash does not write the hashes */
+	rte_hash_lookup_with_hash_bulk_data(t, keys, (hash_sig_t *)(uintptr_t)hashes, n, &hit, data);
 	for (i = 0; i < n; i++)
 		vals[i] = (hit >> i) & 1 ? (uint32_t)(uintptr_t)data[i] : HF_CLTAB_MISS;
 }

@@ -315,8 +315,7 @@ build_cltabs(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	const struct hf_config *cfg = in->cfg;
 	const struct hf_cltab_ops *ops = in->cltab_ops ? in->cltab_ops : hf_cltab_addrtab();
 	struct hf_cltabs *t;
-	uint32_t ci, key4;
-	uint64_t key8;
+	uint32_t ci;
 	int ret;
 
 	if (in->prev != NULL && same_cltabs(in->prev->cltabs, in, ops, dp)) {
@@ -337,26 +336,22 @@ build_cltabs(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	for (ci = 0; ci < cfg->nb_clusters; ci++) {
 		const struct hf_cluster_conf *cc = &cfg->clusters[ci];
 
-		key4 = cc->ip;
-		ret = ops->add(t->ip, &key4, ci);
+		ret = hf_cltabs_add_ip(t, cc->ip, ci);
 		if (ret < 0)
 			return ret;
 		/* Clusters may share a MAC: the first one in config order takes frames by MAC. */
-		key8 = hf_mac_key(cc->mac.b);
-		ret = ops->add(t->mac, &key8, ci);
+		ret = hf_cltabs_add_mac(t, hf_mac_key(cc->mac.b), ci);
 		if (ret < 0 && ret != -EEXIST)
 			return ret;
 	}
 	for (ci = 0; ci < dp->nb_ports; ci++) {
 		/* a port MAC equal to a cluster MAC stays the cluster's */
-		key8 = hf_mac_key(dp->ports[ci].mac.b);
-		ret = ops->add(t->mac, &key8, HF_DP_MAC_PORT | ci);
+		ret = hf_cltabs_add_mac(t, hf_mac_key(dp->ports[ci].mac.b), HF_DP_MAC_PORT | ci);
 		if (ret < 0 && ret != -EEXIST)
 			return ret;
 	}
 	if (in->local_ip != 0) {
-		key4 = in->local_ip;
-		ret = ops->add(t->ip, &key4, HF_DP_IP_LOCAL);
+		ret = hf_cltabs_add_ip(t, in->local_ip, HF_DP_IP_LOCAL);
 		if (ret < 0)
 			return ret;
 	}

@@ -394,7 +394,7 @@ time_cltabs(const struct hf_cltab_ops *ops)
 	for (i = 0; i < 1024; i++) {
 		k4 = ip4(198, 18, (uint8_t)(i >> 8), (uint8_t)i);
 		k8 = 0x00005e000000ull | i;
-		if (ops->add(t->ip, &k4, i) != 0 || ops->add(t->mac, &k8, i) != 0) {
+		if (hf_cltabs_add_ip(t, k4, i) != 0 || hf_cltabs_add_mac(t, k8, i) != 0) {
 			hf_cltabs_put(t);
 			return -1;
 		}

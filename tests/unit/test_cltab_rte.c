@@ -131,7 +131,7 @@ static void
 test_ops(void **state)
 {
 	const struct hf_cltab_ops *ops = hf_cltab_rte();
-	uint32_t k4[HF_CLTAB_BULK], vals[HF_CLTAB_BULK], i, v;
+	uint32_t k4[HF_CLTAB_BULK], vals[HF_CLTAB_BULK], hashes[HF_CLTAB_BULK], i, v;
 	const void *keys[HF_CLTAB_BULK];
 	uint64_t k8 = 0x00005e0001010000ull;
 	void *t4, *t8;
@@ -156,12 +156,14 @@ test_ops(void **state)
 		else
 			k4[i] = ip("198.51.100.0") + (i << 24);
 		keys[i] = &k4[i];
+		hashes[i] = hf_cltab_hash4(&k4[i]);
 	}
-	ops->lookup_bulk(t4, keys, HF_CLTAB_BULK, vals);
+	ops->lookup_bulk(t4, keys, hashes, HF_CLTAB_BULK, vals);
 	for (i = 0; i < HF_CLTAB_BULK; i++)
 		assert_int_equal(vals[i], i % 2 == 0 ? (i / 2) * 3 : HF_CLTAB_MISS);
 	keys[0] = &k8;
-	ops->lookup_bulk(t8, keys, 1, &v);
+	hashes[0] = hf_cltab_hash8(&k8);
+	ops->lookup_bulk(t8, keys, hashes, 1, &v);
 	assert_int_equal(v, 0);
 	assert_true(ops->bytes(t4) > 0);
 	ops->free(t4);

@@ -130,6 +130,8 @@ hf_outbox_announce(struct hf_runtime *rt)
 	for (i = 0; i < n && rt->announce_pending > 0; i++) {
 		uint32_t ci = (rt->announce_cursor + i) % n;
 
+		if (rt->announce[ci] == 0)
+			continue;   /* nothing queued: not one of the announce_pending */
 		for (p = 0; p < rt->nb_ports && rt->announce[ci] != 0; p++) {
 			if (!(rt->announce[ci] & (1u << p)))
 				continue;

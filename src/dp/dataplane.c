@@ -168,22 +168,25 @@ build_devices(struct hf_dataplane *dp, const struct hf_dp_build *in)
 	for (k = 0; k < dp->nb_members; k++)
 		dp->member_flow[k] = HF_DP_NO_FLOW_ID;
 	memset(dp->slot_members, HF_MAGLEV_NONE, off ? off : 1);
+	/*
+	 * The group's flow id: the least stat of its clusters (stats stay
+	 * with a cluster's name across reloads, so the id does too unless
+	 * that cluster goes). Gathered in the group's first cluster, whose
+	 * flow_id starts as its own stat, then handed to the others: O(C).
+	 */
 	for (ci = 0, off = 0; ci < cfg->nb_clusters; ci++)
 		if (cfg->clusters[ci].members[0].device[0] != '\0') {
 			struct hf_dp_cluster *cl = &dp->clusters[ci];
+			struct hf_dp_cluster *lead = &dp->clusters[cfg->clusters[ci].group];
 
 			cl->slot_member = &dp->slot_members[off];
 			off += cfg->clusters[ci].nb_members;
-			/*
-			 * The group's flow id: the least stat of its clusters.
-			 * Stats stay with a cluster's name across reloads, so
-			 * the id does too unless that cluster goes.
-			 */
-			for (k = 0; k < cfg->nb_clusters; k++)
-				if (cfg->clusters[k].group == cfg->clusters[ci].group &&
-				    dp->clusters[k].stat < cl->flow_id)
-					cl->flow_id = (uint16_t)dp->clusters[k].stat;
+			if (cl->stat < lead->flow_id)
+				lead->flow_id = (uint16_t)cl->stat;
 		}
+	for (ci = 0; ci < cfg->nb_clusters; ci++)
+		if (cfg->clusters[ci].members[0].device[0] != '\0')
+			dp->clusters[ci].flow_id = dp->clusters[cfg->clusters[ci].group].flow_id;
 	for (d = 0; d < cfg->nb_devices; d++) {
 		const struct hf_device_conf *dc = &cfg->devices[d];
 		bool live = true, usable = true;
